@@ -1,0 +1,38 @@
+# The two commands a newcomer needs: `make refresh` and `make test`.
+# Every target installs what it needs first (an idempotent venv in .venv).
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install refresh offline test stress lint format bench demo clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	@touch $(STAMP)
+
+refresh: $(STAMP)
+	$(BIN)/pipeline refresh
+
+offline: $(STAMP)
+	$(BIN)/pipeline refresh --offline
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -m "not stress"
+
+stress: $(STAMP)
+	$(BIN)/python -m pytest -m stress
+
+lint: $(STAMP)
+	$(BIN)/ruff check pipeline tests bench
+	$(BIN)/ruff format --check pipeline tests bench
+
+format: $(STAMP)
+	$(BIN)/ruff format pipeline tests bench
+	$(BIN)/ruff check --fix pipeline tests bench
+
+clean:
+	rm -rf $(VENV) cache .pytest_cache .ruff_cache

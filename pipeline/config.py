@@ -1,0 +1,150 @@
+"""Settings: defaults, then `[tool.pipeline]` in pyproject.toml, then the
+environment, then CLI flags (the last one wins).
+
+Defaults are named constants so the CLI's help and the code cannot drift.
+Environment variables are `PIPELINE_<NAME>` (e.g. `PIPELINE_CONCURRENCY=8`),
+plus the conventional `ARXIV_API_URL`, `GITHUB_API_URL` (GitHub Actions and
+GitHub Enterprise set it) and `GITHUB_TOKEN` / `GH_TOKEN`.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+
+from pipeline.errors import ConfigError
+
+__all__ = [
+    "DEFAULT_ARXIV_API_URL",
+    "DEFAULT_GITHUB_API_URL",
+    "DEFAULT_INPUT",
+    "DEFAULT_OUTPUT_DIR",
+    "Settings",
+    "load_settings",
+]
+
+DEFAULT_INPUT = Path("data/awesome-list.md")
+DEFAULT_OUTPUT_DIR = Path("data")
+DEFAULT_CACHE_DIR = Path("cache")
+DEFAULT_ARXIV_API_URL = "https://export.arxiv.org/api/query"
+DEFAULT_GITHUB_API_URL = "https://api.github.com"
+DEFAULT_CONTACT = "https://github.com/likyoo/awesome-MLLM-for-image-segmentation"
+
+# Env names that are not PIPELINE_<NAME>, in order of precedence.
+_ENV_ALIASES: dict[str, tuple[str, ...]] = {
+    "arxiv_api_url": ("ARXIV_API_URL",),
+    "github_api_url": ("GITHUB_API_URL",),
+    "github_token": ("GITHUB_TOKEN", "GH_TOKEN"),
+}
+
+
+class Settings(BaseModel):
+    """Every knob of a run; see the README's "Configuration" table."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    input: Path = DEFAULT_INPUT
+    output_dir: Path = DEFAULT_OUTPUT_DIR
+    cache_dir: Path = DEFAULT_CACHE_DIR
+    offline: bool = False
+    quiet: bool = False
+
+    arxiv_api_url: str = DEFAULT_ARXIV_API_URL
+    github_api_url: str = DEFAULT_GITHUB_API_URL
+    github_token: SecretStr | None = None
+    contact: str = DEFAULT_CONTACT
+
+    # Network politeness and limits.
+    concurrency: int = Field(default=32, ge=1, le=512)
+    per_host_concurrency: int = Field(default=4, ge=1, le=64)
+    per_host_interval: float = Field(default=0.05, ge=0, description="Seconds between requests.")
+    timeout: float = Field(default=20.0, gt=0, description="Seconds per request.")
+    max_redirects: int = Field(default=10, ge=0, le=50)
+    max_body_bytes: int = Field(default=1_000_000, ge=1024)
+    retries: int = Field(default=3, ge=0, le=10)
+    max_retry_wait: float = Field(default=60.0, ge=0, description="Longest Retry-After obeyed.")
+
+    # arXiv API: one request every 3 s across the run (arXiv's terms of use).
+    arxiv_interval: float = Field(default=3.0, ge=0)
+    arxiv_batch_size: int = Field(default=100, ge=1, le=500)
+    title_match_threshold: float = Field(default=90.0, ge=0, le=100)
+
+    # GitHub API.
+    github_batch_size: int = Field(default=50, ge=1, le=100)
+    stale_after_days: int = Field(default=365, ge=1)
+
+    # Cache lifetimes.
+    link_ttl_hours: float = Field(default=24.0, ge=0)
+    arxiv_ttl_days: float = Field(default=7.0, ge=0)
+    github_ttl_hours: float = Field(default=24.0, ge=0)
+
+    # History.
+    persistent_after_runs: int = Field(default=3, ge=1)
+
+    @field_validator("arxiv_api_url", "github_api_url")
+    @classmethod
+    def _http_only(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http:// or https:// URL")
+        return value.rstrip("/")
+
+    @property
+    def user_agent(self) -> str:
+        """The User-Agent every request sends: the tool and who to contact."""
+        from pipeline import __version__
+
+        return f"paper-list-pipeline/{__version__} (+{self.contact})"
+
+    @property
+    def catalog_path(self) -> Path:
+        """Where the catalog lives."""
+        return self.output_dir / "catalog.json"
+
+
+def _from_pyproject(start: Path) -> dict[str, Any]:
+    path = start / "pyproject.toml"
+    if not path.is_file():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read [tool.pipeline]: {exc}") from exc
+    table = data.get("tool", {}).get("pipeline", {})
+    return {key.replace("-", "_"): value for key, value in table.items()}
+
+
+def _from_env(env: Mapping[str, str]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for name in Settings.model_fields:
+        for var in (f"PIPELINE_{name.upper()}", *_ENV_ALIASES.get(name, ())):
+            if env.get(var):
+                values[name] = env[var]
+                break
+    return values
+
+
+def load_settings(
+    overrides: Mapping[str, Any] | None = None,
+    *,
+    env: Mapping[str, str] | None = None,
+    project_dir: Path | None = None,
+) -> Settings:
+    """Settings from pyproject.toml, the environment and `overrides` (flags), in that order."""
+    merged: dict[str, Any] = {}
+    merged.update(_from_pyproject(project_dir or Path.cwd()))
+    merged.update(_from_env(os.environ if env is None else env))
+    merged.update({k: v for k, v in (overrides or {}).items() if v is not None})
+    unknown = sorted(set(merged) - set(Settings.model_fields))
+    if unknown:
+        raise ConfigError(f"unknown setting {unknown[0]!r} in [tool.pipeline]", setting=unknown[0])
+    try:
+        return Settings.model_validate(merged)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        name = ".".join(str(p) for p in err["loc"])
+        raise ConfigError(f"setting {name!r}: {err['msg']}", setting=name) from None

@@ -1,0 +1,63 @@
+"""Errors that stop a run. A dead link or a lint finding is data, not an error.
+
+    PipelineError              base; only cli.py catches it
+    ├── InputError             the list cannot be read (missing, a directory, binary, not UTF-8)
+    ├── OutputError            an output cannot be written (unwritable folder, disk full)
+    ├── ConfigError            a bad setting (flag, environment variable, pyproject.toml)
+    ├── CatalogError           the previous catalog is unreadable where a stage needs it
+    └── LockedError            another refresh holds the output folder
+
+Each carries its context as attributes (`path`, `setting`) and a message that
+says what to do.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+__all__ = [
+    "CatalogError",
+    "ConfigError",
+    "InputError",
+    "LockedError",
+    "OutputError",
+    "PipelineError",
+]
+
+
+class PipelineError(Exception):
+    """Base of every error that stops a run."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, *, path: Path | str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = Path(path) if path is not None else None
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}" if self.path else self.message
+
+
+class InputError(PipelineError):
+    """The list (or another input file) cannot be read."""
+
+
+class OutputError(PipelineError):
+    """An output file cannot be written."""
+
+
+class ConfigError(PipelineError):
+    """A setting is invalid."""
+
+    def __init__(self, message: str, *, setting: str | None = None) -> None:
+        super().__init__(message)
+        self.setting = setting
+
+
+class CatalogError(PipelineError):
+    """The previous catalog cannot be used."""
+
+
+class LockedError(PipelineError):
+    """Another refresh is running on the same output folder."""

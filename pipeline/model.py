@@ -1,0 +1,244 @@
+"""The data that flows between stages, and the catalog they produce.
+
+State is named in the type: a `RawLink` is a link as written in the list; a
+`Link` is the same link after resolve (kind and ids) and, later, the links
+stage (its `health`). Everything here is plain data: no I/O, no imports of
+ours, so every layer can depend on it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "ArxivRecord",
+    "Catalog",
+    "Entry",
+    "FetchStatus",
+    "Finding",
+    "Link",
+    "LinkHealth",
+    "LinkKind",
+    "ParsedList",
+    "RawEntry",
+    "RawLink",
+    "RepoRecord",
+    "RunStats",
+    "Severity",
+    "Verdict",
+]
+
+SCHEMA_VERSION = 1
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+class LinkKind(StrEnum):
+    ARXIV = "arxiv"
+    GITHUB = "github"
+    DOI = "doi"
+    OPENREVIEW = "openreview"
+    CVF = "cvf"
+    NEURIPS = "neurips"
+    HUGGINGFACE = "huggingface"
+    PROJECT = "project"
+    OTHER = "other"
+
+
+class Verdict(StrEnum):
+    """A link's health this run (DESIGN.md, "Link verdicts")."""
+
+    OK = "ok"
+    MOVED = "moved"
+    DEAD = "dead"
+    BLOCKED = "blocked"
+    UNVERIFIED = "unverified"
+
+
+class FetchStatus(StrEnum):
+    """Where a piece of API metadata stands after this run."""
+
+    NOT_FETCHED = "not_fetched"  # offline run, or the stage was skipped and had no past data
+    OK = "ok"  # fetched (or revalidated) this run
+    NOT_FOUND = "not_found"  # the API answered, and the thing does not exist
+    STALE = "stale"  # this run could not fetch; the values are the last known ones
+    UNVERIFIED = "unverified"  # this run could not fetch, and there were no past values
+
+
+class Finding(_Frozen):
+    """Something a maintainer may want to fix, with where and how."""
+
+    code: str = Field(description="Stable machine name, e.g. 'unknown-tag', 'dead-link'.")
+    severity: Severity
+    message: str
+    line: int | None = Field(default=None, description="1-based line in the list.")
+    hint: str = Field(default="", description="A short proposed fix.")
+    url: str | None = None
+    entry_key: str | None = None
+
+
+class RawLink(_Frozen):
+    """A link as written in the list."""
+
+    label: str
+    url: str
+    line: int
+    column: int = Field(description="1-based column of the URL's link markup, 0 if unknown.")
+
+
+class LinkHealth(_Frozen):
+    """What the links stage (or an API stage) learned about one URL, with history."""
+
+    verdict: Verdict
+    status_code: int | None = None
+    final_url: str | None = Field(default=None, description="Where a 'moved' link now lives.")
+    detail: str = Field(default="", description="Evidence in words: status, error class.")
+    checked_at: datetime | None = None
+    verified_by: str = Field(default="http", description="'http', 'arxiv-api' or 'github-api'.")
+    first_failed_at: datetime | None = None
+    last_ok_at: datetime | None = None
+    consecutive_failures: int = 0
+    persistently_unreachable: bool = False
+
+
+class Link(_Frozen):
+    """A link after resolve: its kind, ids, normalized form and, later, health."""
+
+    label: str
+    url: str
+    line: int
+    column: int
+    kind: LinkKind
+    normalized_url: str = Field(description="Canonical form used to find duplicate URLs.")
+    arxiv_id: str | None = Field(default=None, description="Without version, e.g. '2305.11175'.")
+    arxiv_version: int | None = None
+    repo: str | None = Field(default=None, description="GitHub 'owner/name' as linked.")
+    doi: str | None = None
+    openreview_id: str | None = None
+    health: LinkHealth | None = None
+
+
+class RawEntry(_Frozen):
+    """One paper as the parse stage found it."""
+
+    key: str = Field(description="Stable key: 'arxiv:<id>' when there is one, else a title slug.")
+    section: list[str]
+    tags: list[str] = []
+    title: str
+    venue: str | None = None
+    year: int | None = None
+    line: int
+    links: list[RawLink] = []
+
+
+class ParsedList(_Frozen):
+    """Everything the parse stage produced from one file."""
+
+    source: str
+    entries: list[RawEntry]
+    findings: list[Finding]
+    legend: list[str] = Field(default=[], description="Tags the list defines, if it has a legend.")
+
+
+class ArxivRecord(_Frozen):
+    """The canonical arXiv record of a paper."""
+
+    arxiv_id: str
+    version: int | None = None
+    title: str | None = None
+    authors: list[str] = []
+    published: datetime | None = Field(default=None, description="Date of v1.")
+    updated: datetime | None = Field(default=None, description="Date of the latest version.")
+    primary_category: str | None = None
+    categories: list[str] = []
+    comment: str | None = None
+    journal_ref: str | None = None
+    doi: str | None = None
+    abs_url: str | None = None
+    pdf_url: str | None = None
+    resolved_by: str = Field(default="link", description="'link' or 'title-search'.")
+    match_score: float | None = None
+    fetched_at: datetime | None = None
+    status: FetchStatus = FetchStatus.NOT_FETCHED
+
+
+class RepoRecord(_Frozen):
+    """A GitHub repository's metadata, keyed in the catalog by 'owner/name' as linked."""
+
+    linked_as: str
+    status: FetchStatus = FetchStatus.NOT_FETCHED
+    repo_id: int | None = Field(default=None, description="GitHub's numeric id; survives renames.")
+    full_name: str | None = None
+    url: str | None = None
+    stars: int | None = None
+    forks: int | None = None
+    open_issues: int | None = None
+    created_at: datetime | None = None
+    pushed_at: datetime | None = None
+    last_commit_at: datetime | None = None
+    archived: bool | None = None
+    disabled: bool | None = None
+    fork: bool | None = None
+    license: str | None = None
+    description: str | None = None
+    topics: list[str] = []
+    homepage: str | None = None
+    language: str | None = None
+    fetched_at: datetime | None = None
+
+
+class Entry(_Frozen):
+    """One paper in the catalog: as parsed, resolved and enriched."""
+
+    key: str
+    section: list[str]
+    tags: list[str] = []
+    title: str
+    venue: str | None = None
+    year: int | None = None
+    line: int
+    arxiv_id: str | None = Field(default=None, description="From a link, else from title search.")
+    arxiv_month: str | None = Field(
+        default=None, description="'YYYY-MM' derived from a new-style arXiv id (YYMM)."
+    )
+    repos: list[str] = Field(default=[], description="'owner/name' of each GitHub repo linked.")
+    links: list[Link] = []
+    arxiv: ArxivRecord | None = None
+
+
+class RunStats(_Frozen):
+    """Counts from the run that wrote the catalog."""
+
+    started_at: datetime | None = None
+    seconds: float = 0.0
+    requests: dict[str, int] = {}
+    cache_hits: int = 0
+    offline: bool = False
+    outage: bool = False
+    stages: list[str] = []
+    rate_limit: dict[str, int | None] = {}
+
+
+class Catalog(_Frozen):
+    """The enriched catalog written to data/catalog.json."""
+
+    schema_version: int = SCHEMA_VERSION
+    generated_at: datetime
+    source: str
+    entries: list[Entry]
+    repos: dict[str, RepoRecord] = {}
+    findings: list[Finding] = []
+    stats: RunStats = RunStats()
+
