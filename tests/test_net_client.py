@@ -175,3 +175,19 @@ def test_redirect_hops_are_recorded(emulator: Emulator, tmp_path: Path) -> None:
     (probe,) = _probe(fast_settings(tmp_path), emulator.url("a", "/old"))
     assert [(h.status, h.location) for h in probe.redirects] == [(301, emulator.url("b", "/new"))]
     assert probe.final_url == emulator.url("b", "/new")
+
+
+def test_configured_host_interval_paces_that_host_only(emulator: Emulator, tmp_path: Path) -> None:
+    _world(emulator, {"api": {"default": {}}, "other": {"default": {}}})
+
+    async def go() -> None:
+        async with open_client(fast_settings(tmp_path)) as net:
+            net.configure_host(emulator.url("api"), interval=0.2)
+            urls = [emulator.url(h, f"/{i}") for h in ("api", "other") for i in range(3)]
+            await asyncio.gather(*(net.probe(u) for u in urls))
+
+    asyncio.run(go())
+    api = [r.time for r in emulator.requests_to("api")]
+    other = [r.time for r in emulator.requests_to("other")]
+    assert api[-1] - api[0] >= 0.38
+    assert other[-1] - other[0] < 0.15

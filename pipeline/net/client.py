@@ -63,6 +63,10 @@ class NetClient:
         )  # requests, cache_hits, revalidated, requests:<host>
         self.head_refused: set[str] = set()  # hosts that refused HEAD once: GET from then on
 
+    def configure_host(self, url: str, *, concurrency: int = 1, interval: float = 0.0) -> None:
+        """Own limits for the host of `url`, e.g. the arXiv API's one request every 3 s."""
+        self.gate.configure(host_of(url), concurrency=concurrency, interval=interval)
+
     async def probe(self, url: str) -> Probe:
         """Check one URL (HEAD first, GET when refused), following redirects by hand."""
         return await probe_url(self, url)

@@ -81,6 +81,8 @@ async def _probe_once(net: NetClient, url: str, conditional: dict[str, str]) -> 
     hops: list[Hop] = []
     for _ in range(net.settings.max_redirects + 1):
         scheme = urlsplit(current).scheme.lower()
+        if scheme not in _SCHEMES and not hops:
+            return Probe(url, failure=Failure.INVALID_URL, detail="not an http(s) URL")
         if scheme not in _SCHEMES:
             return Probe(
                 url,
