@@ -40,7 +40,7 @@ def run_lock(output_dir: Path) -> Iterator[None]:
     """Hold the output folder for one run; a second run at once gets LockedError."""
     try:
         output_dir.mkdir(parents=True, exist_ok=True)
-        handle = open(output_dir / LOCK_NAME, "a")  # noqa: SIM115 - held for the whole run
+        handle = open(output_dir / LOCK_NAME, "a")
     except OSError as exc:
         raise OutputError(f"cannot write here: {exc.strerror}", path=output_dir) from None
     with handle:
