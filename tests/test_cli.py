@@ -62,7 +62,10 @@ def test_refresh_offline_writes_a_catalog_marked_not_fetched(workdir: Path) -> N
     assert result.exit_code == 0, result.output
     assert "not fetched" in result.stderr
     catalog = Catalog.model_validate_json((workdir / "data" / "catalog.json").read_text())
-    assert [e.key for e in catalog.entries] == ["arxiv:2308.00692", "generalized-segmentation-via-multimodal-large-language-models"]
+    assert [e.key for e in catalog.entries] == [
+        "arxiv:2308.00692",
+        "gsva-generalized-segmentation-via-multimodal-large-language-models",
+    ]
     lisa = catalog.entries[0]
     assert lisa.arxiv_id == "2308.00692"
     assert lisa.arxiv_month == "2023-08"
@@ -88,7 +91,10 @@ def test_refresh_honours_input_and_output_dir(workdir: Path) -> None:
         (lambda p: None, "not found"),
         (lambda p: p.mkdir(), "directory"),
         (lambda p: p.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), "binary"),
-        (lambda p: p.write_bytes("- caf\u00e9 [x](https://a.example)\n".encode("latin-1")), "UTF-8"),
+        (
+            lambda p: p.write_bytes("- caf\u00e9 [x](https://a.example)\n".encode("latin-1")),
+            "UTF-8",
+        ),
     ],
     ids=["missing", "directory", "binary", "not-utf8"],
 )
@@ -123,7 +129,9 @@ def test_skipping_an_always_stage_is_refused(workdir: Path) -> None:
 
 
 def test_fail_on_warning_exits_1_and_still_writes(workdir: Path) -> None:
-    (workdir / "data" / "awesome-list.md").write_text(LIST + LIST.split("\n", 4)[4], encoding="utf-8")
+    (workdir / "data" / "awesome-list.md").write_text(
+        LIST + LIST.split("\n", 4)[4], encoding="utf-8"
+    )
     result = _invoke("refresh", "--offline", "--fail-on", "warning")
     assert result.exit_code == 1, result.output
     assert "policy failed" in result.stderr
@@ -162,7 +170,7 @@ def test_parse_json_has_ids_as_fields(workdir: Path) -> None:
     assert first["arxiv_id"] == "2308.00692"
     assert first["links"][0]["arxiv_version"] == 3
     assert first["repos"] == ["dvlab-research/LISA"]
-    assert first["section"] == ["Papers", "Segmentation"]
+    assert first["section"] == ["Segmentation"]  # the H1 is the list's title
     assert first["tags"] == ["ReferIS"]
     assert (first["venue"], first["year"]) == ("CVPR", 2024)
 

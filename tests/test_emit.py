@@ -19,13 +19,23 @@ NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 
 def _catalog() -> Catalog:
     link = Link(
-        label="paper", url="https://arxiv.org/abs/2305.11175", line=3, column=5,
-        kind=LinkKind.ARXIV, normalized_url="https://arxiv.org/abs/2305.11175",
+        label="paper",
+        url="https://arxiv.org/abs/2305.11175",
+        line=3,
+        column=5,
+        kind=LinkKind.ARXIV,
+        normalized_url="https://arxiv.org/abs/2305.11175",
         arxiv_id="2305.11175",
         health=LinkHealth(verdict=Verdict.OK, checked_at=NOW, verified_by="arxiv-api"),
     )
-    entry = Entry(key="arxiv:2305.11175", section=["General"], title="VisionLLM", line=3,
-                  arxiv_id="2305.11175", links=[link])
+    entry = Entry(
+        key="arxiv:2305.11175",
+        section=["General"],
+        title="VisionLLM",
+        line=3,
+        arxiv_id="2305.11175",
+        links=[link],
+    )
     return Catalog(generated_at=NOW, source="data/awesome-list.md", entries=[entry])
 
 

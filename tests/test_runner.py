@@ -44,7 +44,8 @@ def test_offline_run_keeps_previous_metadata_and_health(tmp_path: Path) -> None:
     (tmp_path / "list.md").write_text(LIST, encoding="utf-8")
     settings = load_settings(
         {"input": tmp_path / "list.md", "output_dir": tmp_path / "out", "offline": True},
-        env={}, project_dir=tmp_path,
+        env={},
+        project_dir=tmp_path,
     )
     first = asyncio.run(refresh(settings)).catalog
     entry = first.entries[0]
@@ -52,11 +53,21 @@ def test_offline_run_keeps_previous_metadata_and_health(tmp_path: Path) -> None:
     health = LinkHealth(verdict=Verdict.OK, checked_at=THEN, last_ok_at=THEN)
     enriched = first.model_copy(
         update={
-            "entries": [entry.model_copy(update={
-                "arxiv": record,
-                "links": [link.model_copy(update={"health": health}) for link in entry.links],
-            })],
-            "repos": {"dvlab-research/lisa": RepoRecord(linked_as="dvlab-research/LISA", stars=5, status=FetchStatus.OK)},
+            "entries": [
+                entry.model_copy(
+                    update={
+                        "arxiv": record,
+                        "links": [
+                            link.model_copy(update={"health": health}) for link in entry.links
+                        ],
+                    }
+                )
+            ],
+            "repos": {
+                "dvlab-research/lisa": RepoRecord(
+                    linked_as="dvlab-research/LISA", stars=5, status=FetchStatus.OK
+                )
+            },
         }
     )
     write_catalog(enriched, settings.catalog_path)
