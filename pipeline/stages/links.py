@@ -25,14 +25,23 @@ def _api_verified(link: Link) -> bool:
     return link.health is not None and link.health.verified_by in API_VERIFIERS
 
 
-def _previous_health(ctx: RunContext) -> dict[str, LinkHealth]:
+def _previous_health(catalog: Catalog, ctx: RunContext) -> dict[str, LinkHealth]:
+    # Matched by normalized URL, else by the URL as written (normalization may have changed).
     if ctx.previous is None:
         return {}
-    found: dict[str, LinkHealth] = {}
+    by_norm: dict[str, LinkHealth] = {}
+    by_url: dict[str, LinkHealth] = {}
     for entry in ctx.previous.entries:
         for link in entry.links:
             if link.health is not None:
-                found.setdefault(link.normalized_url, link.health)
+                by_norm.setdefault(link.normalized_url, link.health)
+                by_url.setdefault(link.url, link.health)
+    found: dict[str, LinkHealth] = {}
+    for entry in catalog.entries:
+        for link in entry.links:
+            old = by_norm.get(link.normalized_url) or by_url.get(link.url)
+            if old is not None:
+                found.setdefault(link.normalized_url, old)
     return found
 
 
@@ -107,7 +116,7 @@ def _scheme_findings(probes: dict[str, Probe]) -> list[Finding]:
 async def check_links(catalog: Catalog, ctx: RunContext) -> Catalog:
     """Check every link not verified by an API stage; sets `ctx.outage` when the network is down."""
     targets = _targets(catalog)
-    previous = _previous_health(ctx)
+    previous = _previous_health(catalog, ctx)
     if ctx.offline:
         return _with_health(catalog, _kept(targets, previous, ctx, "offline: not checked"))
     net: NetClient = ctx.net
