@@ -57,9 +57,8 @@ def build_query(repos: list[str]) -> str:
     for index, repo in enumerate(repos):
         owner, name = repo.split("/", 1)
         # GraphQL string literals escape like JSON ones.
-        lines.append(
-            f"  r{index}: repository(owner: {json.dumps(owner)}, name: {json.dumps(name)}) {{ ...R }}"
-        )
+        args = f"owner: {json.dumps(owner)}, name: {json.dumps(name)}"
+        lines.append(f"  r{index}: repository({args}) {{ ...R }}")
     lines.append("}")
     lines.append(f"fragment R on Repository {{ {_REPO_FIELDS} }}")
     return "\n".join(lines)
@@ -145,8 +144,16 @@ class GraphQLBatch:
 
     nodes: dict[str, dict[str, Any]] = field(default_factory=dict)
     not_found: set[str] = field(default_factory=set)
+    blocked: set[str] = field(default_factory=set)  # access blocked (DMCA, TOS)
     rate_limited: bool = False
     errors: list[str] = field(default_factory=list)  # other errors, for notes
+
+
+def _is_block(kind: Any, message: Any) -> bool:
+    # Not in the recorded payloads: GitHub's wording for blocked repositories over REST is
+    # "Repository access blocked"; accept that message or a FORBIDDEN/legal error type.
+    text = str(message or "").lower()
+    return kind in ("FORBIDDEN", "UNAVAILABLE_FOR_LEGAL_REASONS") or "access blocked" in text
 
 
 def parse_graphql(payload: Any) -> GraphQLBatch:
@@ -164,6 +171,8 @@ def parse_graphql(payload: Any) -> GraphQLBatch:
             batch.rate_limited = True
         elif kind == "NOT_FOUND" and path and isinstance(path[0], str):
             batch.not_found.add(path[0])
+        elif path and isinstance(path[0], str) and _is_block(kind, error.get("message")):
+            batch.blocked.add(path[0])
         else:
             batch.errors.append(str(error.get("message", kind))[:200])
     data = payload.get("data")
