@@ -35,7 +35,9 @@ _ALWAYS = frozenset({"parse", "resolve", "emit"})
 
 def _network_stages() -> dict[str, Stage]:
     """The network stages by name, in run order; each module plugs in here."""
-    return {}
+    from pipeline.stages.github import fetch_github
+
+    return {"github": fetch_github}
 
 
 class ExitCode(IntEnum):
