@@ -54,7 +54,9 @@ async def retrying(
     """Run `call` until `should_retry` says no, the attempts run out or the budget would be
     exceeded; returns the last result either way (a final failure is a value, not an error)."""
     backoff = wait_exponential_jitter(
-        initial=settings.retry_backoff, max=settings.max_retry_wait, jitter=settings.retry_backoff
+        multiplier=settings.retry_backoff,
+        max=settings.max_retry_wait,
+        jitter=settings.retry_backoff,
     )
 
     def wait(state: RetryCallState) -> float:
