@@ -32,7 +32,15 @@ from typing import Any
 from pipeline.stages.resolve import repo_from_url
 from tests.emulator.server import Emulator, Request, Response
 
-__all__ = ["FakeRepo", "GitHubAPI", "GitHubWorld", "mount_github", "seed_world"]
+__all__ = [
+    "FakeRepo",
+    "GitHubAPI",
+    "GitHubWorld",
+    "linked_repos",
+    "mount_github",
+    "seed_world",
+    "world_as_dict",
+]
 
 HOST = "api.github.com"
 _ALIAS = re.compile(
@@ -325,7 +333,12 @@ class GitHubAPI:
 
 
 def _error(kind: str, alias: str, message: str) -> dict[str, Any]:
-    return {"type": kind, "path": [alias], "locations": [{"line": 3, "column": 3}], "message": message}
+    return {
+        "type": kind,
+        "path": [alias],
+        "locations": [{"line": 3, "column": 3}],
+        "message": message,
+    }
 
 
 def _bearer(request: Request) -> str | None:
@@ -360,7 +373,9 @@ def seed_world(list_path: Path) -> GitHubWorld:
     world = GitHubWorld()
     repos = linked_repos(list_path)
     # Skip the first two (the list's own badges and a survey) so the roles land on papers.
-    roles = dict(zip(["renamed", "deleted", "archived", "placeholder", "stale"], repos[2:7], strict=True))
+    roles = dict(
+        zip(["renamed", "deleted", "archived", "placeholder", "stale"], repos[2:7], strict=True)
+    )
     world.roles = roles
     for index, name in enumerate(repos):
         digest = zlib.crc32(name.lower().encode())
