@@ -177,14 +177,19 @@ def record_findings(
     return findings
 
 
-def nonexistent_id_finding(entry: Entry, link: Link, detail: str) -> Finding:
+def nonexistent_id_finding(
+    entry: Entry, link: Link, detail: str, *, found: ArxivRecord | None = None
+) -> Finding:
     """An arXiv link whose id the API does not know (a typo in the link)."""
+    hint = "fix the arXiv id in the link (a typo?)"
+    if found is not None and found.resolved_by == "title-search":
+        hint = f"the title is arXiv {found.arxiv_id}: link https://arxiv.org/abs/{found.arxiv_id}"
     return Finding(
         code="nonexistent-arxiv-id",
         severity=Severity.ERROR,
         message=f"arXiv has no paper {link.arxiv_id}: {detail}",
         line=link.line,
-        hint="fix the arXiv id in the link (a typo?)",
+        hint=hint,
         url=link.url,
         entry_key=entry.key,
     )
@@ -208,7 +213,8 @@ def suggestion_finding(entry: Entry, record: ArxivRecord, score: float) -> Findi
     return Finding(
         code="title-match-suggestion",
         severity=Severity.INFO,
-        message=f"possibly arXiv {record.arxiv_id}: '{record.title}' (score {score:g}, not attached)",
+        message=f"possibly arXiv {record.arxiv_id}: '{record.title}' "
+        f"(score {score:g}, below the threshold; not attached)",
         line=entry.line,
         hint=f"if it is the same paper, add [[arXiv](https://arxiv.org/abs/{record.arxiv_id})]",
         url=record.abs_url,
