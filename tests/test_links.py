@@ -157,3 +157,14 @@ def test_each_normalized_url_is_checked_once(emulator: Emulator, tmp_path: Path)
     catalog, _ = run_links(catalog_of(url, url, url), fast_settings(tmp_path))
     assert [h.verdict for h in health_of(catalog).values()] == [Verdict.OK]
     assert len(emulator.requests) == 1
+
+
+def test_non_http_link_is_not_fetched(emulator: Emulator, tmp_path: Path) -> None:
+    load_world(emulator, World.from_dict({"hosts": {"ok": {"pages": {"/": {}}}}}))
+    catalog, _ = run_links(
+        catalog_of("mailto:someone@example.org", emulator.url("ok", "/")), fast_settings(tmp_path)
+    )
+    health = health_of(catalog)["mailto:someone@example.org"]
+    assert health.verdict is Verdict.UNVERIFIED
+    assert "not an http(s) URL" in health.detail
+    assert len(emulator.requests) == 1

@@ -122,7 +122,8 @@ async def check_links(catalog: Catalog, ctx: RunContext) -> Catalog:
         why = "canary unreachable" if canary_failed else "most hosts unreachable"
         ctx.notes.append(f"network outage ({why}): links not judged, previous health kept")
         return _with_health(catalog, _kept(targets, previous, ctx, "network outage: not checked"))
-    dns_trusted = any(p.answered for p in probes.values())
+    # NXDOMAIN means "gone" only if DNS demonstrably worked for other hosts in this run.
+    dns_trusted = any(p.answered and not p.from_cache for p in probes.values())
     health = {
         norm: merge_history(
             judge(probe, dns_trusted=dns_trusted, now=ctx.now),
