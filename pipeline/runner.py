@@ -35,7 +35,9 @@ _ALWAYS = frozenset({"parse", "resolve", "emit"})
 
 def _network_stages() -> dict[str, Stage]:
     """The network stages by name, in run order; each module plugs in here."""
-    return {}
+    from pipeline.stages.arxiv import fetch_arxiv
+
+    return {"arxiv": fetch_arxiv}
 
 
 class ExitCode(IntEnum):

@@ -55,7 +55,7 @@ class ArxivApi:
         self._base = ctx.settings.arxiv_api_url
         self._interval = ctx.settings.arxiv_interval
         self._host = host_of(self._base)
-        self._net.gate.configure(self._host, concurrency=1, interval=self._interval)
+        self._net.configure_host(self._base, concurrency=1, interval=self._interval)
         self._lock = asyncio.Lock()
         self._next_at = 0.0  # monotonic time before which no request may start
         self.down: str | None = None  # why the API is considered down, once it is
