@@ -75,3 +75,9 @@ def test_command_line_serves_a_world_file(
     main(["--world", str(world), "--seconds", "0.01"])
     out = capsys.readouterr().out
     assert out.startswith("a\thttp://127.") and "served 0 requests" in out
+
+
+def test_host_header_routes_on_127_0_0_1(emulator: Emulator) -> None:
+    emulator.mount("export.arxiv.org", lambda r: Response(200, body=b"atom"))
+    url = f"http://127.0.0.1:{emulator.port}/api/query"
+    assert httpx.get(url, headers={"Host": "export.arxiv.org"}).text == "atom"
