@@ -136,7 +136,9 @@ def _venue_findings(draft: Draft) -> list[Finding]:
     entry = draft.entry
     if not draft.venue_expected or (entry.venue and entry.year):
         return []
-    missing = "venue and year" if not entry.venue and not entry.year else "venue or year"
+    missing = " and ".join(
+        name for name, value in (("venue", entry.venue), ("year", entry.year)) if not value
+    )
     return [
         _finding(
             entry,

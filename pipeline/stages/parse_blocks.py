@@ -37,6 +37,7 @@ _LEGEND_LINE = re.compile(r"^\s*\[([^\[\]]+)\]\s*[:：]\s*\S")
 _BRACKETED = re.compile(r"^\s*\[[^\[\]]*\]\s*$")
 _SPACED_LINK = re.compile(r"\]\s+\(\s*\)")
 _ABSOLUTE = re.compile(r"^(?:https?:)?//|^www\.", re.IGNORECASE)
+_URL_TEXT = re.compile(r"^(?:https?://|www\.)", re.IGNORECASE)
 _GITHUB = re.compile(r"^https?://(?:www\.)?github\.com/[^/?#]+/[^/?#]+", re.IGNORECASE)
 _LABEL_MAX_WORDS = 5
 _LABEL_MAX_CHARS = 40
@@ -155,7 +156,7 @@ def draft_titled(title: str, title_line: int, bullets: list[Block]) -> Draft | N
     ]
     if not links:
         return None
-    venue = find_venue(title) or find_venue(" ".join(b.text for b in bullets))
+    venue = find_venue(title)
     entry = _entry(
         title=title,
         line=title_line,
@@ -247,14 +248,22 @@ def _is_title(text: str, *, words: int = 1) -> bool:
 
 
 def _raw_link(link: FoundLink, label: str | None, fallback: str = "") -> RawLink:
-    """A RawLink with a normalised label: the given one, the link text's, or a fallback."""
+    """A RawLink with a normalised label: the given one, else the best the markup offers."""
     if label is None:
-        label = canonical_label(link.before if link.bare else link.text)
-        if (not label or label == "link") and fallback:
-            label = fallback
-        if not label:
-            label = "code" if link.image_only and _GITHUB.match(link.url) else "link"
+        label = _label(link, fallback)
     return RawLink(label=label, url=link.url, line=link.line, column=link.column)
+
+
+def _label(link: FoundLink, fallback: str) -> str:
+    """The first known label among the link text, the text before it and the column header."""
+    # A link whose text is its URL, or a name ("LL3DA"), says less than "Code:" before it.
+    text = "" if link.bare or _URL_TEXT.match(link.text) else canonical_label(link.text)
+    before = canonical_label(link.before)
+    if link.image_only and _GITHUB.match(link.url):
+        return "code"  # a star badge wrapped in a link to its repository
+    candidates = [text, before if len(link.before.split()) <= _LABEL_MAX_WORDS else "", fallback]
+    known = next((c for c in candidates if c in _KNOWN_LABELS), None)
+    return known or next((c for c in candidates if c), "link")
 
 
 def _malformed(block: Block) -> int | None:

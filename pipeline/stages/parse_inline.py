@@ -16,7 +16,7 @@ from urllib.parse import unquote
 
 from markdown_it.token import Token
 
-__all__ = ["FoundLink", "InlineText", "read_inline"]
+__all__ = ["FoundLink", "InlineText", "Locator", "read_inline"]
 
 # A bare URL in running text; trailing punctuation is trimmed afterwards.
 _BARE_URL = re.compile(r"https?://[^\s<>\"'`\[\]{}|\\^]+", re.IGNORECASE)
@@ -25,6 +25,8 @@ _HREF = re.compile(r"""\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>"']+))""", re.I
 _ANCHOR_OPEN = re.compile(r"^<a\b", re.IGNORECASE)
 _ANCHOR_CLOSE = re.compile(r"^</a\s*>", re.IGNORECASE)
 _BREAK_TAG = re.compile(r"^<br\s*/?>$", re.IGNORECASE)
+# A character that would continue a URL: a match followed by one is only a prefix.
+_URL_CHAR = re.compile(r"[A-Za-z0-9/_~%?#&=+@-]")
 
 
 @dataclass
@@ -37,7 +39,7 @@ class FoundLink:
     column: int
     image_only: bool = False
     bare: bool = False
-    before: str = ""  # the non-link text just before a bare URL: its label ("Paper:")
+    before: str = ""  # the text before the link on its line: a label ("Paper:")
 
 
 @dataclass
@@ -70,10 +72,11 @@ class _Open:
     html: bool = False
 
 
-class _Locator:
+class Locator:
     """Finds each URL in the block's source lines, moving forward as links are read."""
 
     def __init__(self, lines: list[str], first: int, last: int) -> None:
+        """Search `lines[first..last]` (0-based, inclusive), from the start of `first`."""
         self._lines = lines
         self._last = min(last, len(lines) - 1)
         self._line = first
@@ -98,18 +101,20 @@ class _Locator:
     def _search(self, needle: str) -> tuple[int, int] | None:
         line, col = self._line, self._col
         while 0 <= line <= self._last:
-            at = self._lines[line].find(needle, col)
-            if at >= 0:
-                return line, at
+            text = self._lines[line]
+            at = text.find(needle, col)
+            while at >= 0:
+                end = at + len(needle)
+                if end >= len(text) or not _URL_CHAR.match(text[end]):
+                    return line, at
+                at = text.find(needle, at + 1)
             line, col = line + 1, 0
         return None
 
 
-def read_inline(
-    children: list[Token] | None, *, lines: list[str], first: int, last: int
-) -> InlineText:
-    """Read an inline token's children; `first`/`last` are the block's 0-based source lines."""
-    reader = _Reader(_Locator(lines, first, last), first)
+def read_inline(children: list[Token] | None, *, locate: Locator, first: int) -> InlineText:
+    """Read an inline token's children; `first` is its 0-based source line."""
+    reader = _Reader(locate, first)
     for token in children or []:
         reader.feed(token)
     return reader.finish()
@@ -118,7 +123,7 @@ def read_inline(
 class _Reader:
     """One pass over inline tokens; keeps the state of the link and bold span being read."""
 
-    def __init__(self, locate: _Locator, first: int) -> None:
+    def __init__(self, locate: Locator, first: int) -> None:
         self.result = InlineText(line=first + 1)
         self.locate = locate
         self.line = first
@@ -231,6 +236,7 @@ class _Reader:
             line=link.line + 1,
             column=0,
             image_only=link.images > 0 and not any(c.isalnum() for c in text),
+            before="".join(self.texts).rsplit("\n", 1)[-1],
         )
         self.result.links.append(_place(found, self.locate))
 
@@ -246,7 +252,7 @@ def _trim_url(url: str) -> str:
     return url
 
 
-def _place(link: FoundLink, locate: _Locator) -> FoundLink:
+def _place(link: FoundLink, locate: Locator) -> FoundLink:
     """Fill in the URL as written and its position, when the source shows it."""
     found = locate.find(link.url)
     if found is None:
