@@ -241,4 +241,3 @@ class Catalog(_Frozen):
     repos: dict[str, RepoRecord] = {}
     findings: list[Finding] = []
     stats: RunStats = RunStats()
-

@@ -1,0 +1,40 @@
+"""What every stage gets besides the catalog: settings, the previous run, the clock, the network."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from pipeline.config import Settings
+from pipeline.model import Catalog
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+__all__ = ["RunContext"]
+
+
+@dataclass
+class RunContext:
+    """Per-run state shared by the stages; created by the runner, never module-level.
+
+    A network stage is written as `async def stage(catalog, ctx) -> Catalog`:
+    it reads `ctx.previous` for history and last-known values, uses `ctx.net`
+    (None when offline: the stage then keeps what it has and marks it not
+    fetched), and adds to `ctx.counters` ("requests:arxiv", "cache_hits", ...).
+    """
+
+    settings: Settings
+    now: datetime
+    previous: Catalog | None = None
+    net: Any = None  # pipeline.net client for this run; None when offline
+    counters: Counter[str] = field(default_factory=Counter)
+    notes: list[str] = field(default_factory=list)  # one-line messages for the summary
+    progress: Callable[[str, int, int], None] | None = None  # (task, done, total)
+
+    @property
+    def offline(self) -> bool:
+        """True when this run must not touch the network."""
+        return self.settings.offline or self.net is None

@@ -1,0 +1,185 @@
+"""The run: stages in data-flow order, what a skipped stage keeps, and the exit code.
+
+    parse ─► resolve ─► arxiv ─► github ─► links ─► emit
+
+parse and resolve always run (they are cheap and everything keys on them).
+A network stage that does not run this time (offline, `--skip`, or not in
+`--only`) keeps the previous catalog's data for it, so no run replaces good
+data with nothing.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import IntEnum
+
+from pipeline.config import Settings
+from pipeline.context import RunContext
+from pipeline.errors import ConfigError
+from pipeline.files import run_lock
+from pipeline.model import Catalog, Entry, FetchStatus, RepoRecord, RunStats, Severity, Verdict
+from pipeline.stages.emit import read_catalog, write_catalog
+from pipeline.stages.parse import parse_list, read_list
+from pipeline.stages.resolve import resolve_entries
+
+__all__ = ["STAGES", "ExitCode", "RunOutcome", "build_catalog", "refresh", "select_stages"]
+
+Stage = Callable[[Catalog, RunContext], Awaitable[Catalog]]
+
+STAGES = ("parse", "resolve", "arxiv", "github", "links", "emit")
+_ALWAYS = frozenset({"parse", "resolve", "emit"})
+
+
+def _network_stages() -> dict[str, Stage]:
+    """The network stages by name, in run order; each module plugs in here."""
+    return {}
+
+
+class ExitCode(IntEnum):
+    """The CLI's contract with CI (DESIGN.md)."""
+
+    OK = 0
+    POLICY = 1  # the run found problems the policy (--fail-on) fails on
+    USAGE = 2  # bad usage or unreadable input
+    OUTAGE = 3  # the network was out: nothing judged, previous data kept
+    INTERRUPTED = 130
+
+
+@dataclass
+class RunOutcome:
+    """What a run produced and how it should end."""
+
+    catalog: Catalog
+    exit_code: ExitCode = ExitCode.OK
+    messages: list[str] = field(default_factory=list)
+
+
+def select_stages(only: Iterable[str] = (), skip: Iterable[str] = ()) -> list[str]:
+    """The network stages to run, from `--only` and `--skip` (names checked)."""
+    only, skip = list(only), list(skip)
+    for name in [*only, *skip]:
+        if name not in STAGES:
+            raise ConfigError(
+                f"unknown stage {name!r}; choose from {', '.join(STAGES)}", setting="stage"
+            )
+        if name in _ALWAYS and name in skip:
+            raise ConfigError(f"stage {name!r} always runs and cannot be skipped", setting="skip")
+    wanted = [s for s in STAGES if s not in _ALWAYS]
+    if only:
+        wanted = [s for s in wanted if s in only]
+    return [s for s in wanted if s not in skip]
+
+
+def build_catalog(settings: Settings, now: datetime) -> Catalog:
+    """Parse and resolve the list into a catalog with no fetched metadata."""
+    parsed = parse_list(read_list(settings.input), source=str(settings.input))
+    entries, duplicates = resolve_entries(parsed)
+    repos = {repo.lower(): RepoRecord(linked_as=repo) for entry in entries for repo in entry.repos}
+    return Catalog(
+        generated_at=now,
+        source=str(settings.input),
+        entries=entries,
+        repos=repos,
+        findings=[*parsed.findings, *duplicates],
+    )
+
+
+def _carry_over(catalog: Catalog, previous: Catalog | None, stages: set[str]) -> Catalog:
+    """Keep the previous run's data for each stage in `stages` (those not run now)."""
+    if previous is None or not stages:
+        return catalog
+    old_entries = {entry.key: entry for entry in previous.entries}
+    old_health = {
+        link.url: link.health for entry in previous.entries for link in entry.links if link.health
+    }
+
+    def carried(entry: Entry) -> Entry:
+        update: dict[str, object] = {}
+        old = old_entries.get(entry.key)
+        if "arxiv" in stages and old is not None and old.arxiv is not None:
+            update["arxiv"] = old.arxiv
+            update["arxiv_id"] = entry.arxiv_id or old.arxiv_id
+        if "links" in stages:
+            update["links"] = [
+                link.model_copy(update={"health": old_health.get(link.url, link.health)})
+                for link in entry.links
+            ]
+        return entry.model_copy(update=update)
+
+    repos = catalog.repos
+    if "github" in stages:
+        repos = {key: previous.repos.get(key, record) for key, record in repos.items()}
+    return catalog.model_copy(
+        update={"entries": [carried(e) for e in catalog.entries], "repos": repos}
+    )
+
+
+def _policy_failures(catalog: Catalog, fail_on: set[str]) -> list[str]:
+    failures = []
+    verdicts = [link.health.verdict for e in catalog.entries for link in e.links if link.health]
+    for verdict in Verdict:
+        count = verdicts.count(verdict)
+        if verdict.value in fail_on and count:
+            failures.append(f"{count} {verdict.value} link(s)")
+    for severity in (Severity.ERROR, Severity.WARNING):
+        count = sum(1 for f in catalog.findings if f.severity is severity)
+        if severity.value in fail_on and count:
+            failures.append(f"{count} finding(s) of severity {severity.value}")
+    return failures
+
+
+async def refresh(
+    settings: Settings,
+    *,
+    stages: Iterable[str] | None = None,
+    fail_on: Iterable[str] = (),
+) -> RunOutcome:
+    """Run the stages over the list and write the catalog; never raises for a dead link."""
+    started = time.monotonic()
+    now = datetime.now(UTC).replace(microsecond=0)
+    wanted = list(stages) if stages is not None else select_stages()
+    with run_lock(settings.output_dir):
+        previous = read_catalog(settings.catalog_path)
+        catalog = build_catalog(settings, now)
+        network = _network_stages()
+        runnable = [] if settings.offline else [s for s in wanted if s in network]
+        not_run = {s for s in STAGES if s not in _ALWAYS} - set(runnable)
+        catalog = _carry_over(catalog, previous, not_run)
+        ctx = RunContext(settings=settings, now=now, previous=previous)
+        for name in runnable:
+            catalog = await network[name](catalog, ctx)
+        outcome = RunOutcome(catalog=catalog)
+        if settings.offline or not network:
+            outcome.messages.append("offline: metadata and link health were not fetched")
+        outcome.messages.extend(ctx.notes)
+        stats = RunStats(
+            started_at=now,
+            seconds=round(time.monotonic() - started, 3),
+            requests={
+                k.removeprefix("requests:"): v
+                for k, v in ctx.counters.items()
+                if k.startswith("requests:")
+            },
+            cache_hits=ctx.counters.get("cache_hits", 0),
+            offline=settings.offline,
+            stages=["parse", "resolve", *runnable, "emit"],
+        )
+        outcome.catalog = catalog.model_copy(update={"stats": stats})
+        write_catalog(outcome.catalog, settings.catalog_path)
+    failures = _policy_failures(outcome.catalog, set(fail_on))
+    if failures:
+        outcome.exit_code = ExitCode.POLICY
+        outcome.messages.append("policy failed: " + "; ".join(failures))
+    return outcome
+
+
+def count_unfetched(catalog: Catalog) -> int:
+    """How many entries carry no fetched arXiv metadata."""
+    return sum(
+        1
+        for entry in catalog.entries
+        if entry.arxiv is None or entry.arxiv.status is FetchStatus.NOT_FETCHED
+    )

@@ -1,0 +1,257 @@
+"""Resolve stage: each URL gets a kind and ids; entries get keys; duplicates become findings.
+
+No network: everything here is read off the URL itself.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from urllib.parse import parse_qs, urlsplit, urlunsplit
+
+from pipeline.model import Entry, Finding, Link, LinkKind, ParsedList, RawEntry, RawLink, Severity
+
+__all__ = [
+    "arxiv_id_from_url",
+    "arxiv_month",
+    "normalize_url",
+    "repo_from_url",
+    "resolve_entries",
+    "resolve_link",
+]
+
+# New style (since 2007): YYMM.NNNN or YYMM.NNNNN; old style: archive[.SC]/YYMMNNN.
+_NEW_ID = r"(?P<new>\d{4}\.\d{4,5})"
+_OLD_ID = r"(?P<old>[a-z][a-z\-]*(?:\.[A-Za-z]{2})?/\d{7})"
+_ARXIV_PATH = re.compile(
+    rf"^/(?:abs|pdf|html|format|ps)/(?:{_NEW_ID}|{_OLD_ID})(?:v(?P<version>\d+))?(?:\.pdf)?/?$"
+)
+_ARXIV_HOSTS = {"arxiv.org", "www.arxiv.org", "export.arxiv.org", "browse.arxiv.org"}
+_ARXIV_DOI = re.compile(r"^10\.48550/arxiv\.(?:(\d{4}\.\d{4,5})|([a-z\-]+(?:\.[a-z]{2})?/\d{7}))$")
+
+# First path segments of github.com that are GitHub's own pages, not owners.
+_GITHUB_RESERVED = frozenset(
+    """about apps account collections contact customer-stories enterprise events explore
+    features login join marketplace new notifications orgs organizations pricing pulls
+    issues readme search security settings site sponsors topics trending users codespaces
+    """.split()
+)
+_REPO_PART = re.compile(r"^[A-Za-z0-9_.\-]+$")
+_PROJECT_LABELS = frozenset({"project", "project page", "homepage", "home page", "website", "page"})
+_DROP_QUERY = re.compile(r"^(utm_.*|tab|ref|s|source)$")
+
+
+def arxiv_id_from_url(url: str) -> tuple[str, int | None] | None:
+    """The arXiv id (without version) and version of an arXiv URL, or None."""
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").lower()
+    if host in _ARXIV_HOSTS:
+        match = _ARXIV_PATH.match(parts.path)
+        if not match:
+            return None
+        version = match["version"]
+        return match["new"] or match["old"], int(version) if version else None
+    if host in {"doi.org", "dx.doi.org"}:
+        doi = _ARXIV_DOI.match(parts.path.lstrip("/").lower())
+        if doi:
+            return doi[1] or doi[2], None
+    return None
+
+
+def repo_from_url(url: str) -> str | None:
+    """'owner/name' of a github.com repository URL (repo, tree, blob, ?tab=), else None."""
+    parts = urlsplit(url.strip())
+    if (parts.hostname or "").lower() not in {"github.com", "www.github.com"}:
+        return None
+    segments = [s for s in parts.path.split("/") if s]
+    if len(segments) < 2 or segments[0].lower() in _GITHUB_RESERVED:
+        return None
+    owner, name = segments[0], segments[1].removesuffix(".git")
+    if not (_REPO_PART.match(owner) and _REPO_PART.match(name)) or name in {".", ".."}:
+        return None
+    return f"{owner}/{name}"
+
+
+def arxiv_month(arxiv_id: str) -> str | None:
+    """'YYYY-MM' of submission, read from the id's YYMM digits."""
+    digits = arxiv_id.split("/")[-1][:4]
+    if not digits.isdigit():
+        return None
+    yy, mm = int(digits[:2]), int(digits[2:])
+    if not 1 <= mm <= 12:
+        return None
+    # Old-style ids start in 1991; new-style ids (2007 on) never reach the 90s.
+    return f"{1900 + yy if yy >= 91 else 2000 + yy}-{mm:02d}"
+
+
+def normalize_url(url: str) -> str:
+    """A canonical form for finding duplicates: https, no www., no fragment or tracking query."""
+    arxiv = arxiv_id_from_url(url)
+    if arxiv:
+        return f"https://arxiv.org/abs/{arxiv[0]}"
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").lower().removeprefix("www.")
+    if parts.port and parts.port not in (80, 443):
+        host = f"{host}:{parts.port}"
+    repo = repo_from_url(url)
+    if repo:
+        rest = [s for s in parts.path.split("/") if s][2:]
+        path = "/" + "/".join([repo.lower(), *rest])
+        return urlunsplit(("https", "github.com", path.rstrip("/"), "", ""))
+    query = "&".join(
+        f"{k}={v}"
+        for k, values in sorted(parse_qs(parts.query, keep_blank_values=True).items())
+        if not _DROP_QUERY.match(k)
+        for v in values
+    )
+    scheme = "https" if parts.scheme in ("http", "https") else parts.scheme.lower()
+    return urlunsplit((scheme, host, parts.path.rstrip("/") or "", query, ""))
+
+
+def _kind(url: str, label: str) -> LinkKind:
+    host = (urlsplit(url).hostname or "").lower().removeprefix("www.")
+    if host in {"doi.org", "dx.doi.org"}:
+        return LinkKind.DOI
+    if host == "openreview.net":
+        return LinkKind.OPENREVIEW
+    if host.endswith("thecvf.com"):
+        return LinkKind.CVF
+    if host in {"proceedings.neurips.cc", "papers.nips.cc", "neurips.cc", "nips.cc"}:
+        return LinkKind.NEURIPS
+    if host in {"huggingface.co", "hf.co"}:
+        return LinkKind.HUGGINGFACE
+    if host.endswith(".github.io") or label.lower() in _PROJECT_LABELS:
+        return LinkKind.PROJECT
+    return LinkKind.OTHER
+
+
+def resolve_link(raw: RawLink) -> Link:
+    """Classify one link and read its ids."""
+    fields = raw.model_dump()
+    arxiv = arxiv_id_from_url(raw.url)
+    repo = repo_from_url(raw.url)
+    parts = urlsplit(raw.url)
+    host = (parts.hostname or "").lower()
+    if arxiv:
+        return Link(
+            **fields,
+            kind=LinkKind.ARXIV,
+            normalized_url=normalize_url(raw.url),
+            arxiv_id=arxiv[0],
+            arxiv_version=arxiv[1],
+        )
+    if repo:
+        return Link(
+            **fields, kind=LinkKind.GITHUB, normalized_url=normalize_url(raw.url), repo=repo
+        )
+    kind = _kind(raw.url, raw.label)
+    doi = parts.path.lstrip("/") if kind is LinkKind.DOI else None
+    openreview = None
+    if host.endswith("openreview.net"):
+        openreview = (parse_qs(parts.query).get("id") or [None])[0]
+    return Link(
+        **fields,
+        kind=kind,
+        normalized_url=normalize_url(raw.url),
+        doi=doi or None,
+        openreview_id=openreview,
+    )
+
+
+def _paper_arxiv_id(links: list[Link]) -> str | None:
+    # The paper link wins over an arXiv link given as, say, a project's extra.
+    ordered = sorted(links, key=lambda link: link.label != "paper")
+    return next((link.arxiv_id for link in ordered if link.arxiv_id), None)
+
+
+def _entry(raw: RawEntry, links: list[Link], key: str) -> Entry:
+    arxiv_id = _paper_arxiv_id(links)
+    repos = list(dict.fromkeys(link.repo for link in links if link.repo))
+    return Entry(
+        key=key,
+        section=raw.section,
+        tags=raw.tags,
+        title=raw.title,
+        venue=raw.venue,
+        year=raw.year,
+        line=raw.line,
+        arxiv_id=arxiv_id,
+        arxiv_month=arxiv_month(arxiv_id) if arxiv_id else None,
+        repos=repos,
+        links=links,
+    )
+
+
+def _normalized_title(title: str) -> str:
+    return " ".join(re.sub(r"[^\w]+", " ", title.casefold()).split())
+
+
+def resolve_entries(parsed: ParsedList) -> tuple[list[Entry], list[Finding]]:
+    """Resolve every entry's links, give each entry a unique key, and find duplicates."""
+    entries: list[Entry] = []
+    findings: list[Finding] = []
+    seen_keys: set[str] = set()
+    by_paper: dict[str, list[Entry]] = defaultdict(list)
+    by_url: dict[str, list[tuple[Entry, Link]]] = defaultdict(list)
+    for raw in parsed.entries:
+        links = [resolve_link(link) for link in raw.links]
+        arxiv_id = _paper_arxiv_id(links)
+        key = f"arxiv:{arxiv_id}" if arxiv_id else raw.key
+        if key in seen_keys:
+            key = f"{key}@{raw.line}"
+        seen_keys.add(key)
+        entry = _entry(raw, links, key)
+        entries.append(entry)
+        if arxiv_id:
+            by_paper[f"arXiv {arxiv_id}"].append(entry)
+        by_paper[f"title '{_normalized_title(raw.title)}'"].append(entry)
+        for link in links:
+            by_url[link.normalized_url].append((entry, link))
+
+    reported: set[tuple[int, int]] = set()
+    for what, group in by_paper.items():
+        for later in group[1:]:
+            pair = (group[0].line, later.line)
+            if pair in reported:
+                continue
+            reported.add(pair)
+            findings.append(
+                Finding(
+                    code="duplicate-paper",
+                    severity=Severity.WARNING,
+                    message=f"same paper as line {group[0].line} (same {what})",
+                    line=later.line,
+                    hint=f"remove this entry or merge it into line {group[0].line}",
+                    entry_key=later.key,
+                )
+            )
+    findings.extend(_duplicate_urls(by_url))
+    return entries, findings
+
+
+def _duplicate_urls(by_url: dict[str, list[tuple[Entry, Link]]]) -> list[Finding]:
+    # A code repo shared by several papers (VisionLLM and VisionLLM v2) is normal;
+    # a paper or project URL in two entries, or any URL twice in one entry, is not.
+    findings = []
+    for url, uses in by_url.items():
+        first_line: dict[str, int] = {}
+        for entry, link in uses:
+            if entry.key in first_line:
+                where, hint = "this entry", "remove the repeated link"
+            elif first_line and not (link.kind is LinkKind.GITHUB or link.label == "code"):
+                where, hint = f"line {uses[0][0].line}", "check which entry it is for"
+            else:
+                first_line[entry.key] = link.line
+                continue
+            findings.append(
+                Finding(
+                    code="duplicate-url",
+                    severity=Severity.WARNING,
+                    message=f"{url} is also linked in {where}",
+                    line=link.line,
+                    hint=hint,
+                    url=link.url,
+                    entry_key=entry.key,
+                )
+            )
+    return findings
