@@ -37,6 +37,7 @@ _LEGEND_LINE = re.compile(r"^\s*\[([^\[\]]+)\]\s*[:：]\s*\S")
 _BRACKETED = re.compile(r"^\s*\[[^\[\]]*\]\s*$")
 _SPACED_LINK = re.compile(r"\]\s+\(\s*\)")
 _ABSOLUTE = re.compile(r"^(?:https?:)?//|^www\.", re.IGNORECASE)
+_SEPARATORS = re.compile(r"\.\s|[|,;\[\]]")
 _URL_TEXT = re.compile(r"^(?:https?://|www\.)", re.IGNORECASE)
 _GITHUB = re.compile(r"^https?://(?:www\.)?github\.com/[^/?#]+/[^/?#]+", re.IGNORECASE)
 _LABEL_MAX_WORDS = 5
@@ -258,12 +259,19 @@ def _label(link: FoundLink, fallback: str) -> str:
     """The first known label among the link text, the text before it and the column header."""
     # A link whose text is its URL, or a name ("LL3DA"), says less than "Code:" before it.
     text = "" if link.bare or _URL_TEXT.match(link.text) else canonical_label(link.text)
-    before = canonical_label(link.before)
     if link.image_only and _GITHUB.match(link.url):
         return "code"  # a star badge wrapped in a link to its repository
-    candidates = [text, before if len(link.before.split()) <= _LABEL_MAX_WORDS else "", fallback]
+    candidates = [text, _before_label(link.before), fallback]
     known = next((c for c in candidates if c in _KNOWN_LABELS), None)
     return known or next((c for c in candidates if c), "link")
+
+
+def _before_label(before: str) -> str:
+    """The label written just before a link ("... CVPR'2024. Paper: "), if it is one."""
+    segment = _SEPARATORS.split(before)[-1].strip()
+    label = canonical_label(segment)
+    explicit = segment.endswith((":", "：")) and len(segment.split()) <= _LABEL_MAX_WORDS
+    return label if label in _KNOWN_LABELS or explicit else ""
 
 
 def _malformed(block: Block) -> int | None:
