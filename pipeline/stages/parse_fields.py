@@ -10,6 +10,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz.distance import Levenshtein
 
@@ -120,6 +121,7 @@ def clean_title(text: str) -> str:
     return title
 
 
+@lru_cache(maxsize=4096)  # table headers and "Paper:" labels repeat on every row
 def canonical_label(text: str) -> str:
     """Normalise a link label: lower case, no markup, known synonyms and typos folded."""
     words = _WORD.findall(unicodedata.normalize("NFKC", text).lower())

@@ -132,6 +132,9 @@ class _Reader:
         self.link: _Open | None = None
         self.texts: list[str] = []
         self.link_texts: list[str] = []
+        self.since_link: list[str] = []  # text after the last link or line break: a label
+        self.brackets: list[str] = []
+        self.seen_words = False
 
     def feed(self, token: Token) -> None:
         """Take one inline token."""
@@ -162,6 +165,7 @@ class _Reader:
         if self.strong_parts:
             self.result.strong.append("".join(self.strong_parts).strip())
         self.result.text = "".join(self.texts)
+        self.result.brackets = "".join(self.brackets)
         self.result.link_text = " ".join(t for t in self.link_texts if t)
         return self.result
 
@@ -170,6 +174,11 @@ class _Reader:
             self.link.parts.append(text)
             return
         self.texts.append(text)
+        if "\n" in text:
+            self.since_link = [text.rsplit("\n", 1)[-1]]
+        else:
+            self.since_link.append(text)
+        self.seen_words = self.seen_words or any(ch.isalnum() for ch in text)
         if self.strong_depth > 0:
             self.strong_parts.append(text)
 
@@ -185,29 +194,41 @@ class _Reader:
             return
         if code:
             self.result.code.append(content)
-            if not any(ch.isalnum() for ch in "".join(self.texts)):
+            if not self.seen_words:
                 self.result.lead_code.append(content)
         else:
-            self.result.brackets += "".join(ch for ch in content if ch in "[]")
-            content = self._bare_urls(content)
+            self.brackets.append("".join(ch for ch in content if ch in "[]"))
+            content, tail = self._bare_urls(content)
+            if tail is not None:
+                self._append(content)
+                self.since_link = [tail.rsplit("\n", 1)[-1]]
+                return
         self._append(content)
 
-    def _bare_urls(self, content: str) -> str:
-        """Add each bare URL as a link labelled by the text before it; return the rest."""
+    def _bare_urls(self, content: str) -> tuple[str, str | None]:
+        """Add each bare URL as a link labelled by the text before it.
+
+        Returns the text without the URLs, and the text after the last URL (None if none).
+        """
         kept: list[str] = []
         start = 0
         for match in _BARE_URL.finditer(content):
             url = _trim_url(match.group(0))
             if len(url) <= len("https://"):
                 continue
-            kept.append(content[start : match.start()])
-            before = ("".join(self.texts) + "".join(kept)).rsplit("\n", 1)[-1]
-            found = FoundLink(text="", url=url, line=self.line + 1, column=0, bare=True)
-            found.before = before
+            segment = content[start : match.start()]
+            kept.append(segment)
+            before = ("".join(self.since_link) if start == 0 else "") + segment
+            found = FoundLink(
+                text="", url=url, line=self.line + 1, column=0, bare=True,
+                before=before.rsplit("\n", 1)[-1],
+            )  # fmt: skip
             self.result.links.append(_place(found, self.locate))
             start = match.start() + len(url)
+        if start == 0:
+            return content, None
         kept.append(content[start:])
-        return "".join(kept)
+        return "".join(kept), content[start:]
 
     def _html(self, html: str) -> None:
         """Open or close an HTML anchor link; a `<br>` counts as a line break."""
@@ -236,8 +257,9 @@ class _Reader:
             line=link.line + 1,
             column=0,
             image_only=link.images > 0 and not any(c.isalnum() for c in text),
-            before="".join(self.texts).rsplit("\n", 1)[-1],
+            before="".join(self.since_link),
         )
+        self.since_link = []
         self.result.links.append(_place(found, self.locate))
 
 
