@@ -543,3 +543,41 @@ def test_parse_never_raises_on_markdownish_text(text: str) -> None:
         assert 1 <= entry.line <= line_count
         assert entry.key and entry.title
         assert all(1 <= link.line <= line_count for link in entry.links)
+
+
+# -- sections and small cases ------------------------------------------------------------
+
+
+def test_section_names_drop_markup_html_and_emoji() -> None:
+    text = (
+        "# <p align=center>`My List`</p>\n\n"
+        "## ✨ <a name='x'></a>**Bold** `Code` [Linked](#linked) Part\n\n"
+        "- A Paper Title. CVPR'2024. [[paper](https://arxiv.org/abs/1)]\n"
+    )
+    assert parse_list(text, "t.md").entries[0].section == ["Bold Code Linked Part"]
+
+
+def test_first_h1_is_a_section_when_entries_sit_directly_under_it() -> None:
+    text = (
+        "# Part One\n\n- Paper One Title. CVPR'2024. [[paper](https://arxiv.org/abs/1)]\n\n"
+        "# Part Two\n\n- Paper Two Title. CVPR'2024. [[paper](https://arxiv.org/abs/2)]\n"
+    )
+    assert [e.section for e in parse_list(text, "t.md").entries] == [["Part One"], ["Part Two"]]
+
+
+def test_parse_list_strips_a_bom_from_text() -> None:
+    parsed = parse_list("\ufeff- A Paper Title. CVPR'2024. [[paper](https://x.org/a)]\n", "t.md")
+    assert [(e.line, e.title) for e in parsed.entries] == [(1, "A Paper Title")]
+
+
+def test_table_venue_cell_with_a_link() -> None:
+    text = (
+        "| Title | Venue |\n|---|---|\n"
+        "| [A Paper Title](https://arxiv.org/abs/1) | [CVPR 2024](https://cvpr.thecvf.com) |\n"
+    )
+    entry = parse_list(text, "t.md").entries[0]
+    assert (entry.title, entry.venue, entry.year) == ("A Paper Title", "CVPR", 2024)
+
+
+def test_parse_records_source() -> None:
+    assert parse_list("", "lists/x.md") == ParsedList(source="lists/x.md", entries=[], findings=[])

@@ -219,7 +219,7 @@ class _Walker:
     def _inline(self, token: Token) -> None:
         inline = self._read(token)
         if len(self.heading_levels) > len(self.heading_texts):
-            self._heading(inline.text)
+            self._heading(inline.plain)
         elif self.table is not None:
             self.row.append(inline)
         elif self.items:
@@ -283,7 +283,7 @@ class _Walker:
         rows, self.table = self.table or [], None
         if len(rows) < 2:
             return
-        header = [cell.text or cell.link_text for cell in rows[0].cells]
+        header = [cell.plain for cell in rows[0].cells]
         for row in rows[1:]:
             draft = draft_row(header, row)
             if draft is not None:

@@ -176,7 +176,7 @@ def draft_row(header: list[str], row: TableRow) -> Draft | None:
     if title_col is None or title_col >= len(row.cells):
         return None
     title_cell = row.cells[title_col]
-    title = clean_title(title_cell.text if title_cell.has_words else title_cell.link_text)
+    title = clean_title(title_cell.plain)
     links: list[RawLink] = []
     for index, cell in enumerate(row.cells):
         header_label = canonical_label(columns[index]) if index < len(columns) else ""
@@ -302,7 +302,7 @@ def _row_venue(
     venue_cell = row.cells[venue_col] if in_row and venue_col is not None else None
     venue_text = ""
     if venue_cell is not None:
-        venue_text = venue_cell.text if venue_cell.has_words else venue_cell.link_text
+        venue_text = venue_cell.plain
     found = find_venue(venue_text)
     name = found.name if found else clean_title(venue_text) or None
     year = found.year if found else year_of(venue_text)

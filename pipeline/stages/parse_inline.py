@@ -53,7 +53,7 @@ class InlineText:
     lead_code: list[str] = field(default_factory=list)  # code spans before any word
     links: list[FoundLink] = field(default_factory=list)
     brackets: str = ""  # '[' and ']' of the text outside links and code, in order
-    link_text: str = ""  # all link texts, joined (the title of a table cell)
+    plain: str = ""  # all text in order, link texts included (headings, table cells)
 
     @property
     def has_words(self) -> bool:
@@ -131,7 +131,7 @@ class _Reader:
         self.strong_parts: list[str] = []
         self.link: _Open | None = None
         self.texts: list[str] = []
-        self.link_texts: list[str] = []
+        self.plain: list[str] = []
         self.since_link: list[str] = []  # text after the last link or line break: a label
         self.brackets: list[str] = []
         self.seen_words = False
@@ -166,10 +166,11 @@ class _Reader:
             self.result.strong.append("".join(self.strong_parts).strip())
         self.result.text = "".join(self.texts)
         self.result.brackets = "".join(self.brackets)
-        self.result.link_text = " ".join(t for t in self.link_texts if t)
+        self.result.plain = "".join(self.plain)
         return self.result
 
     def _append(self, text: str) -> None:
+        self.plain.append(text)
         if self.link is not None:
             self.link.parts.append(text)
             return
@@ -190,7 +191,7 @@ class _Reader:
 
     def _text(self, content: str, *, code: bool) -> None:
         if self.link is not None:
-            self.link.parts.append(content)
+            self._append(content)
             return
         if code:
             self.result.code.append(content)
@@ -248,7 +249,6 @@ class _Reader:
         if link is None:
             return
         text = "".join(link.parts).strip()
-        self.link_texts.append(text)
         if not link.url.strip():
             return  # an empty `[Coming soon]()` link goes nowhere: not a link
         found = FoundLink(
