@@ -38,10 +38,11 @@ _ALWAYS = frozenset({"parse", "resolve", "emit"})
 
 def _network_stages() -> dict[str, Stage]:
     """The network stages by name, in run order; each module plugs in here."""
+    from pipeline.stages.arxiv import fetch_arxiv
     from pipeline.stages.github import fetch_github
     from pipeline.stages.links import check_links
 
-    return {"github": fetch_github, "links": check_links}
+    return {"arxiv": fetch_arxiv, "github": fetch_github, "links": check_links}
 
 
 class ExitCode(IntEnum):
