@@ -162,11 +162,18 @@ def _finding(
     return Finding(
         code=code,
         severity=severity,
-        message=f"{message}: {entry.title[:80]}",
+        message=f"{message}: {_short(entry.title)}",
         line=line if line is not None else entry.line,
         hint=hint,
         entry_key=entry.key,
     )
+
+
+def _short(title: str, limit: int = 60) -> str:
+    """A title cut at a word boundary, so that a finding fits on one line."""
+    if len(title) <= limit:
+        return title
+    return title[:limit].rsplit(" ", 1)[0].rstrip(" ,.:;-") + "…"
 
 
 def _host(url: str) -> str:
