@@ -581,3 +581,9 @@ def test_table_venue_cell_with_a_link() -> None:
 
 def test_parse_records_source() -> None:
     assert parse_list("", "lists/x.md") == ParsedList(source="lists/x.md", entries=[], findings=[])
+
+
+def test_title_containing_a_pipe_keeps_its_venue_apart() -> None:
+    text = "- Seg | Track: One Model. CVPR'2024. [[paper](https://arxiv.org/abs/1)]\n"
+    entry = parse_list(text, "t.md").entries[0]
+    assert (entry.title, entry.venue, entry.year) == ("Seg | Track: One Model", "CVPR", 2024)

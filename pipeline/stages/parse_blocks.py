@@ -223,9 +223,11 @@ def _title_and_venue(text: str) -> tuple[str, str]:
     fields = [f for f in text.split("|") if any(ch.isalnum() for ch in f)]
     if len(fields) >= 2:
         # `[LISA] | CVPR'24 | LISA: Reasoning ... | [pdf]`: the venue is a field of its own.
+        # A title that merely contains '|' has no venue or `[name]` field.
         venue_fields = [f for f in fields if _is_venue_field(f)]
-        others = [f for f in fields if f not in venue_fields and not _BRACKETED.match(f)]
-        if others:
+        named = [f for f in fields if _BRACKETED.match(f)]
+        others = [f for f in fields if f not in venue_fields and f not in named]
+        if others and (venue_fields or named):
             title = max(others, key=lambda f: len(f.strip()))
             return clean_title(title), " ".join(venue_fields) or text
     venue = find_venue(text)
