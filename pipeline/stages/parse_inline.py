@@ -39,7 +39,7 @@ class FoundLink:
     column: int
     image_only: bool = False
     bare: bool = False
-    before: str = ""  # the text before the link on its line: a label ("Paper:")
+    before: str = ""  # text since the previous link or line break: a label ("Paper:")
 
 
 @dataclass
@@ -49,16 +49,10 @@ class InlineText:
     line: int
     text: str = ""  # text outside links: text and code spans; HTML tags dropped
     strong: list[str] = field(default_factory=list)  # bold spans outside links
-    code: list[str] = field(default_factory=list)  # code spans outside links
     lead_code: list[str] = field(default_factory=list)  # code spans before any word
     links: list[FoundLink] = field(default_factory=list)
     brackets: str = ""  # '[' and ']' of the text outside links and code, in order
     plain: str = ""  # all text in order, link texts included (headings, table cells)
-
-    @property
-    def has_words(self) -> bool:
-        """Whether any letter or digit appears outside links."""
-        return any(ch.isalnum() for ch in self.text)
 
 
 @dataclass
@@ -194,7 +188,6 @@ class _Reader:
             self._append(content)
             return
         if code:
-            self.result.code.append(content)
             if not self.seen_words:
                 self.result.lead_code.append(content)
         else:
