@@ -146,7 +146,8 @@ async def refresh(
         catalog = build_catalog(settings, now)
         network = _network_stages()
         runnable = [] if settings.offline else [s for s in wanted if s in network]
-        catalog = _carry_over(catalog, previous, set(network) - set(runnable))
+        not_run = {s for s in STAGES if s not in _ALWAYS} - set(runnable)
+        catalog = _carry_over(catalog, previous, not_run)
         ctx = RunContext(settings=settings, now=now, previous=previous)
         for name in runnable:
             catalog = await network[name](catalog, ctx)

@@ -1,0 +1,188 @@
+"""Lint findings for parsed entries: what a maintainer may want to fix in the list.
+
+Codes (stable; the report and tests use them):
+
+| code | severity | when |
+|---|---|---|
+| unknown-tag | warning | a tag the list's legend does not define (only if it has a legend) |
+| duplicate-tag | info | the same tag twice in one entry |
+| malformed-link-markup | warning | stray or missing brackets around links, `[x] (url)` |
+| missing-paper-link | warning | no link to the paper |
+| missing-code-link | info | no code link and no GitHub repository |
+| unparsed-venue | warning | no venue or year, where the list writes them for its entries |
+
+Duplicate papers and URLs are found by the resolve stage, which knows ids.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from pipeline.model import Finding, RawEntry, Severity
+
+__all__ = ["Draft", "lint_entries"]
+
+# Hosts whose links are the paper itself, whatever the label says.
+_PAPER_HOSTS = (
+    "arxiv.org",
+    "openreview.net",
+    "thecvf.com",
+    "neurips.cc",
+    "nips.cc",
+    "aclanthology.org",
+    "doi.org",
+    "dl.acm.org",
+    "ieeexplore.ieee.org",
+    "link.springer.com",
+    "proceedings.mlr.press",
+    "ojs.aaai.org",
+    "ijcai.org",
+    "ecva.net",
+)
+_GITHUB_REPO = re.compile(r"^/[^/]+/[^/]+")
+
+
+@dataclass
+class Draft:
+    """An entry and the facts about how it was written that only the parser saw."""
+
+    entry: RawEntry
+    written_tags: list[str]  # as written, duplicates kept
+    malformed_line: int | None = None
+    venue_expected: bool = True
+
+
+def lint_entries(drafts: list[Draft], legend: list[str]) -> list[Finding]:
+    """Every finding for the drafts, in list order; `legend` empty means tags are free."""
+    findings: list[Finding] = []
+    known = set(legend)
+    for draft in drafts:
+        findings.extend(_tag_findings(draft, known))
+        findings.extend(_link_findings(draft))
+        findings.extend(_venue_findings(draft))
+    return sorted(findings, key=lambda f: (f.line or 0, f.code))
+
+
+def _tag_findings(draft: Draft, known: set[str]) -> list[Finding]:
+    entry = draft.entry
+    found: list[Finding] = []
+    if known:
+        for tag in entry.tags:
+            if tag not in known:
+                found.append(
+                    _finding(
+                        entry,
+                        "unknown-tag",
+                        Severity.WARNING,
+                        f"tag [{tag}] is not in the list's legend",
+                        f"use a tag from the legend, or define [{tag}] there",
+                    )
+                )
+    for tag, count in Counter(draft.written_tags).items():
+        if count > 1:
+            found.append(
+                _finding(
+                    entry,
+                    "duplicate-tag",
+                    Severity.INFO,
+                    f"tag [{tag}] appears {count} times",
+                    f"keep one [{tag}]",
+                )
+            )
+    return found
+
+
+def _link_findings(draft: Draft) -> list[Finding]:
+    entry = draft.entry
+    found: list[Finding] = []
+    if draft.malformed_line is not None:
+        found.append(
+            _finding(
+                entry,
+                "malformed-link-markup",
+                Severity.WARNING,
+                "link brackets do not pair up",
+                "write each link as [[label](url)]",
+                line=draft.malformed_line,
+            )
+        )
+    if not any(_is_paper_link(link.label, link.url) for link in entry.links):
+        found.append(
+            _finding(
+                entry,
+                "missing-paper-link",
+                Severity.WARNING,
+                "no link to the paper",
+                "add [[paper](https://arxiv.org/abs/...)] or the venue's page",
+            )
+        )
+    if not any(link.label == "code" or _is_github_repo(link.url) for link in entry.links):
+        found.append(
+            _finding(
+                entry,
+                "missing-code-link",
+                Severity.INFO,
+                "no code link",
+                "add [[code](https://github.com/owner/repo)] if the code is public",
+            )
+        )
+    return found
+
+
+def _venue_findings(draft: Draft) -> list[Finding]:
+    entry = draft.entry
+    if not draft.venue_expected or (entry.venue and entry.year):
+        return []
+    missing = "venue and year" if not entry.venue and not entry.year else "venue or year"
+    return [
+        _finding(
+            entry,
+            "unparsed-venue",
+            Severity.WARNING,
+            f"no {missing} found",
+            "write the venue and year after the title, e.g. CVPR'2024",
+        )
+    ]
+
+
+def _finding(
+    entry: RawEntry,
+    code: str,
+    severity: Severity,
+    message: str,
+    hint: str,
+    *,
+    line: int | None = None,
+) -> Finding:
+    return Finding(
+        code=code,
+        severity=severity,
+        message=f"{message}: {entry.title[:80]}",
+        line=line if line is not None else entry.line,
+        hint=hint,
+        entry_key=entry.key,
+    )
+
+
+def _host(url: str) -> str:
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:  # a malformed IPv6 literal, for instance
+        return ""
+
+
+def _is_paper_link(label: str, url: str) -> bool:
+    host = _host(url)
+    return label == "paper" or any(host == h or host.endswith("." + h) for h in _PAPER_HOSTS)
+
+
+def _is_github_repo(url: str) -> bool:
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    host = (parts.hostname or "").lower()
+    return host in ("github.com", "www.github.com") and bool(_GITHUB_REPO.match(parts.path))

@@ -1,0 +1,291 @@
+"""Parse stage: a Markdown paper list in, entries and lint findings out (no network).
+
+Structure comes from markdown-it-py's token stream and its line maps, never
+from regular expressions over the raw file. An entry is one of:
+
+- a list item (bulleted or numbered) with at least one link and a title;
+- a table row with at least one link, its title from the Title/Paper/Name column;
+- a bold title (a `**Title**` paragraph or `- **Title**` bullet) followed by
+  link bullets such as `- Paper: <url>` / `- Code: <url>`.
+
+Everything else (badges, legends, navigation, fenced code, prose) is not an
+entry. The legend is the list's bold `[TAG]: meaning` lines; entries' tags
+are checked against it only when there is one.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from pipeline.errors import InputError
+from pipeline.model import ParsedList
+from pipeline.stages.lint import Draft, lint_entries
+from pipeline.stages.parse_blocks import (
+    Block,
+    TableRow,
+    bold_title,
+    draft_item,
+    draft_row,
+    draft_titled,
+    is_link_line,
+    legend_tags,
+)
+from pipeline.stages.parse_inline import InlineText, read_inline
+
+__all__ = ["parse_list", "read_list"]
+
+_BOM = "\ufeff"
+_NEWLINE = re.compile(r"\r\n?")
+
+
+def read_list(path: Path) -> str:
+    """Read a list file as text; raise InputError with a one-line reason if it cannot be."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError("file not found; check the path", path=path) from None
+    except IsADirectoryError:
+        raise InputError("is a directory, not a Markdown file", path=path) from None
+    except PermissionError:
+        raise InputError("permission denied; make the file readable", path=path) from None
+    except OSError as exc:
+        raise InputError(f"cannot be read ({exc.strerror or exc})", path=path) from None
+    if b"\x00" in data:
+        offset = data.index(b"\x00")
+        raise InputError(
+            f"binary data (NUL byte at offset {offset}, line {_line_at(data, offset)}); "
+            "expected a Markdown text file",
+            path=path,
+        )
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}, "
+            f"line {_line_at(data, exc.start)}); re-save the file as UTF-8",
+            path=path,
+        ) from None
+    return text.removeprefix(_BOM)
+
+
+def parse_list(text: str, source: str) -> ParsedList:
+    """Parse a Markdown list into entries, its legend and lint findings; never raises."""
+    text = text.removeprefix(_BOM)
+    # markdown-it counts "\r\n" and a lone "\r" as one line break each; split the same way
+    # so that line maps index these lines.
+    normalized = _NEWLINE.sub("\n", text).replace("\x00", "\ufffd")
+    lines = normalized.split("\n")
+    walker = _Walker(lines)
+    walker.walk(_markdown().parse(normalized))
+    drafts = walker.drafts()
+    legend = list(dict.fromkeys(walker.legend))
+    return ParsedList(
+        source=source,
+        entries=[d.entry for d in drafts],
+        findings=lint_entries(drafts, legend),
+        legend=legend,
+    )
+
+
+def _markdown() -> MarkdownIt:
+    """CommonMark with tables; HTML stays on, as GitHub renders it."""
+    return MarkdownIt("commonmark", {"html": True}).enable("table")
+
+
+def _line_at(data: bytes, offset: int) -> int:
+    """1-based line of a byte offset, counting CRLF and lone CR as one break."""
+    head = data[:offset]
+    return head.count(b"\n") + head.count(b"\r") - head.count(b"\r\n") + 1
+
+
+@dataclass
+class _Heading:
+    level: int
+    text: str
+    index: int
+
+
+@dataclass
+class _Item:
+    """An open list item: its own inline parts, until its nested list starts."""
+
+    line: int
+    parts: list[InlineText] = field(default_factory=list)
+    closed: bool = False
+
+
+@dataclass
+class _Pending:
+    """A bold title waiting for its `- Paper: <url>` bullets."""
+
+    title: str
+    line: int
+    sections: tuple[int, ...]
+    bullets: list[Block] = field(default_factory=list)
+
+
+@dataclass
+class _Found:
+    draft: Draft
+    sections: tuple[int, ...]
+    group: tuple[str, int]  # entries of one group share whether venues are expected
+
+
+class _Walker:
+    """One pass over the block tokens: headings, list items, paragraphs, table rows."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+        self.headings: list[_Heading] = []
+        self.heading_texts: list[str] = []
+        self.heading_levels: list[int] = []
+        self.legend: list[str] = []
+        self.found: list[_Found] = []
+        self.pending: _Pending | None = None
+        self.items: list[_Item] = []
+        self.table: list[TableRow] | None = None
+        self.table_count = 0
+        self.row: list[InlineText] = []
+
+    def walk(self, tokens: list[Token]) -> None:
+        """Visit every block token in order."""
+        for token in tokens:
+            self._visit(token)
+        self._finish_pending()
+
+    def drafts(self) -> list[Draft]:
+        """The drafts found, in list order, with section paths and venue expectations."""
+        title = self._title_heading()
+        with_venue = {f.group for f in self.found if f.draft.entry.venue or f.draft.entry.year}
+        drafts: list[Draft] = []
+        for found in self.found:
+            ids = found.sections
+            if title is not None and ids[:1] == (title,):
+                ids = ids[1:]
+            draft = found.draft
+            draft.entry = draft.entry.model_copy(
+                update={"section": [self.heading_texts[i] for i in ids]}
+            )
+            if found.group[0] != "row":
+                # A list that never writes venues is not asked for them.
+                draft.venue_expected = found.group in with_venue
+            drafts.append(draft)
+        drafts.sort(key=lambda d: d.entry.line)
+        return drafts
+
+    def _title_heading(self) -> int | None:
+        """The first heading is the list's title, not a section, if it is an H1 no entry sits
+        directly under."""
+        if not self.heading_levels or self.heading_levels[0] != 1:
+            return None
+        if any(f.sections == (0,) for f in self.found):
+            return None
+        return 0
+
+    def _visit(self, token: Token) -> None:
+        kind = token.type
+        if kind == "list_item_open":
+            self.items.append(_Item(line=(token.map[0] if token.map else 0) + 1))
+        elif kind in ("bullet_list_open", "ordered_list_open") and self.items:
+            self._close_item(self.items[-1])
+        elif kind == "list_item_close" and self.items:
+            self._close_item(self.items.pop())
+        elif kind == "table_open":
+            self._finish_pending()
+            self.table, self.table_count = [], self.table_count + 1
+        elif kind == "tr_open":
+            self.row = []
+        elif kind == "tr_close" and self.table is not None:
+            self.table.append(TableRow(line=token.map[0] if token.map else 0, cells=self.row))
+        elif kind == "table_close":
+            self._table_done()
+        elif kind == "heading_open":
+            self._finish_pending()
+            self.heading_levels.append(int(token.tag[1:]) if token.tag[1:].isdigit() else 6)
+        elif kind == "inline":
+            self._inline(token)
+
+    def _inline(self, token: Token) -> None:
+        inline = self._read(token)
+        if len(self.heading_levels) > len(self.heading_texts):
+            self._heading(inline.text)
+        elif self.table is not None:
+            self.row.append(inline)
+        elif self.items:
+            if not self.items[-1].closed:
+                self.items[-1].parts.append(inline)
+        else:
+            self._block(Block(parts=[inline], line=inline.line, in_list=False))
+
+    def _read(self, token: Token) -> InlineText:
+        first, last = (token.map[0], token.map[1] - 1) if token.map else (0, 0)
+        return read_inline(token.children, lines=self.lines, first=first, last=last)
+
+    def _heading(self, text: str) -> None:
+        index, level = len(self.heading_texts), self.heading_levels[-1]
+        self.heading_texts.append(_clean_heading(text))
+        while self.headings and self.headings[-1].level >= level:
+            self.headings.pop()
+        self.headings.append(_Heading(level, self.heading_texts[-1], index))
+
+    def _sections(self) -> tuple[int, ...]:
+        return tuple(h.index for h in self.headings)
+
+    def _close_item(self, item: _Item) -> None:
+        """An item's own text ends where its nested list starts, or at its end."""
+        if item.closed:
+            return
+        item.closed = True
+        if item.parts:
+            self._block(Block(parts=item.parts, line=item.line, in_list=True))
+
+    def _block(self, block: Block) -> None:
+        """Classify a list item or paragraph: legend, bold title, link bullet or entry."""
+        tags = legend_tags(block)
+        if tags:
+            self._finish_pending()
+            self.legend.extend(tags)
+            return
+        if self.pending is not None and is_link_line(block):
+            self.pending.bullets.append(block)
+            return
+        self._finish_pending()
+        title = bold_title(block)
+        if title is not None:
+            self.pending = _Pending(title=title, line=block.line, sections=self._sections())
+        elif block.in_list:
+            draft = draft_item(block)
+            if draft is not None:
+                self.found.append(_Found(draft, self._sections(), ("item", 0)))
+
+    def _finish_pending(self) -> None:
+        pending, self.pending = self.pending, None
+        if pending is None:
+            return
+        draft = draft_titled(pending.title, pending.line, pending.bullets)
+        if draft is not None:
+            self.found.append(_Found(draft, pending.sections, ("titled", 0)))
+
+    def _table_done(self) -> None:
+        rows, self.table = self.table or [], None
+        if len(rows) < 2:
+            return
+        header = [cell.text or cell.link_text for cell in rows[0].cells]
+        for row in rows[1:]:
+            draft = draft_row(header, row)
+            if draft is not None:
+                self.found.append(_Found(draft, self._sections(), ("row", self.table_count)))
+
+
+def _clean_heading(text: str) -> str:
+    """Heading text without its decorations: emoji and symbols in front, extra spaces."""
+    text = " ".join(text.split())
+    while text and (unicodedata.category(text[0])[0] in "SZC" or text[0] in "\ufe0f"):
+        text = text[1:].lstrip()
+    return text
