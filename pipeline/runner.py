@@ -21,6 +21,7 @@ from pipeline.context import RunContext
 from pipeline.errors import ConfigError
 from pipeline.files import run_lock
 from pipeline.model import Catalog, Entry, FetchStatus, RepoRecord, RunStats, Severity, Verdict
+from pipeline.outputs import write_outputs
 from pipeline.stages.emit import read_catalog, write_catalog
 from pipeline.stages.parse import parse_list, read_list
 from pipeline.stages.resolve import resolve_entries
@@ -169,6 +170,7 @@ async def refresh(
         )
         outcome.catalog = catalog.model_copy(update={"stats": stats})
         write_catalog(outcome.catalog, settings.catalog_path)
+        write_outputs(outcome.catalog, previous, settings)
     failures = _policy_failures(outcome.catalog, set(fail_on))
     if failures:
         outcome.exit_code = ExitCode.POLICY
