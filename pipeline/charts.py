@@ -115,7 +115,7 @@ def papers_per_quarter(catalog: Catalog) -> str | None:
         year, quarter = (year + 1, 1) if quarter == 4 else (year, quarter + 1)
     quarters = quarters[-MAX_QUARTERS:]
     return _block(
-        "Papers per quarter (first arXiv version)",
+        "Papers per quarter by first arXiv version",
         [f"{y} Q{q}" for y, q in quarters],
         "Papers",
         "bar",

@@ -316,7 +316,11 @@ def _entries(*, now: bool) -> list[Entry]:
             12,
             [
                 _link(
-                    12, "https://doi.org/10.1109/theta", LinkKind.DOI, _ok(), doi="10.1109/theta"
+                    12,
+                    "https://doi.org/10.1109/theta",
+                    LinkKind.DOI,
+                    _ok() if now else _health(Verdict.DEAD, status_code=404),
+                    doi="10.1109/theta",
                 ),
                 _link(
                     12,
