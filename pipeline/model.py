@@ -168,6 +168,7 @@ class ArxivRecord(_Frozen):
     doi: str | None = None
     abs_url: str | None = None
     pdf_url: str | None = None
+    withdrawn: bool = Field(default=False, description="The comment or abstract says withdrawn.")
     resolved_by: str = Field(default="link", description="'link' or 'title-search'.")
     match_score: float | None = None
     fetched_at: datetime | None = None
@@ -196,6 +197,9 @@ class RepoRecord(_Frozen):
     topics: list[str] = []
     homepage: str | None = None
     language: str | None = None
+    size_kb: int | None = Field(default=None, description="Disk usage in KB (GraphQL diskUsage).")
+    default_branch: str | None = None
+    empty: bool | None = Field(default=None, description="No commits (no default branch).")
     fetched_at: datetime | None = None
 
 

@@ -113,6 +113,45 @@ def _scheme_findings(probes: dict[str, Probe]) -> list[Finding]:
     ]
 
 
+# verdict -> (finding code, severity, hint); ok and unverified need no action.
+_ACTION = {
+    Verdict.DEAD: ("dead-link", Severity.ERROR, "remove the link or replace it with a live copy"),
+    Verdict.MOVED: ("moved-link", Severity.WARNING, "link the new address: {final}"),
+    Verdict.BLOCKED: ("blocked-link", Severity.INFO, "probably alive; the host refuses robots"),
+}
+
+
+def _health_findings(catalog: Catalog, judged: set[str]) -> list[Finding]:
+    """A finding per link this stage judged dead, moved, blocked or long unreachable."""
+    findings = []
+    for entry in catalog.entries:
+        for link in entry.links:
+            health = link.health
+            if health is None or link.normalized_url not in judged or _api_verified(link):
+                continue
+            if health.verdict in _ACTION:
+                code, severity, hint = _ACTION[health.verdict]
+                detail = health.detail or health.verdict.value
+            elif health.persistently_unreachable:
+                code, severity = "persistently-unreachable", Severity.WARNING
+                hint = f"unreachable for {health.consecutive_failures} runs; check it by hand"
+                detail = health.detail
+            else:
+                continue
+            findings.append(
+                Finding(
+                    code=code,
+                    severity=severity,
+                    message=f"{link.label} link: {detail}",
+                    line=link.line,
+                    hint=hint.format(final=health.final_url or "?"),
+                    url=link.url,
+                    entry_key=entry.key,
+                )
+            )
+    return findings
+
+
 async def check_links(catalog: Catalog, ctx: RunContext) -> Catalog:
     """Check every link not verified by an API stage; sets `ctx.outage` when the network is down."""
     targets = _targets(catalog)
@@ -144,7 +183,7 @@ async def check_links(catalog: Catalog, ctx: RunContext) -> Catalog:
         for norm, probe in probes.items()
     }
     checked = _with_health(catalog, health)
-    findings = _scheme_findings(probes)
+    findings = [*_scheme_findings(probes), *_health_findings(checked, set(health))]
     if findings:
         checked = checked.model_copy(update={"findings": [*checked.findings, *findings]})
     return checked
