@@ -150,6 +150,8 @@ def _new_url(
 
 def _finding_rows(findings: list[Finding], catalog: Catalog) -> list[dict[str, Any]]:
     titles = {e.key: e.title for e in catalog.entries}
+    # Lint findings from parse may predate the entry's final key: fall back to its line.
+    by_line = {e.line: e.title for e in catalog.entries}
     final_urls = {
         (link.line, link.url): link.health.final_url
         for e in catalog.entries
@@ -159,7 +161,7 @@ def _finding_rows(findings: list[Finding], catalog: Catalog) -> list[dict[str, A
     rows = [
         {
             "line": f.line,
-            "entry": titles.get(f.entry_key or "", ""),
+            "entry": titles.get(f.entry_key or "") or by_line.get(f.line or 0, ""),
             "url": f.url,
             "new_url": _new_url(f, catalog, final_urls),
             "problem": f.message,
