@@ -22,6 +22,7 @@ from pipeline.errors import ConfigError
 from pipeline.files import run_lock
 from pipeline.model import Catalog, Entry, RepoRecord, RunStats, Severity, Verdict
 from pipeline.net import open_client
+from pipeline.outputs import write_outputs
 from pipeline.progress import progress_reporter
 from pipeline.stages.emit import read_catalog, write_catalog
 from pipeline.stages.links import links_summary
@@ -198,6 +199,7 @@ async def refresh(
             outcome.messages.append(f"{settings.catalog_path} left unchanged")
         else:
             write_catalog(outcome.catalog, settings.catalog_path)
+            write_outputs(outcome.catalog, previous, settings)
     failures = _policy_failures(outcome.catalog, set(fail_on))
     if failures and outcome.exit_code is ExitCode.OK:
         outcome.exit_code = ExitCode.POLICY
