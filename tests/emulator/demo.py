@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -27,7 +28,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--input", type=Path, default=Path("data/awesome-list.md"))
     parser.add_argument("--output-dir", type=Path, default=Path("cache/demo"))
     parser.add_argument("--latency", type=float, default=0.05, help="seconds per page answer")
+    parser.add_argument("--warm", action="store_true", help="keep the last demo's cache")
     args = parser.parse_args(argv)
+    if not args.warm:
+        # A newcomer's first run is cold: start from nothing each time.
+        shutil.rmtree(args.output_dir, ignore_errors=True)
     with Emulator() as emulator:
         world = mount_seed_world(emulator, args.input, latency=args.latency)
         env = {
