@@ -6,62 +6,21 @@ a safe alphabet, so nothing from the network can break out of the block.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections import Counter
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from pathlib import Path
 
-from pipeline.errors import InputError
 from pipeline.model import Catalog, Entry
+from pipeline.stars import StarPoint
 
 __all__ = [
-    "StarRow",
     "entry_date",
     "papers_per_quarter",
-    "read_star_rows",
     "star_charts",
 ]
 
 MAX_QUARTERS = 32
 MAX_POINTS = 20
 _SAFE_LABEL = re.compile(r"[^A-Za-z0-9_.\-/ ]")
-
-
-@dataclass(frozen=True)
-class StarRow:
-    """One row of data/stars.csv (date,repo_id,full_name,stars)."""
-
-    date: datetime
-    repo_id: int
-    full_name: str
-    stars: int
-
-
-def read_star_rows(path: Path) -> dict[int, list[StarRow]]:
-    """The star history by repo id, oldest first; an absent file is an empty history."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return {}
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read the star history: {exc}", path=path) from None
-    history: dict[int, list[StarRow]] = {}
-    for row in csv.reader(io.StringIO(text)):
-        if len(row) != 4 or not row[1].strip().isdigit() or not row[3].strip().isdigit():
-            continue  # the header, or a damaged row: skipped, not fatal
-        try:
-            when = datetime.fromisoformat(row[0].strip().replace("Z", "+00:00"))
-        except ValueError:
-            continue
-        when = when if when.tzinfo else when.replace(tzinfo=UTC)
-        point = StarRow(when, int(row[1]), row[2], int(row[3]))
-        history.setdefault(point.repo_id, []).append(point)
-    for points in history.values():
-        points.sort(key=lambda p: p.date)
-    return history
 
 
 def entry_date(entry: Entry) -> tuple[int, int] | None:
@@ -123,9 +82,9 @@ def papers_per_quarter(catalog: Catalog) -> str | None:
     )
 
 
-def star_charts(history: dict[int, list[StarRow]], top: int = 5) -> list[str]:
+def star_charts(history: dict[int, list[StarPoint]], top: int = 5) -> list[str]:
     """A line chart of stars over time for each of the `top` most-starred repos with 2+ days."""
-    daily: dict[int, dict[str, StarRow]] = {}
+    daily: dict[int, dict[str, StarPoint]] = {}
     for repo_id, points in history.items():
         for point in points:  # oldest first, so the day's last reading wins
             daily.setdefault(repo_id, {})[point.date.strftime("%Y-%m-%d")] = point

@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 
-from pipeline.charts import read_star_rows
 from pipeline.config import Settings
 from pipeline.markdown_safe import ZWSP, escape_text, md_link, safe_http_url
 from pipeline.model import Catalog, Finding, Severity
 from pipeline.outputs import write_outputs
 from pipeline.report_md import MAX_BODY_CHARS, body_size, render_report
 from pipeline.stages.report import build_report
+from pipeline.stars import read_star_history
 from tests.sample_catalog import (
     EVIL_TITLE,
     NOW,
@@ -58,7 +58,7 @@ def stars_csv(tmp_path: Path) -> Path:
 
 def _report_text(stars_csv: Path) -> str:
     report = build_report(
-        sample_catalog(), sample_previous(), star_history=read_star_rows(stars_csv)
+        sample_catalog(), sample_previous(), star_history=read_star_history(stars_csv)
     )
     return render_report(report).text
 

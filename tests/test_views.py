@@ -8,7 +8,7 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pipeline.charts import StarRow, papers_per_quarter, read_star_rows, star_charts
+from pipeline.charts import papers_per_quarter, star_charts
 from pipeline.model import ArxivRecord, Catalog, Entry
 from pipeline.stages.views import (
     CSV_COLUMNS,
@@ -17,14 +17,15 @@ from pipeline.stages.views import (
     sorted_entries,
     write_views,
 )
+from pipeline.stars import StarPoint, read_star_history
 from tests.sample_catalog import sample_catalog, sample_star_rows
 from tests.test_report import _html, check_golden
 
 
-def _history(tmp_path: Path) -> dict[int, list[StarRow]]:
+def _history(tmp_path: Path) -> dict[int, list[StarPoint]]:
     path = tmp_path / "stars.csv"
     path.write_text(sample_star_rows(), encoding="utf-8")
-    return read_star_rows(path)
+    return read_star_history(path)
 
 
 def _rows(text: str) -> list[dict[str, str]]:
@@ -104,7 +105,7 @@ def test_papers_per_quarter_counts_first_versions_and_fills_gaps() -> None:
 
 def test_star_charts_skip_repos_with_one_reading(tmp_path: Path) -> None:
     history = _history(tmp_path)
-    history[3] = [StarRow(datetime(2026, 3, 2, tzinfo=UTC), 3, "one/reading", 99999)]
+    history[3] = [StarPoint(datetime(2026, 3, 2, tzinfo=UTC), 3, "one/reading", 99999)]
     charts = star_charts(history)
     assert len(charts) == 2
     assert 'title "Stars of alice/alpha"' in charts[0]
@@ -114,7 +115,7 @@ def test_star_charts_skip_repos_with_one_reading(tmp_path: Path) -> None:
 def test_chart_labels_cannot_break_out_of_the_block(tmp_path: Path) -> None:
     history = {
         1: [
-            StarRow(datetime(2026, 1, d, tzinfo=UTC), 1, 'evil"]\n```\n<img src=x>', 10 + d)
+            StarPoint(datetime(2026, 1, d, tzinfo=UTC), 1, 'evil"]\n```\n<img src=x>', 10 + d)
             for d in (1, 2)
         ]
     }
@@ -131,5 +132,5 @@ def test_star_rows_reader_skips_damaged_rows(tmp_path: Path) -> None:
         "2026-01-02,1,a/b,4\n",
         encoding="utf-8",
     )
-    assert [p.stars for p in read_star_rows(path)[1]] == [4]
-    assert read_star_rows(tmp_path / "missing.csv") == {}
+    assert [p.stars for p in read_star_history(path)[1]] == [4]
+    assert read_star_history(tmp_path / "missing.csv") == {}

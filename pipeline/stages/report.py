@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from pipeline.charts import StarRow, papers_per_quarter, star_charts
+from pipeline.charts import papers_per_quarter, star_charts
 from pipeline.files import write_text_atomic
 from pipeline.model import Catalog, Finding, Severity
 from pipeline.stages.diff import (
@@ -26,6 +26,7 @@ from pipeline.stages.diff import (
     metric_changes,
 )
 from pipeline.stages.resolve import repo_from_url
+from pipeline.stars import StarPoint
 
 __all__ = [
     "Chart",
@@ -275,7 +276,7 @@ def build_report(
     catalog: Catalog,
     previous: Catalog | None,
     *,
-    star_history: dict[int, list[StarRow]] | None = None,
+    star_history: dict[int, list[StarPoint]] | None = None,
 ) -> Report:
     """The report of `catalog`, with changes since `previous` (None on a first run)."""
     diff = diff_catalogs(previous, catalog)

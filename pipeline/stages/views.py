@@ -13,10 +13,11 @@ import io
 from datetime import datetime
 from pathlib import Path
 
-from pipeline.charts import StarRow, entry_date, papers_per_quarter, star_charts
+from pipeline.charts import entry_date, papers_per_quarter, star_charts
 from pipeline.files import write_text_atomic
 from pipeline.markdown_safe import escape_text, md_link
 from pipeline.model import Catalog, Entry, LinkKind, RepoRecord, Verdict
+from pipeline.stars import StarPoint
 
 __all__ = [
     "CSV_COLUMNS",
@@ -171,7 +172,7 @@ def _code_cell(records: list[RepoRecord]) -> str:
 
 
 def render_catalog_md(
-    catalog: Catalog, star_history: dict[int, list[StarRow]] | None = None
+    catalog: Catalog, star_history: dict[int, list[StarPoint]] | None = None
 ) -> str:
     """catalog.md: charts, then one table of every entry, newest first, all escaped."""
     entries = sorted_entries(catalog)
@@ -209,7 +210,7 @@ def render_catalog_md(
 
 
 def write_views(
-    catalog: Catalog, output_dir: Path, star_history: dict[int, list[StarRow]] | None = None
+    catalog: Catalog, output_dir: Path, star_history: dict[int, list[StarPoint]] | None = None
 ) -> list[Path]:
     """Write catalog.csv and catalog.md atomically; returns the paths."""
     csv_path, md_path = output_dir / "catalog.csv", output_dir / "catalog.md"
