@@ -89,3 +89,15 @@ def test_second_run_inside_the_ttl_makes_no_request(seed: SeedWorld, emulator: E
     catalog = _refresh()
     assert emulator.requests == []
     assert catalog.stats.cache_hits > 0
+
+
+def test_check_pr_checks_only_the_changed_entry_and_annotates_it(
+    seed: SeedWorld, emulator: Emulator, tmp_path: Path
+) -> None:
+    (tmp_path / "changed.txt").write_text("54\n")  # the GROUNDHOG entry, whose page is gone
+    result = CliRunner().invoke(app, ["check-pr", "--changed-lines", "changed.txt"])
+    assert result.exit_code == 0, result.output
+    annotations = [line for line in result.stdout.splitlines() if line.startswith("::")]
+    assert any("line=54" in a and "dead-link" in a and "HTTP 404" in a for a in annotations)
+    page_hosts = {r.host for r in emulator.requests} - {"export.arxiv.org", "api.github.com"}
+    assert page_hosts == {"groundhog-mllm.github.io"}
