@@ -100,4 +100,4 @@ def test_check_pr_checks_only_the_changed_entry_and_annotates_it(
     annotations = [line for line in result.stdout.splitlines() if line.startswith("::")]
     assert any("line=54" in a and "dead-link" in a and "HTTP 404" in a for a in annotations)
     page_hosts = {r.host for r in emulator.requests} - {"export.arxiv.org", "api.github.com"}
-    assert page_hosts == {"groundhog-mllm.github.io"}
+    assert page_hosts == {"groundhog-mllm.github.io", "openaccess.thecvf.com"}  # its two pages
