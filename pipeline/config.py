@@ -68,6 +68,14 @@ class Settings(BaseModel):
     max_body_bytes: int = Field(default=1_000_000, ge=1024)
     retries: int = Field(default=3, ge=0, le=10)
     max_retry_wait: float = Field(default=60.0, ge=0, description="Longest Retry-After obeyed.")
+    retry_backoff: float = Field(default=1.0, ge=0, description="First backoff wait, seconds.")
+    retry_budget: float = Field(default=120.0, ge=0, description="Seconds of retrying per URL.")
+    outage_threshold: float = Field(
+        default=0.5, ge=0, le=1, description="Share of hosts unreachable that means an outage."
+    )
+    canary_url: str | None = Field(
+        default=None, description="A URL that must answer, or the run is an outage."
+    )
 
     # arXiv API: one request every 3 s across the run (arXiv's terms of use).
     arxiv_interval: float = Field(default=3.0, ge=0)

@@ -33,6 +33,7 @@ class RunContext:
     counters: Counter[str] = field(default_factory=Counter)
     notes: list[str] = field(default_factory=list)  # one-line messages for the summary
     progress: Callable[[str, int, int], None] | None = None  # (task, done, total)
+    outage: bool = False  # set by the links stage: the network was down, nothing judged
 
     @property
     def offline(self) -> bool:

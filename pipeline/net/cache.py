@@ -1,0 +1,99 @@
+"""The on-disk cache of responses and verdicts (diskcache under `cache/`).
+
+Only final observations are stored, as small plain dicts, with the validators
+(ETag, Last-Modified) the server sent. An entry is fresh for its kind's TTL;
+a stale entry is not deleted, because its validators let the next request be
+conditional. `cache/` is disposable: deleting it costs time, never data.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import diskcache
+
+from pipeline.config import Settings
+
+__all__ = ["CacheEntry", "NetCache", "ttl_seconds"]
+
+_KEEP_STALE = 30 * 86400  # seconds a stale entry is kept for revalidation
+
+
+def ttl_seconds(settings: Settings) -> dict[str, float]:
+    """Freshness lifetime in seconds of each cache kind."""
+    return {
+        "link": settings.link_ttl_hours * 3600,
+        "page": settings.link_ttl_hours * 3600,
+        "arxiv": settings.arxiv_ttl_days * 86400,
+        "github": settings.github_ttl_hours * 3600,
+    }
+
+
+@dataclass(frozen=True)
+class CacheEntry:
+    """One stored observation and whether it is still fresh."""
+
+    value: dict[str, Any]
+    etag: str | None
+    last_modified: str | None
+    stored_at: float
+    fresh: bool
+
+    def conditional_headers(self) -> dict[str, str]:
+        """Headers that ask the server "has it changed since?"."""
+        headers = {}
+        if self.etag:
+            headers["If-None-Match"] = self.etag
+        if self.last_modified:
+            headers["If-Modified-Since"] = self.last_modified
+        return headers
+
+
+class NetCache:
+    """Keyed by kind and URL (plus anything else that changes the answer)."""
+
+    def __init__(self, directory: Path, ttls: dict[str, float]) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        self._cache = diskcache.Cache(str(directory / "net"))
+        self._ttls = ttls
+
+    def get(self, kind: str, key: str) -> CacheEntry | None:
+        """The stored entry for `key`, fresh or stale, or None."""
+        record = self._cache.get(f"{kind}:{key}")
+        if not isinstance(record, dict):
+            return None
+        ttl = self._ttls.get(kind, 0.0)
+        age = time.time() - record["stored_at"]
+        return CacheEntry(
+            value=record["value"],
+            etag=record.get("etag"),
+            last_modified=record.get("last_modified"),
+            stored_at=record["stored_at"],
+            fresh=ttl > 0 and age < ttl,
+        )
+
+    def put(
+        self,
+        kind: str,
+        key: str,
+        value: dict[str, Any],
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+    ) -> None:
+        """Store a final observation, fresh from now."""
+        record = {
+            "value": value,
+            "etag": etag,
+            "last_modified": last_modified,
+            "stored_at": time.time(),
+        }
+        expire = self._ttls.get(kind, 0.0) + _KEEP_STALE
+        self._cache.set(f"{kind}:{key}", record, expire=expire)
+
+    def close(self) -> None:
+        """Release the cache's files."""
+        self._cache.close()

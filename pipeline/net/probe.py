@@ -1,0 +1,133 @@
+"""Checking one URL: HEAD first, GET when HEAD is refused, redirects followed by hand
+(capped, http and https only), retries, and the verdict cache with revalidation.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+from urllib.parse import urljoin, urlsplit
+
+from pipeline.net.errors import TRANSIENT, Failure
+from pipeline.net.results import Hop, Probe
+from pipeline.net.retry import RETRY_STATUSES, parse_retry_after, retrying
+
+if TYPE_CHECKING:
+    from pipeline.net.client import NetClient
+
+__all__ = ["HEAD_REFUSED", "probe_url"]
+
+# Answers to HEAD that often mean "not HEAD" rather than anything about the resource:
+# ask again with GET (a "dead" verdict is then confirmed by a GET, never by HEAD alone).
+HEAD_REFUSED = frozenset({400, 403, 404, 405, 406, 409, 410, 500, 501, 999})
+# Answers that say the host never takes HEAD: use GET for it from then on.
+_HEAD_UNSUPPORTED = frozenset({405, 501})
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_SCHEMES = ("http", "https")
+
+
+def _final(probe: Probe) -> bool:
+    # Cache only what would not be retried, and not NXDOMAIN: whether that is "dead"
+    # depends on the rest of the run.
+    return probe.failure is None and probe.status is not None and probe.status not in RETRY_STATUSES
+
+
+def _retryable(probe: Probe) -> bool:
+    return probe.failure in TRANSIENT or probe.status in RETRY_STATUSES
+
+
+async def probe_url(net: NetClient, url: str) -> Probe:
+    """Check `url` with the cache, politeness and retries of `net`."""
+    cached = net.cache.get("link", url)
+    if cached is not None and cached.fresh:
+        net.counters["cache_hits"] += 1
+        return Probe.from_dict(cached.value, from_cache=True)
+    conditional = cached.conditional_headers() if cached is not None else {}
+    attempts = 0
+
+    async def attempt() -> Probe:
+        nonlocal attempts
+        attempts += 1
+        return await _probe_once(net, url, conditional)
+
+    probe = await retrying(
+        attempt,
+        settings=net.settings,
+        should_retry=_retryable,
+        retry_after=lambda p: p.retry_after if p.status in (429, 503) else None,
+    )
+    probe = Probe.from_dict(probe.to_dict(), attempts=attempts)
+    if probe.status == 304 and cached is not None:
+        net.counters["revalidated"] += 1
+        probe = Probe.from_dict(cached.value, revalidated=True, attempts=attempts)
+        net.cache.put(
+            "link", url, cached.value, etag=cached.etag, last_modified=cached.last_modified
+        )
+    elif _final(probe):
+        validators = not probe.redirects
+        net.cache.put(
+            "link",
+            url,
+            probe.to_dict(),
+            etag=probe.etag if validators else None,
+            last_modified=probe.last_modified if validators else None,
+        )
+    return probe
+
+
+async def _probe_once(net: NetClient, url: str, conditional: dict[str, str]) -> Probe:
+    current = url
+    hops: list[Hop] = []
+    for _ in range(net.settings.max_redirects + 1):
+        scheme = urlsplit(current).scheme.lower()
+        if scheme not in _SCHEMES:
+            return Probe(
+                url,
+                final_url=current,
+                redirects=tuple(hops),
+                failure=Failure.BAD_SCHEME,
+                detail=f"redirected to a {scheme or 'relative'}: URL",
+            )
+        host = urlsplit(current).netloc.lower()
+        method = "GET" if host in net.head_refused else "HEAD"
+        headers = conditional if not hops else {}
+        status, answer = await net.send(method, current, headers)
+        if method == "HEAD" and status in HEAD_REFUSED:
+            if status in _HEAD_UNSUPPORTED:
+                net.head_refused.add(host)
+            method = "GET"
+            status, answer = await net.send(method, current, headers)
+        if status is None:
+            failure, detail = answer  # type: ignore[misc]
+            return Probe(
+                url,
+                final_url=current,
+                redirects=tuple(hops),
+                failure=failure,
+                detail=detail,
+                method=method,
+            )
+        assert isinstance(answer, dict)
+        location = answer.get("location")
+        if status in _REDIRECTS and location:
+            target = urljoin(current, location)
+            hops.append(Hop(status, current, target))
+            current = target
+            continue
+        return Probe(
+            url,
+            status=status,
+            final_url=current,
+            redirects=tuple(hops),
+            detail=f"HTTP {status}",
+            method=method,
+            retry_after=parse_retry_after(answer.get("retry-after")),
+            etag=answer.get("etag"),
+            last_modified=answer.get("last-modified"),
+        )
+    return Probe(
+        url,
+        final_url=current,
+        redirects=tuple(hops),
+        failure=Failure.TOO_MANY_REDIRECTS,
+        detail=f"more than {net.settings.max_redirects} redirects",
+    )

@@ -1,0 +1,83 @@
+"""The one "retry or not?" decision, and how long to wait: backoff with jitter, or
+what `Retry-After` says (seconds or an HTTP date), within a budget.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from email.utils import parsedate_to_datetime
+from typing import TypeVar
+
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_result,
+    stop_after_attempt,
+    stop_before_delay,
+    wait_exponential_jitter,
+)
+
+from pipeline.config import Settings
+
+__all__ = ["RETRY_STATUSES", "parse_retry_after", "retrying"]
+
+T = TypeVar("T")
+
+# Answers that say "not now" rather than "no": worth another attempt.
+RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
+
+
+def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
+    """Seconds to wait from a `Retry-After` value (delta-seconds or HTTP date), None if absent."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when is None:
+        return None
+    return max(0.0, when.timestamp() - (time.time() if now is None else now))
+
+
+async def retrying(
+    call: Callable[[], Awaitable[T]],
+    *,
+    settings: Settings,
+    should_retry: Callable[[T], bool],
+    retry_after: Callable[[T], float | None],
+) -> T:
+    """Run `call` until `should_retry` says no, the attempts run out or the budget would be
+    exceeded; returns the last result either way (a final failure is a value, not an error)."""
+    backoff = wait_exponential_jitter(
+        multiplier=settings.retry_backoff,
+        max=settings.max_retry_wait,
+        jitter=settings.retry_backoff,
+    )
+
+    def wait(state: RetryCallState) -> float:
+        assert state.outcome is not None
+        asked = retry_after(state.outcome.result())
+        return asked if asked is not None else backoff(state)
+
+    def asked_too_long(state: RetryCallState) -> bool:
+        # A server asking for more than we are willing to wait: give up now, do not sleep.
+        assert state.outcome is not None
+        asked = retry_after(state.outcome.result())
+        return asked is not None and asked > settings.max_retry_wait
+
+    controller = AsyncRetrying(
+        stop=(
+            stop_after_attempt(settings.retries + 1)
+            | stop_before_delay(settings.retry_budget)
+            | asked_too_long
+        ),
+        wait=wait,
+        retry=retry_if_result(should_retry),
+        retry_error_callback=lambda state: state.outcome.result() if state.outcome else None,
+    )
+    return await controller(call)

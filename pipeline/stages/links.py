@@ -1,0 +1,158 @@
+"""The links stage: the health of every URL the API stages did not already verify.
+
+Each distinct normalized URL is checked once; verdicts carry history from the
+previous catalog. When the network itself looks down (most hosts unreachable,
+or the canary fails) the run is an outage: `ctx.outage` is set and every link
+keeps exactly its previous health; nothing is judged, nothing reported dead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+
+from pipeline.context import RunContext
+from pipeline.model import Catalog, Finding, Link, LinkHealth, Severity, Verdict
+from pipeline.net import CONNECTION_LEVEL, Failure, NetClient, Probe
+from pipeline.stages.link_verdicts import is_outage, judge, merge_history
+
+__all__ = ["API_VERIFIERS", "check_links", "links_summary"]
+
+API_VERIFIERS = frozenset({"arxiv-api", "github-api"})
+
+
+def _api_verified(link: Link) -> bool:
+    return link.health is not None and link.health.verified_by in API_VERIFIERS
+
+
+def _previous_health(ctx: RunContext) -> dict[str, LinkHealth]:
+    if ctx.previous is None:
+        return {}
+    found: dict[str, LinkHealth] = {}
+    for entry in ctx.previous.entries:
+        for link in entry.links:
+            if link.health is not None:
+                found.setdefault(link.normalized_url, link.health)
+    return found
+
+
+def _targets(catalog: Catalog) -> dict[str, str]:
+    # normalized URL -> the URL as first written; API-verified links need no request.
+    targets: dict[str, str] = {}
+    for entry in catalog.entries:
+        for link in entry.links:
+            if not _api_verified(link):
+                targets.setdefault(link.normalized_url, link.url)
+    return targets
+
+
+def _with_health(catalog: Catalog, health: dict[str, LinkHealth]) -> Catalog:
+    entries = []
+    for entry in catalog.entries:
+        links = [
+            link
+            if _api_verified(link) or link.normalized_url not in health
+            else link.model_copy(update={"health": health[link.normalized_url]})
+            for link in entry.links
+        ]
+        entries.append(entry.model_copy(update={"links": links}))
+    return catalog.model_copy(update={"entries": entries})
+
+
+def _kept(
+    targets: dict[str, str], previous: dict[str, LinkHealth], ctx: RunContext, why: str
+) -> dict[str, LinkHealth]:
+    placeholder = LinkHealth(verdict=Verdict.UNVERIFIED, detail=why, checked_at=ctx.now)
+    return {norm: previous.get(norm, placeholder) for norm in targets}
+
+
+async def _probe_all(net: NetClient, urls: list[str], ctx: RunContext) -> list[Probe]:
+    done = 0
+    total = len(urls)
+
+    async def one(url: str) -> Probe:
+        nonlocal done
+        probe = await net.probe(url)
+        done += 1
+        if ctx.progress is not None:
+            ctx.progress("links", done, total)
+        return probe
+
+    if ctx.progress is not None:
+        ctx.progress("links", 0, total)
+    return list(await asyncio.gather(*(one(url) for url in urls)))
+
+
+async def _canary_failed(net: NetClient, url: str | None) -> bool:
+    if not url:
+        return False
+    probe = await net.probe(url)
+    return probe.failure in CONNECTION_LEVEL or probe.status is None
+
+
+def _scheme_findings(probes: dict[str, Probe]) -> list[Finding]:
+    return [
+        Finding(
+            code="redirect-to-other-scheme",
+            severity=Severity.WARNING,
+            message=f"{probe.url} redirects to {probe.final_url}, which is not http or https",
+            url=probe.url,
+            hint="link the page directly, or drop the link",
+        )
+        for probe in probes.values()
+        if probe.failure is Failure.BAD_SCHEME
+    ]
+
+
+async def check_links(catalog: Catalog, ctx: RunContext) -> Catalog:
+    """Check every link not verified by an API stage; sets `ctx.outage` when the network is down."""
+    targets = _targets(catalog)
+    previous = _previous_health(ctx)
+    if ctx.offline:
+        return _with_health(catalog, _kept(targets, previous, ctx, "offline: not checked"))
+    net: NetClient = ctx.net
+    before = Counter(net.counters)
+    canary_failed = await _canary_failed(net, ctx.settings.canary_url)
+    urls = list(targets.values())
+    probes = dict(zip(targets, await _probe_all(net, urls, ctx), strict=True))
+    ctx.counters["requests:links"] += net.counters["requests"] - before["requests"]
+    ctx.counters["cache_hits"] += net.counters["cache_hits"] - before["cache_hits"]
+    if canary_failed or is_outage(probes.values(), threshold=ctx.settings.outage_threshold):
+        ctx.outage = True
+        why = "canary unreachable" if canary_failed else "most hosts unreachable"
+        ctx.notes.append(f"network outage ({why}): links not judged, previous health kept")
+        return _with_health(catalog, _kept(targets, previous, ctx, "network outage: not checked"))
+    dns_trusted = any(p.answered for p in probes.values())
+    health = {
+        norm: merge_history(
+            judge(probe, dns_trusted=dns_trusted, now=ctx.now),
+            previous.get(norm),
+            now=ctx.now,
+            persistent_after=ctx.settings.persistent_after_runs,
+            same_observation=probe.from_cache,
+        )
+        for norm, probe in probes.items()
+    }
+    checked = _with_health(catalog, health)
+    findings = _scheme_findings(probes)
+    if findings:
+        checked = checked.model_copy(update={"findings": [*checked.findings, *findings]})
+    return checked
+
+
+def links_summary(catalog: Catalog, ctx: RunContext, seconds: float) -> str:
+    """One line for the end of a run: URLs checked, each verdict, cache hits, requests, time."""
+    verdicts: dict[str, Verdict] = {}
+    for entry in catalog.entries:
+        for link in entry.links:
+            if link.health is not None:
+                verdicts.setdefault(link.normalized_url, link.health.verdict)
+    counts = Counter(verdicts.values())
+    parts = [f"{len(verdicts)} checked"] + [f"{counts[v]} {v.value}" for v in Verdict]
+    parts += [
+        f"{ctx.counters['cache_hits']} cache hits",
+        f"{ctx.counters['requests:links']} requests",
+        f"{seconds:.1f} s",
+    ]
+    line = "links: " + ", ".join(parts)
+    return line + " (OUTAGE: nothing judged)" if ctx.outage else line

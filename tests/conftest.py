@@ -1,0 +1,48 @@
+"""Shared fixtures: a clean environment for every test, one loopback emulator per session."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from tests.emulator import Emulator
+
+_CLEARED = (
+    "GITHUB_TOKEN",
+    "GH_TOKEN",
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "ALL_PROXY",
+    "NO_PROXY",
+    "http_proxy",
+    "https_proxy",
+    "all_proxy",
+    "no_proxy",
+    "ARXIV_API_URL",
+    "GITHUB_API_URL",
+)
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No tokens, proxies or PIPELINE_* settings leak in from the caller's shell."""
+    for name in list(os.environ):
+        if name in _CLEARED or name.startswith("PIPELINE_"):
+            monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(scope="session")
+def emulator_server() -> Iterator[Emulator]:
+    """The session's loopback server (port 0, in a thread)."""
+    with Emulator() as server:
+        yield server
+
+
+@pytest.fixture
+def emulator(emulator_server: Emulator) -> Iterator[Emulator]:
+    """The session's server with no mounts and no records, reset again afterwards."""
+    emulator_server.reset()
+    yield emulator_server
+    emulator_server.reset()

@@ -1,0 +1,87 @@
+"""Helpers for the net and links tests: quick settings, catalogs built by hand, one-call runs."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from pipeline.config import Settings
+from pipeline.context import RunContext
+from pipeline.model import Catalog, Entry, Link, LinkHealth, LinkKind
+from pipeline.net import open_client
+from pipeline.stages.links import check_links
+
+__all__ = ["NOW", "catalog_of", "fast_settings", "health_of", "run_links"]
+
+NOW = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+
+
+def fast_settings(cache_dir: Path, **overrides: Any) -> Settings:
+    """Settings for tests: short timeouts, tiny backoff, no pacing."""
+    values: dict[str, Any] = {
+        "cache_dir": cache_dir,
+        "timeout": 0.5,
+        "retries": 2,
+        "retry_backoff": 0.01,
+        "max_retry_wait": 2.0,
+        "per_host_interval": 0.0,
+    }
+    values.update(overrides)
+    return Settings(**values)
+
+
+def catalog_of(*urls: str, health: dict[str, LinkHealth] | None = None) -> Catalog:
+    """A catalog with one entry per URL (normalized URL = URL), health as given."""
+    health = health or {}
+    entries = [
+        Entry(
+            key=f"e{i}",
+            section=["S"],
+            title=f"Paper {i}",
+            line=i + 1,
+            links=[
+                Link(
+                    label="link",
+                    url=url,
+                    line=i + 1,
+                    column=1,
+                    kind=LinkKind.OTHER,
+                    normalized_url=url,
+                    health=health.get(url),
+                )
+            ],
+        )
+        for i, url in enumerate(urls)
+    ]
+    return Catalog(generated_at=NOW, source="test.md", entries=entries)
+
+
+def health_of(catalog: Catalog) -> dict[str, LinkHealth]:
+    """normalized URL -> health, for every link that has one."""
+    return {
+        link.normalized_url: link.health
+        for entry in catalog.entries
+        for link in entry.links
+        if link.health is not None
+    }
+
+
+def run_links(
+    catalog: Catalog,
+    settings: Settings,
+    *,
+    previous: Catalog | None = None,
+    now: datetime = NOW,
+    progress: Any = None,
+) -> tuple[Catalog, RunContext]:
+    """Run the links stage once with its own client, as the runner would."""
+
+    async def go() -> tuple[Catalog, RunContext]:
+        async with open_client(settings) as net:
+            ctx = RunContext(settings=settings, now=now, previous=previous, net=net)
+            ctx.progress = progress
+            return await check_links(catalog, ctx), ctx
+
+    return asyncio.run(go())
