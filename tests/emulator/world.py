@@ -65,7 +65,7 @@ class World:
         for name, raw in data.get("hosts", {}).items():
             raw = dict(raw)
             pages = {path: _page(spec) for path, spec in raw.pop("pages", {}).items()}
-            default = _page(raw.pop("default")) if raw.get("default") else None
+            default = _page(raw.pop("default")) if raw.get("default") is not None else None
             raw.pop("default", None)
             sites[name] = Site(pages=pages, default=default, **raw)
         return cls(sites)
