@@ -89,6 +89,11 @@ class NetClient:
                     response = await self.client.send(request, stream=True)
                     # The status and headers are all a check needs: close without reading.
                     await response.aclose()
+            except httpx.InvalidURL as exc:
+                # httpx builds the next request from Location even when not following it;
+                # a Location such as "javascript:..." cannot be built (InvalidURL is not an
+                # HTTPError, so it would otherwise escape as a crash).
+                return None, (Failure.INVALID_URL, f"redirect Location cannot be followed: {exc}")
             except (httpx.HTTPError, OSError, TimeoutError) as exc:
                 return None, classify_exception(exc)
         answer = {k.lower(): v for k, v in response.headers.items()}
@@ -172,6 +177,8 @@ class NetClient:
                         await response.aclose()
             except httpx.TooManyRedirects as exc:
                 return _Attempt(None, Failure.TOO_MANY_REDIRECTS, str(exc))
+            except httpx.InvalidURL as exc:  # e.g. a redirect to "javascript:..." (see send)
+                return _Attempt(None, Failure.INVALID_URL, f"redirect cannot be followed: {exc}")
             except (httpx.HTTPError, OSError, TimeoutError) as exc:
                 return _Attempt(None, *classify_exception(exc))
         answer = {k.lower(): v for k, v in response.headers.items()}
