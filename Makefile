@@ -34,5 +34,8 @@ format: $(STAMP)
 	$(BIN)/ruff format pipeline tests bench
 	$(BIN)/ruff check --fix pipeline tests bench
 
+bench: $(STAMP)
+	$(BIN)/python bench/links_bench.py
+
 clean:
 	rm -rf $(VENV) cache .pytest_cache .ruff_cache

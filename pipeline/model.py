@@ -196,6 +196,9 @@ class RepoRecord(_Frozen):
     topics: list[str] = []
     homepage: str | None = None
     language: str | None = None
+    size_kb: int | None = Field(default=None, description="Disk usage in KB (GraphQL diskUsage).")
+    default_branch: str | None = None
+    empty: bool | None = Field(default=None, description="No commits (no default branch).")
     fetched_at: datetime | None = None
 
 

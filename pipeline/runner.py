@@ -20,8 +20,11 @@ from pipeline.config import Settings
 from pipeline.context import RunContext
 from pipeline.errors import ConfigError
 from pipeline.files import run_lock
-from pipeline.model import Catalog, Entry, FetchStatus, RepoRecord, RunStats, Severity, Verdict
+from pipeline.model import Catalog, Entry, RepoRecord, RunStats, Severity, Verdict
+from pipeline.net import open_client
+from pipeline.progress import progress_reporter
 from pipeline.stages.emit import read_catalog, write_catalog
+from pipeline.stages.links import links_summary
 from pipeline.stages.parse import parse_list, read_list
 from pipeline.stages.resolve import resolve_entries
 
@@ -35,7 +38,10 @@ _ALWAYS = frozenset({"parse", "resolve", "emit"})
 
 def _network_stages() -> dict[str, Stage]:
     """The network stages by name, in run order; each module plugs in here."""
-    return {}
+    from pipeline.stages.github import fetch_github
+    from pipeline.stages.links import check_links
+
+    return {"github": fetch_github, "links": check_links}
 
 
 class ExitCode(IntEnum):
@@ -117,6 +123,19 @@ def _carry_over(catalog: Catalog, previous: Catalog | None, stages: set[str]) ->
     )
 
 
+async def _run_network(catalog: Catalog, ctx: RunContext, stages: list[Stage]) -> Catalog:
+    """Run the network stages in order over one client, with a progress bar on a terminal."""
+    if not stages:
+        return catalog
+    with progress_reporter(quiet=ctx.settings.quiet) as progress:
+        ctx.progress = progress
+        async with open_client(ctx.settings) as net:
+            ctx.net = net
+            for stage in stages:
+                catalog = await stage(catalog, ctx)
+    return catalog
+
+
 def _policy_failures(catalog: Catalog, fail_on: set[str]) -> list[str]:
     failures = []
     verdicts = [link.health.verdict for e in catalog.entries for link in e.links if link.health]
@@ -149,12 +168,15 @@ async def refresh(
         not_run = {s for s in STAGES if s not in _ALWAYS} - set(runnable)
         catalog = _carry_over(catalog, previous, not_run)
         ctx = RunContext(settings=settings, now=now, previous=previous)
-        for name in runnable:
-            catalog = await network[name](catalog, ctx)
+        catalog = await _run_network(catalog, ctx, [network[name] for name in runnable])
         outcome = RunOutcome(catalog=catalog)
-        if settings.offline or not network:
+        if settings.offline:
             outcome.messages.append("offline: metadata and link health were not fetched")
+        elif "links" in runnable:
+            outcome.messages.append(links_summary(catalog, ctx, time.monotonic() - started))
         outcome.messages.extend(ctx.notes)
+        if ctx.outage:
+            outcome.exit_code = ExitCode.OUTAGE
         stats = RunStats(
             started_at=now,
             seconds=round(time.monotonic() - started, 3),
@@ -165,21 +187,18 @@ async def refresh(
             },
             cache_hits=ctx.counters.get("cache_hits", 0),
             offline=settings.offline,
+            outage=ctx.outage,
             stages=["parse", "resolve", *runnable, "emit"],
         )
         outcome.catalog = catalog.model_copy(update={"stats": stats})
-        write_catalog(outcome.catalog, settings.catalog_path)
+        if ctx.outage and previous is not None:
+            # Nothing was judged: the committed catalog stays exactly as it was.
+            outcome.catalog = previous
+            outcome.messages.append(f"{settings.catalog_path} left unchanged")
+        else:
+            write_catalog(outcome.catalog, settings.catalog_path)
     failures = _policy_failures(outcome.catalog, set(fail_on))
-    if failures:
+    if failures and outcome.exit_code is ExitCode.OK:
         outcome.exit_code = ExitCode.POLICY
         outcome.messages.append("policy failed: " + "; ".join(failures))
     return outcome
-
-
-def count_unfetched(catalog: Catalog) -> int:
-    """How many entries carry no fetched arXiv metadata."""
-    return sum(
-        1
-        for entry in catalog.entries
-        if entry.arxiv is None or entry.arxiv.status is FetchStatus.NOT_FETCHED
-    )

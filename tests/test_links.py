@@ -157,3 +157,37 @@ def test_each_normalized_url_is_checked_once(emulator: Emulator, tmp_path: Path)
     catalog, _ = run_links(catalog_of(url, url, url), fast_settings(tmp_path))
     assert [h.verdict for h in health_of(catalog).values()] == [Verdict.OK]
     assert len(emulator.requests) == 1
+
+
+def test_non_http_link_is_not_fetched(emulator: Emulator, tmp_path: Path) -> None:
+    load_world(emulator, World.from_dict({"hosts": {"ok": {"pages": {"/": {}}}}}))
+    catalog, _ = run_links(
+        catalog_of("mailto:someone@example.org", emulator.url("ok", "/")), fast_settings(tmp_path)
+    )
+    health = health_of(catalog)["mailto:someone@example.org"]
+    assert health.verdict is Verdict.UNVERIFIED
+    assert "not an http(s) URL" in health.detail
+    assert len(emulator.requests) == 1
+
+
+def test_head_not_allowed_is_checked_with_get(emulator: Emulator, tmp_path: Path) -> None:
+    health, _ = _check(emulator, tmp_path, {"/p": {"head_status": 405}})
+    assert health.verdict is Verdict.OK
+    assert [r.method for r in emulator.requests_to("site")] == ["HEAD", "GET"]
+
+
+def test_huge_body_is_ok_without_being_downloaded(emulator: Emulator, tmp_path: Path) -> None:
+    health, _ = _check(
+        emulator, tmp_path, {"/p": {"body_bytes": 5_000_000_000, "head_status": 501}}
+    )
+    assert health.verdict is Verdict.OK
+    assert sum(emulator.bytes_sent.values()) < 100_000_000
+
+
+def test_rate_limited_host_is_waited_for_not_judged(emulator: Emulator, tmp_path: Path) -> None:
+    pages = {f"/p{i}": {} for i in range(4)}
+    load_world(emulator, World.from_dict({"hosts": {"site": {"rate_limit": 2, "pages": pages}}}))
+    urls = [emulator.url("site", p) for p in pages]
+    catalog, _ = run_links(catalog_of(*urls), fast_settings(tmp_path, retries=3))
+    assert {h.verdict for h in health_of(catalog).values()} == {Verdict.OK}
+    assert len(emulator.requests) > 4  # some were answered 429, waited for and retried

@@ -200,3 +200,25 @@ def test_offline_keeps_previous_health_without_requests(tmp_path: Path) -> None:
     catalog = asyncio.run(check_links(catalog_of(url), ctx))
     assert health_of(catalog)[url] == before
     assert not ctx.outage
+
+
+def test_dead_and_moved_links_become_findings_with_line_and_fix(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    world = {
+        "a": {
+            "pages": {
+                "/ok": {},
+                "/gone": {"status": 404},
+                "/old": {"redirect": "/new", "status": 301},
+                "/new": {},
+            }
+        }
+    }
+    load_world(emulator, World.from_dict({"hosts": world}))
+    urls = [emulator.url("a", "/ok"), emulator.url("a", "/gone"), emulator.url("a", "/old")]
+    catalog, _ = run_links(catalog_of(*urls), fast_settings(tmp_path))
+    found = {(f.code, f.line, f.url) for f in catalog.findings}
+    assert found == {("dead-link", 2, urls[1]), ("moved-link", 3, urls[2])}
+    moved = next(f for f in catalog.findings if f.code == "moved-link")
+    assert moved.hint == f"link the new address: {emulator.url('a', '/new')}"

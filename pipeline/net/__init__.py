@@ -5,8 +5,9 @@ Stages use `open_client(settings)` (via the runner) and get plain values back:
 answer came. No httpx type crosses this package's boundary.
 """
 
-from pipeline.net.client import NetClient, host_of, open_client
+from pipeline.net.client import NetClient, open_client
 from pipeline.net.errors import CONNECTION_LEVEL, Failure, FetchError
+from pipeline.net.politeness import host_of
 from pipeline.net.results import Fetched, Hop, Probe
 
 __all__ = [

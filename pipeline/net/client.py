@@ -16,27 +16,21 @@ from collections import Counter
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 
 from pipeline.config import Settings
 from pipeline.net.cache import NetCache, ttl_seconds
 from pipeline.net.errors import TRANSIENT, Failure, FetchError, classify_exception
-from pipeline.net.politeness import HostGate
+from pipeline.net.politeness import HostGate, host_of
 from pipeline.net.probe import probe_url
-from pipeline.net.results import Fetched, Probe
+from pipeline.net.results import Answer, Fetched, Probe
 from pipeline.net.retry import RETRY_STATUSES, parse_retry_after, retrying
 
-__all__ = ["NetClient", "host_of", "open_client"]
+__all__ = ["NetClient", "open_client"]
 
 # Answers worth keeping in the cache: final, not "try again".
 _CACHEABLE = frozenset({200, 203, 204, 300, 301, 308, 404, 410})
-
-
-def host_of(url: str) -> str:
-    """The politeness key of a URL: its host and port, lower-cased."""
-    return urlsplit(url).netloc.lower().rsplit("@", 1)[-1]
 
 
 class _Attempt:
@@ -69,20 +63,25 @@ class NetClient:
         )  # requests, cache_hits, revalidated, requests:<host>
         self.head_refused: set[str] = set()  # hosts that refused HEAD once: GET from then on
 
+    def configure_host(self, url: str, *, concurrency: int = 1, interval: float = 0.0) -> None:
+        """Own limits for the host of `url`, e.g. the arXiv API's one request every 3 s."""
+        self.gate.configure(host_of(url), concurrency=concurrency, interval=interval)
+
     async def probe(self, url: str) -> Probe:
         """Check one URL (HEAD first, GET when refused), following redirects by hand."""
         return await probe_url(self, url)
 
-    async def send(
-        self, method: str, url: str, headers: Mapping[str, str] | None = None
-    ) -> tuple[int, dict[str, str]] | tuple[None, tuple[Failure, str]]:
-        """One polite request whose body is not read: (status, headers) or (None, failure)."""
+    async def send(self, method: str, url: str, headers: Mapping[str, str] | None = None) -> Answer:
+        """One polite request whose body is not read; HEAD becomes GET for hosts that refuse it."""
         host = host_of(url)
-        try:
-            request = self.client.build_request(method, url, headers=dict(headers or {}))
-        except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
-            return None, (Failure.INVALID_URL, str(exc))
         async with self.gate.slot(host):
+            # Decided inside the slot: an earlier request to this host may just have learned it.
+            if method == "HEAD" and host in self.head_refused:
+                method = "GET"
+            try:
+                request = self.client.build_request(method, url, headers=dict(headers or {}))
+            except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
+                return Answer(method, None, failure=Failure.INVALID_URL, detail=str(exc))
             self._count(host)
             try:
                 async with asyncio.timeout(self.settings.timeout):
@@ -95,10 +94,11 @@ class NetClient:
                 # HTTPError, so it would otherwise escape as a crash).
                 return None, (Failure.INVALID_URL, f"redirect Location cannot be followed: {exc}")
             except (httpx.HTTPError, OSError, TimeoutError) as exc:
-                return None, classify_exception(exc)
+                failure, detail = classify_exception(exc)
+                return Answer(method, None, failure=failure, detail=detail)
         answer = {k.lower(): v for k, v in response.headers.items()}
         self._note_retry_after(host, response.status_code, answer)
-        return response.status_code, answer
+        return Answer(method, response.status_code, answer)
 
     async def fetch(
         self,

@@ -9,8 +9,14 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
-__all__ = ["HostGate"]
+__all__ = ["HostGate", "host_of"]
+
+
+def host_of(url: str) -> str:
+    """The politeness key of a URL: its host and port, lower-cased."""
+    return urlsplit(url).netloc.lower().rsplit("@", 1)[-1]
 
 
 @dataclass

@@ -8,11 +8,13 @@ from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
 from pipeline.net.errors import TRANSIENT, Failure
+from pipeline.net.politeness import host_of
 from pipeline.net.results import Hop, Probe
 from pipeline.net.retry import RETRY_STATUSES, parse_retry_after, retrying
 
 if TYPE_CHECKING:
     from pipeline.net.client import NetClient
+
 
 __all__ = ["HEAD_REFUSED", "probe_url"]
 
@@ -79,6 +81,8 @@ async def _probe_once(net: NetClient, url: str, conditional: dict[str, str]) -> 
     hops: list[Hop] = []
     for _ in range(net.settings.max_redirects + 1):
         scheme = urlsplit(current).scheme.lower()
+        if scheme not in _SCHEMES and not hops:
+            return Probe(url, failure=Failure.INVALID_URL, detail="not an http(s) URL")
         if scheme not in _SCHEMES:
             return Probe(
                 url,
@@ -87,27 +91,25 @@ async def _probe_once(net: NetClient, url: str, conditional: dict[str, str]) -> 
                 failure=Failure.BAD_SCHEME,
                 detail=f"redirected to a {scheme or 'relative'}: URL",
             )
-        host = urlsplit(current).netloc.lower()
-        method = "GET" if host in net.head_refused else "HEAD"
+        host = host_of(current)
         headers = conditional if not hops else {}
-        status, answer = await net.send(method, current, headers)
-        if method == "HEAD" and status in HEAD_REFUSED:
-            if status in _HEAD_UNSUPPORTED:
+        answer = await net.send("HEAD", current, headers)
+        if answer.method == "HEAD" and answer.status in HEAD_REFUSED:
+            if answer.status in _HEAD_UNSUPPORTED:
                 net.head_refused.add(host)
-            method = "GET"
-            status, answer = await net.send(method, current, headers)
+            answer = await net.send("GET", current, headers)
+        status, method = answer.status, answer.method
         if status is None:
-            failure, detail = answer  # type: ignore[misc]
+            assert answer.failure is not None
             return Probe(
                 url,
                 final_url=current,
                 redirects=tuple(hops),
-                failure=failure,
-                detail=detail,
+                failure=answer.failure,
+                detail=answer.detail,
                 method=method,
             )
-        assert isinstance(answer, dict)
-        location = answer.get("location")
+        location = answer.headers.get("location")
         if status in _REDIRECTS and location:
             target = urljoin(current, location)
             hops.append(Hop(status, current, target))
@@ -120,9 +122,9 @@ async def _probe_once(net: NetClient, url: str, conditional: dict[str, str]) -> 
             redirects=tuple(hops),
             detail=f"HTTP {status}",
             method=method,
-            retry_after=parse_retry_after(answer.get("retry-after")),
-            etag=answer.get("etag"),
-            last_modified=answer.get("last-modified"),
+            retry_after=parse_retry_after(answer.headers.get("retry-after")),
+            etag=answer.headers.get("etag"),
+            last_modified=answer.headers.get("last-modified"),
         )
     return Probe(
         url,

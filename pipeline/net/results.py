@@ -7,7 +7,18 @@ from typing import Any
 
 from pipeline.net.errors import Failure
 
-__all__ = ["Fetched", "Hop", "Probe"]
+__all__ = ["Answer", "Fetched", "Hop", "Probe"]
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One request's status and headers (body unread), or why there was none."""
+
+    method: str
+    status: int | None
+    headers: dict[str, str] = field(default_factory=dict)  # lower-case names
+    failure: Failure | None = None
+    detail: str = ""
 
 
 @dataclass(frozen=True)

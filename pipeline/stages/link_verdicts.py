@@ -119,8 +119,8 @@ def is_outage(probes: Iterable[Probe], *, threshold: float) -> bool:
     """True when more than `threshold` of the hosts contacted failed at the connection level."""
     down: dict[str, bool] = defaultdict(lambda: True)
     for probe in probes:
-        if probe.from_cache:
-            continue
+        if probe.from_cache or probe.failure is Failure.INVALID_URL:
+            continue  # no request went out this run
         host = host_of(probe.url)
         down[host] = down[host] and probe.failure in CONNECTION_LEVEL
     if not down:

@@ -25,14 +25,23 @@ def _api_verified(link: Link) -> bool:
     return link.health is not None and link.health.verified_by in API_VERIFIERS
 
 
-def _previous_health(ctx: RunContext) -> dict[str, LinkHealth]:
+def _previous_health(catalog: Catalog, ctx: RunContext) -> dict[str, LinkHealth]:
+    # Matched by normalized URL, else by the URL as written (normalization may have changed).
     if ctx.previous is None:
         return {}
-    found: dict[str, LinkHealth] = {}
+    by_norm: dict[str, LinkHealth] = {}
+    by_url: dict[str, LinkHealth] = {}
     for entry in ctx.previous.entries:
         for link in entry.links:
             if link.health is not None:
-                found.setdefault(link.normalized_url, link.health)
+                by_norm.setdefault(link.normalized_url, link.health)
+                by_url.setdefault(link.url, link.health)
+    found: dict[str, LinkHealth] = {}
+    for entry in catalog.entries:
+        for link in entry.links:
+            old = by_norm.get(link.normalized_url) or by_url.get(link.url)
+            if old is not None:
+                found.setdefault(link.normalized_url, old)
     return found
 
 
@@ -104,10 +113,49 @@ def _scheme_findings(probes: dict[str, Probe]) -> list[Finding]:
     ]
 
 
+# verdict -> (finding code, severity, hint); ok and unverified need no action.
+_ACTION = {
+    Verdict.DEAD: ("dead-link", Severity.ERROR, "remove the link or replace it with a live copy"),
+    Verdict.MOVED: ("moved-link", Severity.WARNING, "link the new address: {final}"),
+    Verdict.BLOCKED: ("blocked-link", Severity.INFO, "probably alive; the host refuses robots"),
+}
+
+
+def _health_findings(catalog: Catalog, judged: set[str]) -> list[Finding]:
+    """A finding per link this stage judged dead, moved, blocked or long unreachable."""
+    findings = []
+    for entry in catalog.entries:
+        for link in entry.links:
+            health = link.health
+            if health is None or link.normalized_url not in judged or _api_verified(link):
+                continue
+            if health.verdict in _ACTION:
+                code, severity, hint = _ACTION[health.verdict]
+                detail = health.detail or health.verdict.value
+            elif health.persistently_unreachable:
+                code, severity = "persistently-unreachable", Severity.WARNING
+                hint = f"unreachable for {health.consecutive_failures} runs; check it by hand"
+                detail = health.detail
+            else:
+                continue
+            findings.append(
+                Finding(
+                    code=code,
+                    severity=severity,
+                    message=f"{link.label} link: {detail}",
+                    line=link.line,
+                    hint=hint.format(final=health.final_url or "?"),
+                    url=link.url,
+                    entry_key=entry.key,
+                )
+            )
+    return findings
+
+
 async def check_links(catalog: Catalog, ctx: RunContext) -> Catalog:
     """Check every link not verified by an API stage; sets `ctx.outage` when the network is down."""
     targets = _targets(catalog)
-    previous = _previous_health(ctx)
+    previous = _previous_health(catalog, ctx)
     if ctx.offline:
         return _with_health(catalog, _kept(targets, previous, ctx, "offline: not checked"))
     net: NetClient = ctx.net
@@ -122,7 +170,8 @@ async def check_links(catalog: Catalog, ctx: RunContext) -> Catalog:
         why = "canary unreachable" if canary_failed else "most hosts unreachable"
         ctx.notes.append(f"network outage ({why}): links not judged, previous health kept")
         return _with_health(catalog, _kept(targets, previous, ctx, "network outage: not checked"))
-    dns_trusted = any(p.answered for p in probes.values())
+    # NXDOMAIN means "gone" only if DNS demonstrably worked for other hosts in this run.
+    dns_trusted = any(p.answered and not p.from_cache for p in probes.values())
     health = {
         norm: merge_history(
             judge(probe, dns_trusted=dns_trusted, now=ctx.now),
@@ -134,7 +183,7 @@ async def check_links(catalog: Catalog, ctx: RunContext) -> Catalog:
         for norm, probe in probes.items()
     }
     checked = _with_health(catalog, health)
-    findings = _scheme_findings(probes)
+    findings = [*_scheme_findings(probes), *_health_findings(checked, set(health))]
     if findings:
         checked = checked.model_copy(update={"findings": [*checked.findings, *findings]})
     return checked

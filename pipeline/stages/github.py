@@ -1,0 +1,128 @@
+"""GitHub stage: stars and health of every linked repository, batched, within rate limits.
+
+With a token: GraphQL, `github_batch_size` repositories per query. Without: REST,
+one conditional request per repository, within 60 an hour. Fresh answers come
+from the cache (`github_ttl_hours`). When GitHub cannot answer (rate limit,
+outage), every repository keeps its last-known values, marked stale, and no
+star-history row is written for it: a missing answer is never zero stars and
+never a dead repository.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from pipeline.context import RunContext
+from pipeline.model import Catalog, Entry, FetchStatus, LinkHealth, RepoRecord
+from pipeline.stages.github_fetch import GitHubFetcher, Outcome, RepoOutcome
+from pipeline.stages.github_health import link_health, repo_findings
+from pipeline.stars import append_star_rows
+
+__all__ = ["STARS_FILE", "fetch_github"]
+
+STARS_FILE = "stars.csv"
+
+
+def _kept(current: RepoRecord, old: RepoRecord | None) -> RepoRecord:
+    """The last-known values, marked stale; unverified when there are none."""
+    if old is None or old.repo_id is None:
+        return current.model_copy(update={"status": FetchStatus.UNVERIFIED})
+    return old.model_copy(update={"status": FetchStatus.STALE, "linked_as": current.linked_as})
+
+
+def _updated(current: RepoRecord, result: RepoOutcome | None, old: RepoRecord | None) -> RepoRecord:
+    if result is None:
+        return _kept(current, old)
+    if result.outcome is Outcome.OK and result.record is not None:
+        return result.record.model_copy(update={"linked_as": current.linked_as})
+    if result.outcome is Outcome.NOT_FOUND:
+        # Keep the identity (id, name) for history; the status says it is gone.
+        base = old if old is not None else current
+        return base.model_copy(
+            update={"status": FetchStatus.NOT_FOUND, "linked_as": current.linked_as}
+        )
+    return _kept(current, old)
+
+
+def _with_health(
+    entry: Entry,
+    results: dict[str, RepoOutcome],
+    now: datetime,
+    old: dict[str, LinkHealth],
+) -> Entry:
+    links = []
+    for link in entry.links:
+        result = results.get((link.repo or "").lower()) if link.repo else None
+        if result is None:
+            links.append(link)
+            continue
+        # The previous run's health carries the history (failures, last ok) forward.
+        health = link_health(link.url, result, now, link.health or old.get(link.url))
+        links.append(link.model_copy(update={"health": health}) if health else link)
+    return entry.model_copy(update={"links": links})
+
+
+def _previous_health(previous: Catalog | None) -> dict[str, LinkHealth]:
+    if previous is None:
+        return {}
+    return {link.url: link.health for e in previous.entries for link in e.links if link.health}
+
+
+def _budget_note(fetcher: GitHubFetcher) -> str | None:
+    rate = fetcher.rate
+    if rate is None or rate.remaining is None:
+        return None
+    limit = rate.limit if rate.limit is not None else "?"
+    reset = ""
+    if rate.reset is not None:
+        reset = f", resets {datetime.fromtimestamp(rate.reset, UTC):%H:%M} UTC"
+    if fetcher.use_token:
+        return f"GitHub: {rate.remaining}/{limit} of the hourly budget left{reset}"
+    return (
+        f"GitHub: no token, REST budget {rate.remaining}/{limit} left this hour{reset};"
+        " set GITHUB_TOKEN for 5,000 an hour and batched GraphQL"
+    )
+
+
+async def fetch_github(catalog: Catalog, ctx: RunContext) -> Catalog:
+    """Fetch every linked repository's metadata, add findings and link health, log stars."""
+    previous = ctx.previous.repos if ctx.previous else {}
+    if not catalog.repos:
+        return catalog
+    if ctx.offline:
+        repos = {key: previous.get(key, rec) for key, rec in catalog.repos.items()}
+        return catalog.model_copy(update={"repos": repos})
+    fetcher = GitHubFetcher(ctx)
+    names = [record.linked_as for record in catalog.repos.values()]
+    by_name = await fetcher.fetch_all(names)
+    results = {name.lower(): result for name, result in by_name.items()}
+    repos = {
+        key: _updated(record, results.get(key), previous.get(key))
+        for key, record in catalog.repos.items()
+    }
+    # Star rows only for what GitHub answered this run (not a cache hit from an earlier one).
+    answered = [
+        repos[key]
+        for key, result in results.items()
+        if key in repos and result.outcome is Outcome.OK and not result.from_cache
+    ]
+    append_star_rows(ctx.settings.output_dir / STARS_FILE, answered, ctx.now)
+    old_health = _previous_health(ctx.previous)
+    entries = [_with_health(entry, results, ctx.now, old_health) for entry in catalog.entries]
+    findings = repo_findings(entries, results, ctx.now, ctx.settings.stale_after_days)
+    failed = sum(
+        1 for r in repos.values() if r.status in (FetchStatus.STALE, FetchStatus.UNVERIFIED)
+    )
+    ctx.notes.extend(fetcher.notes)
+    if failed:
+        ctx.notes.append(f"GitHub: {failed} of {len(repos)} repositories not verified this run")
+    note = _budget_note(fetcher)
+    if note:
+        ctx.notes.append(note)
+    return catalog.model_copy(
+        update={
+            "repos": repos,
+            "entries": entries,
+            "findings": [*catalog.findings, *findings],
+        }
+    )
