@@ -21,6 +21,7 @@ import jsonschema
 import pytest
 
 from pipeline.files import remove_stale_temp_files
+from tests.emulator import Emulator, Page, Site, World, load_world
 
 _ROOT = Path(__file__).resolve().parent.parent
 _SEED = _ROOT / "data" / "awesome-list.md"
@@ -184,4 +185,66 @@ def test_sigint_exits_130_with_a_message_and_a_complete_catalog(
     assert code == 130
     assert "Interrupted" in err and "Traceback" not in err
     _assert_complete_catalog(tmp_path / "out" / "catalog.json", entries)
+    assert _temp_files(tmp_path / "out") == []
+
+
+# -- runs against the emulator: the cache survives a kill or Ctrl-C ----------------------------
+
+_LINKS = 120
+
+
+def _network_list(tmp_path: Path, emulator: Emulator) -> Path:
+    """A list of _LINKS links over 6 emulated hosts, 40 ms each, and an offline catalog of it."""
+    hosts = [f"crash{i}.example" for i in range(6)]
+    sites = {h: Site(default=Page(status=200), latency=0.04) for h in hosts}
+    load_world(emulator, World(sites=sites))
+    lines = [
+        f"- Paper {i}. [[paper]({emulator.url(hosts[i % 6], f'/p/{i}')})]\n" for i in range(_LINKS)
+    ]
+    source = tmp_path / "list.md"
+    source.write_text("# Net\n\n" + "".join(lines), encoding="utf-8")
+    code, err = _finish(_start(tmp_path, source))
+    assert code == 0, err
+    return source
+
+
+def _start_online(tmp_path: Path, source: Path) -> subprocess.Popen[str]:
+    command = [sys.executable, "-m", "pipeline", "refresh", "--only", "links", "--quiet"]
+    return subprocess.Popen(
+        [*command, "-i", str(source), "-o", str(tmp_path / "out")],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_ENV,
+    )
+
+
+def _after_requests(emulator: Emulator, count: int, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while len(emulator.requests) < count:
+        assert time.monotonic() < deadline, f"only {len(emulator.requests)} requests arrived"
+        time.sleep(0.005)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT], ids=["sigkill", "sigint"])
+def test_interrupted_network_run_keeps_outputs_and_the_rerun_reuses_the_cache(
+    tmp_path: Path, emulator: Emulator, sig: signal.Signals
+) -> None:
+    source = _network_list(tmp_path, emulator)
+    catalog = tmp_path / "out" / "catalog.json"
+    before = catalog.read_bytes()
+    proc = _start_online(tmp_path, source)
+    _after_requests(emulator, _LINKS // 2)
+    proc.send_signal(sig)
+    code, err = _finish(proc)
+    if sig is signal.SIGINT:
+        assert code == 130
+        assert "Interrupted" in err and "Traceback" not in err
+    assert catalog.read_bytes() == before  # the links stage had not finished: nothing written
+    asked = len(emulator.requests)
+    code, err = _finish(_start_online(tmp_path, source))
+    assert code == 0, err
+    assert len(emulator.requests) - asked < _LINKS - _LINKS // 4  # cached probes not asked again
+    _assert_complete_catalog(catalog, _LINKS)
     assert _temp_files(tmp_path / "out") == []
