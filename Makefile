@@ -40,5 +40,8 @@ format: $(STAMP)
 bench-links: $(STAMP)
 	$(BIN)/python bench/links_bench.py
 
+demo: $(STAMP)
+	$(BIN)/python -m tests.emulator.demo
+
 clean:
 	rm -rf $(VENV) cache .pytest_cache .ruff_cache

@@ -19,9 +19,11 @@ from rich.table import Table
 
 from pipeline import __version__
 from pipeline.config import DEFAULT_INPUT, DEFAULT_OUTPUT_DIR, Settings, load_settings
-from pipeline.errors import PipelineError
+from pipeline.errors import CatalogError, ConfigError, InputError, PipelineError
+from pipeline.gate import DEFAULT_MAX_LOST
+from pipeline.model import Catalog
 from pipeline.runner import STAGES, ExitCode, refresh, select_stages
-from pipeline.stages.emit import render_schema
+from pipeline.stages.emit import read_catalog, render_schema
 from pipeline.stages.parse import parse_list, read_list
 from pipeline.stages.resolve import resolve_entries
 
@@ -209,6 +211,179 @@ def schema_command(
             return
         write_text_atomic(file, text)
     _err.print(f"Wrote {file}", markup=False)
+
+
+def _read_written_catalog(settings: Settings) -> Catalog:
+    catalog = read_catalog(settings.catalog_path)
+    if catalog is None:
+        raise CatalogError(
+            "no catalog yet; run `pipeline refresh` first", path=settings.catalog_path
+        )
+    return catalog
+
+
+@app.command("report")
+def report_command(
+    input: InputOpt = None,
+    output_dir: OutputDirOpt = None,
+    previous: Annotated[
+        Path | None,
+        typer.Option("--previous", help="An older catalog.json to report changes against."),
+    ] = None,
+) -> None:
+    """Re-render report.md, report.json, catalog.csv and catalog.md from the catalog, offline.
+
+    Reads OUTPUT_DIR/catalog.json (and OUTPUT_DIR/stars.csv for the star
+    charts); touches no network. Changes are reported against --previous.
+
+    Example: pipeline report --previous <(git show HEAD~1:data/catalog.json)
+    """
+    from pipeline.outputs import write_outputs
+
+    with _user_errors():
+        settings = _settings(input=input, output_dir=output_dir)
+        catalog = _read_written_catalog(settings)
+        older = read_catalog(previous) if previous is not None else None
+        if previous is not None and older is None:
+            raise CatalogError("no such catalog", path=previous)
+        paths = write_outputs(catalog, older, settings)
+    _err.print("Wrote " + ", ".join(str(p) for p in paths), markup=False)
+
+
+@app.command("fix")
+def fix_command(
+    input: InputOpt = None,
+    output_dir: OutputDirOpt = None,
+    write: Annotated[
+        bool, typer.Option("--write", help="Apply the fixes to the list (atomically).")
+    ] = False,
+) -> None:
+    """Show the safe, mechanical fixes to the list as a unified diff; apply them with --write.
+
+    Fixes come from the catalog the last refresh wrote: moved repos and
+    permanent redirects to their new URL, arXiv pdf and versioned links to
+    https://arxiv.org/abs/<id>, http to https where https was verified. Only
+    those URLs change; every other byte of the list stays as it was.
+
+    Example: pipeline fix && pipeline fix --write
+    """
+    from pipeline.files import write_text_atomic
+    from pipeline.stages.fix import fix_list, read_list_bytes, unified_diff
+
+    with _user_errors():
+        settings = _settings(input=input, output_dir=output_dir)
+        catalog = _read_written_catalog(settings)
+        text = read_list_bytes(settings.input)
+        result = fix_list(text, catalog)
+        if write and result.applied:
+            write_text_atomic(settings.input, result.text)
+    if result.skipped:
+        lines = ", ".join(str(edit.line) for edit in result.skipped)
+        _err.print(
+            f"Skipped {len(result.skipped)} fix(es) whose URL was not where the catalog says "
+            f"(line {lines}); run `pipeline refresh` again.",
+            markup=False,
+        )
+    if not result.applied:
+        _err.print("No safe fixes to propose.")
+        return
+    if write:
+        _err.print(f"Applied {len(result.applied)} fix(es) to {settings.input}.", markup=False)
+        return
+    typer.echo(unified_diff(text, result.text, str(settings.input)), nl=False)
+    _err.print(f"{len(result.applied)} fix(es); apply them with --write.", markup=False)
+
+
+@app.command("check-pr")
+def check_pr_command(
+    base: Annotated[
+        str | None, typer.Option("--base", metavar="REF", help="Git revision to diff against.")
+    ] = None,
+    changed_lines: Annotated[
+        Path | None,
+        typer.Option("--changed-lines", metavar="FILE", help="Line numbers (or a-b ranges)."),
+    ] = None,
+    input: InputOpt = None,
+    offline: OfflineOpt = False,
+) -> None:
+    """Check only the entries a pull request adds or changes, as GitHub annotations.
+
+    Prints `::warning file=...,line=...::` for the ten most important findings
+    (GitHub shows ten per step) and writes every finding to
+    $GITHUB_STEP_SUMMARY when it is set. Give exactly one of --base and
+    --changed-lines.
+
+    Example: pipeline check-pr --base origin/main
+    """
+    import tempfile
+
+    from pipeline import prcheck
+
+    with _user_errors():
+        if (base is None) == (changed_lines is None):
+            raise ConfigError("give exactly one of --base and --changed-lines", setting="base")
+        settings = _settings(input=input, offline=offline, quiet=True)
+        if base is not None:
+            lines = prcheck.git_changed_lines(base, settings.input)
+        elif changed_lines is not None:
+            lines = prcheck.parse_changed_lines(_read_text_file(changed_lines))
+        with tempfile.TemporaryDirectory(prefix="check-pr-") as workdir:
+            check = asyncio.run(prcheck.check_pr(settings, lines, workdir=Path(workdir)))
+        path = str(settings.input)
+        for command in prcheck.annotations(check.findings, path):
+            typer.echo(command)
+        prcheck.write_step_summary(prcheck.render_summary(check, path))
+    _err.print(
+        f"Checked {len(check.entries)} changed entries: {len(check.findings)} findings.",
+        markup=False,
+    )
+
+
+@app.command("gate")
+def gate_command(
+    input: InputOpt = None,
+    output_dir: OutputDirOpt = None,
+    max_lost: Annotated[
+        float,
+        typer.Option(
+            "--max-lost",
+            min=0.0,
+            max=1.0,
+            help="Largest share of entries allowed to lose metadata.",
+        ),
+    ] = DEFAULT_MAX_LOST,
+) -> None:
+    """Exit 1 when the last refresh should not become a pull request (fail closed).
+
+    It fails when the run was an outage or offline, or when metadata could
+    not be fetched for more than --max-lost of the entries (an API down, a
+    token missing). The reason goes to stderr and to $GITHUB_STEP_SUMMARY.
+
+    Example: pipeline gate --max-lost 0.2
+    """
+    from pipeline.gate import check_gate
+    from pipeline.prcheck import write_step_summary
+
+    with _user_errors():
+        settings = _settings(input=input, output_dir=output_dir)
+        result = check_gate(_read_written_catalog(settings), max_lost)
+        if not result.ok:
+            reasons = "\n".join(f"- {reason}" for reason in result.reasons)
+            write_step_summary(f"## No pull request opened\n\n{reasons}\n")
+    if result.ok:
+        _err.print(f"gate: ok ({result.lost} of {result.total} entries lost metadata)")
+        return
+    for reason in result.reasons:
+        _err.print(f"gate: no pull request: {reason}", markup=False)
+    raise typer.Exit(ExitCode.POLICY)
+
+
+def _read_text_file(path: Path) -> str:
+    """A small text input file, or InputError."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read: {exc}", path=path) from None
 
 
 def main() -> None:

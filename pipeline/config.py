@@ -9,6 +9,7 @@ GitHub Enterprise set it) and `GITHUB_TOKEN` / `GH_TOKEN`.
 
 from __future__ import annotations
 
+import json
 import os
 import tomllib
 from collections.abc import Mapping
@@ -58,6 +59,9 @@ class Settings(BaseModel):
     github_api_url: str = DEFAULT_GITHUB_API_URL
     github_token: SecretStr | None = None
     contact: str = DEFAULT_CONTACT
+    host_map: dict[str, str] = Field(
+        default={}, description="host -> 'address:port' to connect to instead (demo, tests)."
+    )
 
     # Network politeness and limits.
     concurrency: int = Field(default=32, ge=1, le=512)
@@ -94,6 +98,15 @@ class Settings(BaseModel):
     # History.
     persistent_after_runs: int = Field(default=3, ge=1)
 
+    @field_validator("host_map")
+    @classmethod
+    def _address_and_port(cls, value: dict[str, str]) -> dict[str, str]:
+        for host, target in value.items():
+            address, _, port = target.rpartition(":")
+            if not address or not port.isdigit():
+                raise ValueError(f"{host}: {target!r} is not 'address:port'")
+        return value
+
     @field_validator("arxiv_api_url", "github_api_url")
     @classmethod
     def _http_only(cls, value: str) -> str:
@@ -126,12 +139,22 @@ def _from_pyproject(start: Path) -> dict[str, Any]:
     return {key.replace("-", "_"): value for key, value in table.items()}
 
 
+def _env_value(name: str, raw: str) -> Any:
+    # Mappings come as JSON (PIPELINE_HOST_MAP='{"arxiv.org": "127.0.0.1:8080"}').
+    if isinstance(Settings.model_fields[name].default, dict):
+        try:
+            return json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise ConfigError(f"PIPELINE_{name.upper()}: not JSON: {exc}", setting=name) from None
+    return raw
+
+
 def _from_env(env: Mapping[str, str]) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for name in Settings.model_fields:
         for var in (f"PIPELINE_{name.upper()}", *_ENV_ALIASES.get(name, ())):
             if env.get(var):
-                values[name] = env[var]
+                values[name] = _env_value(name, env[var])
                 break
     return values
 

@@ -168,6 +168,7 @@ class ArxivRecord(_Frozen):
     doi: str | None = None
     abs_url: str | None = None
     pdf_url: str | None = None
+    withdrawn: bool = Field(default=False, description="The comment or abstract says withdrawn.")
     resolved_by: str = Field(default="link", description="'link' or 'title-search'.")
     match_score: float | None = None
     fetched_at: datetime | None = None

@@ -22,6 +22,7 @@ from pipeline.errors import ConfigError
 from pipeline.files import run_lock
 from pipeline.model import Catalog, Entry, RepoRecord, RunStats, Severity, Verdict
 from pipeline.net import open_client
+from pipeline.outputs import write_outputs
 from pipeline.progress import progress_reporter
 from pipeline.stages.emit import read_catalog, write_catalog
 from pipeline.stages.links import links_summary
@@ -38,10 +39,11 @@ _ALWAYS = frozenset({"parse", "resolve", "emit"})
 
 def _network_stages() -> dict[str, Stage]:
     """The network stages by name, in run order; each module plugs in here."""
+    from pipeline.stages.arxiv import fetch_arxiv
     from pipeline.stages.github import fetch_github
     from pipeline.stages.links import check_links
 
-    return {"github": fetch_github, "links": check_links}
+    return {"arxiv": fetch_arxiv, "github": fetch_github, "links": check_links}
 
 
 class ExitCode(IntEnum):
@@ -197,6 +199,7 @@ async def refresh(
             outcome.messages.append(f"{settings.catalog_path} left unchanged")
         else:
             write_catalog(outcome.catalog, settings.catalog_path)
+            write_outputs(outcome.catalog, previous, settings)
     failures = _policy_failures(outcome.catalog, set(fail_on))
     if failures and outcome.exit_code is ExitCode.OK:
         outcome.exit_code = ExitCode.POLICY

@@ -191,3 +191,25 @@ def test_configured_host_interval_paces_that_host_only(emulator: Emulator, tmp_p
     other = [r.time for r in emulator.requests_to("other")]
     assert api[-1] - api[0] >= 0.38
     assert other[-1] - other[0] < 0.15
+
+
+def test_host_map_connects_elsewhere_but_keeps_the_url(emulator: Emulator, tmp_path: Path) -> None:
+    _world(emulator, {"papers.example.org": {"pages": {"/p": {}}}})
+    target = f"{emulator.address('papers.example.org')}:{emulator.port}"
+    settings = fast_settings(tmp_path, host_map={"papers.example.org": target})
+    [probe] = _probe(settings, "https://papers.example.org/p")
+    assert probe.status == 200
+    assert probe.final_url == "https://papers.example.org/p"
+    [seen] = emulator.requests_to("papers.example.org")
+    assert seen.headers["host"] == "papers.example.org"
+    assert seen.path == "/p"
+
+
+def test_host_map_from_the_environment_must_be_json(tmp_path: Path) -> None:
+    from pipeline.config import load_settings
+    from pipeline.errors import ConfigError
+
+    env = {"PIPELINE_HOST_MAP": '{"arxiv.org": "127.0.0.9:8080"}'}
+    assert load_settings(env=env, project_dir=tmp_path).host_map == {"arxiv.org": "127.0.0.9:8080"}
+    with pytest.raises(ConfigError, match="not JSON"):
+        load_settings(env={"PIPELINE_HOST_MAP": "arxiv.org=1"}, project_dir=tmp_path)

@@ -202,6 +202,39 @@ def _digest(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
+class _HostMap(httpx.AsyncBaseTransport):
+    """Send requests for mapped hosts to another address, like curl's --resolve.
+
+    The request keeps its URL and Host header, so everything above the
+    transport (politeness, verdicts, the cache) sees the real URL; only the
+    socket goes elsewhere, over plain HTTP (the emulator speaks no TLS).
+    """
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, host_map: Mapping[str, str]) -> None:
+        self._inner = inner
+        self._map = {host.lower(): target for host, target in host_map.items()}
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        target = self._map.get(request.url.host)
+        if target is None:
+            return await self._inner.handle_async_request(request)
+        address, _, port = target.rpartition(":")
+        headers = request.headers.copy()
+        headers["Host"] = request.url.netloc.decode("ascii")
+        url = request.url.copy_with(scheme="http", host=address, port=int(port))
+        moved = httpx.Request(
+            request.method,
+            url,
+            headers=headers,
+            stream=request.stream,
+            extensions=request.extensions,
+        )
+        return await self._inner.handle_async_request(moved)
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
 @asynccontextmanager
 async def open_client(settings: Settings) -> AsyncIterator[NetClient]:
     """The run's client: HTTP/2 where offered, the User-Agent, caps, and the disk cache."""
@@ -209,10 +242,12 @@ async def open_client(settings: Settings) -> AsyncIterator[NetClient]:
         max_connections=settings.concurrency, max_keepalive_connections=settings.concurrency
     )
     cache = NetCache(settings.cache_dir, ttl_seconds(settings))
+    transport: httpx.AsyncBaseTransport = httpx.AsyncHTTPTransport(http2=True, limits=limits)
+    if settings.host_map:
+        transport = _HostMap(transport, settings.host_map)
     client = httpx.AsyncClient(
-        http2=True,
+        transport=transport,
         timeout=httpx.Timeout(settings.timeout),
-        limits=limits,
         max_redirects=settings.max_redirects,
         headers={"User-Agent": settings.user_agent},
         follow_redirects=False,

@@ -136,7 +136,9 @@ def _venue_findings(draft: Draft) -> list[Finding]:
     entry = draft.entry
     if not draft.venue_expected or (entry.venue and entry.year):
         return []
-    missing = "venue and year" if not entry.venue and not entry.year else "venue or year"
+    missing = " and ".join(
+        name for name, value in (("venue", entry.venue), ("year", entry.year)) if not value
+    )
     return [
         _finding(
             entry,
@@ -160,11 +162,18 @@ def _finding(
     return Finding(
         code=code,
         severity=severity,
-        message=f"{message}: {entry.title[:80]}",
+        message=f"{message}: {_short(entry.title)}",
         line=line if line is not None else entry.line,
         hint=hint,
         entry_key=entry.key,
     )
+
+
+def _short(title: str, limit: int = 60) -> str:
+    """A title cut at a word boundary, so that a finding fits on one line."""
+    if len(title) <= limit:
+        return title
+    return title[:limit].rsplit(" ", 1)[0].rstrip(" ,.:;-") + "…"
 
 
 def _host(url: str) -> str:

@@ -36,7 +36,7 @@ from pipeline.stages.parse_blocks import (
     is_link_line,
     legend_tags,
 )
-from pipeline.stages.parse_inline import InlineText, read_inline
+from pipeline.stages.parse_inline import InlineText, Locator, read_inline
 
 __all__ = ["parse_list", "read_list"]
 
@@ -152,6 +152,8 @@ class _Walker:
         self.table: list[TableRow] | None = None
         self.table_count = 0
         self.row: list[InlineText] = []
+        self.row_line = 0
+        self.row_locator: Locator | None = None
 
     def walk(self, tokens: list[Token]) -> None:
         """Visit every block token in order."""
@@ -200,9 +202,12 @@ class _Walker:
             self._finish_pending()
             self.table, self.table_count = [], self.table_count + 1
         elif kind == "tr_open":
-            self.row = []
+            self.row, self.row_line = [], token.map[0] if token.map else 0
+            # One locator for the row: its cells share a line, searched left to right.
+            self.row_locator = Locator(self.lines, self.row_line, self.row_line)
         elif kind == "tr_close" and self.table is not None:
-            self.table.append(TableRow(line=token.map[0] if token.map else 0, cells=self.row))
+            self.table.append(TableRow(line=self.row_line, cells=self.row))
+            self.row_locator = None
         elif kind == "table_close":
             self._table_done()
         elif kind == "heading_open":
@@ -214,7 +219,7 @@ class _Walker:
     def _inline(self, token: Token) -> None:
         inline = self._read(token)
         if len(self.heading_levels) > len(self.heading_texts):
-            self._heading(inline.text)
+            self._heading(inline.plain)
         elif self.table is not None:
             self.row.append(inline)
         elif self.items:
@@ -225,7 +230,9 @@ class _Walker:
 
     def _read(self, token: Token) -> InlineText:
         first, last = (token.map[0], token.map[1] - 1) if token.map else (0, 0)
-        return read_inline(token.children, lines=self.lines, first=first, last=last)
+        if self.table is not None and self.row_locator is not None:
+            return read_inline(token.children, locate=self.row_locator, first=self.row_line)
+        return read_inline(token.children, locate=Locator(self.lines, first, last), first=first)
 
     def _heading(self, text: str) -> None:
         index, level = len(self.heading_texts), self.heading_levels[-1]
@@ -276,7 +283,7 @@ class _Walker:
         rows, self.table = self.table or [], None
         if len(rows) < 2:
             return
-        header = [cell.text or cell.link_text for cell in rows[0].cells]
+        header = [cell.plain for cell in rows[0].cells]
         for row in rows[1:]:
             draft = draft_row(header, row)
             if draft is not None:

@@ -37,6 +37,8 @@ _LEGEND_LINE = re.compile(r"^\s*\[([^\[\]]+)\]\s*[:：]\s*\S")
 _BRACKETED = re.compile(r"^\s*\[[^\[\]]*\]\s*$")
 _SPACED_LINK = re.compile(r"\]\s+\(\s*\)")
 _ABSOLUTE = re.compile(r"^(?:https?:)?//|^www\.", re.IGNORECASE)
+_SEPARATORS = re.compile(r"\.\s|[|,;\[\]]")
+_URL_TEXT = re.compile(r"^(?:https?://|www\.)", re.IGNORECASE)
 _GITHUB = re.compile(r"^https?://(?:www\.)?github\.com/[^/?#]+/[^/?#]+", re.IGNORECASE)
 _LABEL_MAX_WORDS = 5
 _LABEL_MAX_CHARS = 40
@@ -155,7 +157,7 @@ def draft_titled(title: str, title_line: int, bullets: list[Block]) -> Draft | N
     ]
     if not links:
         return None
-    venue = find_venue(title) or find_venue(" ".join(b.text for b in bullets))
+    venue = find_venue(title)
     entry = _entry(
         title=title,
         line=title_line,
@@ -174,7 +176,7 @@ def draft_row(header: list[str], row: TableRow) -> Draft | None:
     if title_col is None or title_col >= len(row.cells):
         return None
     title_cell = row.cells[title_col]
-    title = clean_title(title_cell.text if title_cell.has_words else title_cell.link_text)
+    title = clean_title(title_cell.plain)
     links: list[RawLink] = []
     for index, cell in enumerate(row.cells):
         header_label = canonical_label(columns[index]) if index < len(columns) else ""
@@ -221,9 +223,11 @@ def _title_and_venue(text: str) -> tuple[str, str]:
     fields = [f for f in text.split("|") if any(ch.isalnum() for ch in f)]
     if len(fields) >= 2:
         # `[LISA] | CVPR'24 | LISA: Reasoning ... | [pdf]`: the venue is a field of its own.
+        # A title that merely contains '|' has no venue or `[name]` field.
         venue_fields = [f for f in fields if _is_venue_field(f)]
-        others = [f for f in fields if f not in venue_fields and not _BRACKETED.match(f)]
-        if others:
+        named = [f for f in fields if _BRACKETED.match(f)]
+        others = [f for f in fields if f not in venue_fields and f not in named]
+        if others and (venue_fields or named):
             title = max(others, key=lambda f: len(f.strip()))
             return clean_title(title), " ".join(venue_fields) or text
     venue = find_venue(text)
@@ -247,14 +251,29 @@ def _is_title(text: str, *, words: int = 1) -> bool:
 
 
 def _raw_link(link: FoundLink, label: str | None, fallback: str = "") -> RawLink:
-    """A RawLink with a normalised label: the given one, the link text's, or a fallback."""
+    """A RawLink with a normalised label: the given one, else the best the markup offers."""
     if label is None:
-        label = canonical_label(link.before if link.bare else link.text)
-        if (not label or label == "link") and fallback:
-            label = fallback
-        if not label:
-            label = "code" if link.image_only and _GITHUB.match(link.url) else "link"
+        label = _label(link, fallback)
     return RawLink(label=label, url=link.url, line=link.line, column=link.column)
+
+
+def _label(link: FoundLink, fallback: str) -> str:
+    """The first known label among the link text, the text before it and the column header."""
+    # A link whose text is its URL, or a name ("LL3DA"), says less than "Code:" before it.
+    text = "" if link.bare or _URL_TEXT.match(link.text) else canonical_label(link.text)
+    if link.image_only and _GITHUB.match(link.url):
+        return "code"  # a star badge wrapped in a link to its repository
+    candidates = [text, _before_label(link.before), fallback]
+    known = next((c for c in candidates if c in _KNOWN_LABELS), None)
+    return known or next((c for c in candidates if c), "link")
+
+
+def _before_label(before: str) -> str:
+    """The label written just before a link ("... CVPR'2024. Paper: "), if it is one."""
+    segment = _SEPARATORS.split(before)[-1].strip()
+    label = canonical_label(segment)
+    explicit = segment.endswith((":", "：")) and len(segment.split()) <= _LABEL_MAX_WORDS
+    return label if label in _KNOWN_LABELS or explicit else ""
 
 
 def _malformed(block: Block) -> int | None:
@@ -285,7 +304,7 @@ def _row_venue(
     venue_cell = row.cells[venue_col] if in_row and venue_col is not None else None
     venue_text = ""
     if venue_cell is not None:
-        venue_text = venue_cell.text if venue_cell.has_words else venue_cell.link_text
+        venue_text = venue_cell.plain
     found = find_venue(venue_text)
     name = found.name if found else clean_title(venue_text) or None
     year = found.year if found else year_of(venue_text)

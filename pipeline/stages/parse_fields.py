@@ -10,6 +10,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz.distance import Levenshtein
 
@@ -120,6 +121,7 @@ def clean_title(text: str) -> str:
     return title
 
 
+@lru_cache(maxsize=4096)  # table headers and "Paper:" labels repeat on every row
 def canonical_label(text: str) -> str:
     """Normalise a link label: lower case, no markup, known synonyms and typos folded."""
     words = _WORD.findall(unicodedata.normalize("NFKC", text).lower())
@@ -142,7 +144,12 @@ def slugify(title: str) -> str:
     """A key from a title: lower-case ASCII letters, digits and '-', at most 80 characters."""
     ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
-    slug = slug[:_KEY_MAX].rstrip("-")
+    if len(slug) > _KEY_MAX:
+        cut = slug[:_KEY_MAX]
+        # End on a whole word when that keeps most of the key: "...-multimodal", not "-lar".
+        if slug[_KEY_MAX] != "-" and cut.rfind("-") >= _KEY_MAX // 2:
+            cut = cut[: cut.rfind("-")]
+        slug = cut.rstrip("-")
     if slug:
         return slug
     # A title with no ASCII letters (e.g. only CJK) still needs a stable key.

@@ -16,7 +16,7 @@ from urllib.parse import unquote
 
 from markdown_it.token import Token
 
-__all__ = ["FoundLink", "InlineText", "read_inline"]
+__all__ = ["FoundLink", "InlineText", "Locator", "read_inline"]
 
 # A bare URL in running text; trailing punctuation is trimmed afterwards.
 _BARE_URL = re.compile(r"https?://[^\s<>\"'`\[\]{}|\\^]+", re.IGNORECASE)
@@ -25,6 +25,8 @@ _HREF = re.compile(r"""\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>"']+))""", re.I
 _ANCHOR_OPEN = re.compile(r"^<a\b", re.IGNORECASE)
 _ANCHOR_CLOSE = re.compile(r"^</a\s*>", re.IGNORECASE)
 _BREAK_TAG = re.compile(r"^<br\s*/?>$", re.IGNORECASE)
+# A character that would continue a URL: a match followed by one is only a prefix.
+_URL_CHAR = re.compile(r"[A-Za-z0-9/_~%?#&=+@-]")
 
 
 @dataclass
@@ -37,7 +39,7 @@ class FoundLink:
     column: int
     image_only: bool = False
     bare: bool = False
-    before: str = ""  # the non-link text just before a bare URL: its label ("Paper:")
+    before: str = ""  # text since the previous link or line break: a label ("Paper:")
 
 
 @dataclass
@@ -47,16 +49,10 @@ class InlineText:
     line: int
     text: str = ""  # text outside links: text and code spans; HTML tags dropped
     strong: list[str] = field(default_factory=list)  # bold spans outside links
-    code: list[str] = field(default_factory=list)  # code spans outside links
     lead_code: list[str] = field(default_factory=list)  # code spans before any word
     links: list[FoundLink] = field(default_factory=list)
     brackets: str = ""  # '[' and ']' of the text outside links and code, in order
-    link_text: str = ""  # all link texts, joined (the title of a table cell)
-
-    @property
-    def has_words(self) -> bool:
-        """Whether any letter or digit appears outside links."""
-        return any(ch.isalnum() for ch in self.text)
+    plain: str = ""  # all text in order, link texts included (headings, table cells)
 
 
 @dataclass
@@ -70,10 +66,11 @@ class _Open:
     html: bool = False
 
 
-class _Locator:
+class Locator:
     """Finds each URL in the block's source lines, moving forward as links are read."""
 
     def __init__(self, lines: list[str], first: int, last: int) -> None:
+        """Search `lines[first..last]` (0-based, inclusive), from the start of `first`."""
         self._lines = lines
         self._last = min(last, len(lines) - 1)
         self._line = first
@@ -98,18 +95,20 @@ class _Locator:
     def _search(self, needle: str) -> tuple[int, int] | None:
         line, col = self._line, self._col
         while 0 <= line <= self._last:
-            at = self._lines[line].find(needle, col)
-            if at >= 0:
-                return line, at
+            text = self._lines[line]
+            at = text.find(needle, col)
+            while at >= 0:
+                end = at + len(needle)
+                if end >= len(text) or not _URL_CHAR.match(text[end]):
+                    return line, at
+                at = text.find(needle, at + 1)
             line, col = line + 1, 0
         return None
 
 
-def read_inline(
-    children: list[Token] | None, *, lines: list[str], first: int, last: int
-) -> InlineText:
-    """Read an inline token's children; `first`/`last` are the block's 0-based source lines."""
-    reader = _Reader(_Locator(lines, first, last), first)
+def read_inline(children: list[Token] | None, *, locate: Locator, first: int) -> InlineText:
+    """Read an inline token's children; `first` is its 0-based source line."""
+    reader = _Reader(locate, first)
     for token in children or []:
         reader.feed(token)
     return reader.finish()
@@ -118,7 +117,7 @@ def read_inline(
 class _Reader:
     """One pass over inline tokens; keeps the state of the link and bold span being read."""
 
-    def __init__(self, locate: _Locator, first: int) -> None:
+    def __init__(self, locate: Locator, first: int) -> None:
         self.result = InlineText(line=first + 1)
         self.locate = locate
         self.line = first
@@ -126,7 +125,10 @@ class _Reader:
         self.strong_parts: list[str] = []
         self.link: _Open | None = None
         self.texts: list[str] = []
-        self.link_texts: list[str] = []
+        self.plain: list[str] = []
+        self.since_link: list[str] = []  # text after the last link or line break: a label
+        self.brackets: list[str] = []
+        self.seen_words = False
 
     def feed(self, token: Token) -> None:
         """Take one inline token."""
@@ -157,14 +159,21 @@ class _Reader:
         if self.strong_parts:
             self.result.strong.append("".join(self.strong_parts).strip())
         self.result.text = "".join(self.texts)
-        self.result.link_text = " ".join(t for t in self.link_texts if t)
+        self.result.brackets = "".join(self.brackets)
+        self.result.plain = "".join(self.plain)
         return self.result
 
     def _append(self, text: str) -> None:
+        self.plain.append(text)
         if self.link is not None:
             self.link.parts.append(text)
             return
         self.texts.append(text)
+        if "\n" in text:
+            self.since_link = [text.rsplit("\n", 1)[-1]]
+        else:
+            self.since_link.append(text)
+        self.seen_words = self.seen_words or any(ch.isalnum() for ch in text)
         if self.strong_depth > 0:
             self.strong_parts.append(text)
 
@@ -176,33 +185,44 @@ class _Reader:
 
     def _text(self, content: str, *, code: bool) -> None:
         if self.link is not None:
-            self.link.parts.append(content)
+            self._append(content)
             return
         if code:
-            self.result.code.append(content)
-            if not any(ch.isalnum() for ch in "".join(self.texts)):
+            if not self.seen_words:
                 self.result.lead_code.append(content)
         else:
-            self.result.brackets += "".join(ch for ch in content if ch in "[]")
-            content = self._bare_urls(content)
+            self.brackets.append("".join(ch for ch in content if ch in "[]"))
+            content, tail = self._bare_urls(content)
+            if tail is not None:
+                self._append(content)
+                self.since_link = [tail.rsplit("\n", 1)[-1]]
+                return
         self._append(content)
 
-    def _bare_urls(self, content: str) -> str:
-        """Add each bare URL as a link labelled by the text before it; return the rest."""
+    def _bare_urls(self, content: str) -> tuple[str, str | None]:
+        """Add each bare URL as a link labelled by the text before it.
+
+        Returns the text without the URLs, and the text after the last URL (None if none).
+        """
         kept: list[str] = []
         start = 0
         for match in _BARE_URL.finditer(content):
             url = _trim_url(match.group(0))
             if len(url) <= len("https://"):
                 continue
-            kept.append(content[start : match.start()])
-            before = ("".join(self.texts) + "".join(kept)).rsplit("\n", 1)[-1]
-            found = FoundLink(text="", url=url, line=self.line + 1, column=0, bare=True)
-            found.before = before
+            segment = content[start : match.start()]
+            kept.append(segment)
+            before = ("".join(self.since_link) if start == 0 else "") + segment
+            found = FoundLink(
+                text="", url=url, line=self.line + 1, column=0, bare=True,
+                before=before.rsplit("\n", 1)[-1],
+            )  # fmt: skip
             self.result.links.append(_place(found, self.locate))
             start = match.start() + len(url)
+        if start == 0:
+            return content, None
         kept.append(content[start:])
-        return "".join(kept)
+        return "".join(kept), content[start:]
 
     def _html(self, html: str) -> None:
         """Open or close an HTML anchor link; a `<br>` counts as a line break."""
@@ -222,7 +242,6 @@ class _Reader:
         if link is None:
             return
         text = "".join(link.parts).strip()
-        self.link_texts.append(text)
         if not link.url.strip():
             return  # an empty `[Coming soon]()` link goes nowhere: not a link
         found = FoundLink(
@@ -231,7 +250,9 @@ class _Reader:
             line=link.line + 1,
             column=0,
             image_only=link.images > 0 and not any(c.isalnum() for c in text),
+            before="".join(self.since_link),
         )
+        self.since_link = []
         self.result.links.append(_place(found, self.locate))
 
 
@@ -246,7 +267,7 @@ def _trim_url(url: str) -> str:
     return url
 
 
-def _place(link: FoundLink, locate: _Locator) -> FoundLink:
+def _place(link: FoundLink, locate: Locator) -> FoundLink:
     """Fill in the URL as written and its position, when the source shows it."""
     found = locate.find(link.url)
     if found is None:

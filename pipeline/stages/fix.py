@@ -1,0 +1,209 @@
+"""`pipeline fix`: the safe, mechanical edits to the list, from what the last refresh learned.
+
+Edits, each on one link at its line and column (never a global replace):
+
+- a moved repository (RepoRecord.full_name differs from how it was linked) →
+  the same URL under the new owner/name;
+- a permanent redirect (LinkHealth verdict `moved` with an http(s) final_url)
+  → the final URL;
+- an arXiv pdf, versioned or off-host link → `https://arxiv.org/abs/<id>`;
+- `http://` → `https://` where the https URL was verified (the check ended on
+  it, or the GitHub API answered for the repo).
+
+Every other byte of the file stays as it was: line endings (CRLF, CR), a BOM,
+trailing spaces. An edit whose old URL is not found where the catalog says is
+skipped, so a second run on the fixed file proposes nothing.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from pipeline.errors import InputError
+from pipeline.model import Catalog, FetchStatus, Link, LinkKind, Verdict
+
+__all__ = ["Edit", "FixResult", "apply_edits", "fix_list", "plan_fixes", "read_list_bytes"]
+
+_BOM = "\ufeff"
+_LINE_BREAK = re.compile(r"(\r\n|\r|\n)")
+# A URL we are willing to write into Markdown link markup unchanged.
+_INSERTABLE = re.compile(r"^https?://[^\s<>\"'`\\()\[\]{}|^]+$")
+_ARXIV_HOSTS = {"arxiv.org", "www.arxiv.org", "export.arxiv.org"}
+_ARXIV_PATH = re.compile(r"^/(?:abs|pdf)/")
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Replace `old` with `new` at a 1-based line and column of the list."""
+
+    line: int
+    column: int
+    old: str
+    new: str
+    reason: str
+
+
+@dataclass
+class FixResult:
+    """The fixed text, the edits made and the edits skipped (old URL not where expected)."""
+
+    text: str
+    applied: list[Edit]
+    skipped: list[Edit]
+
+
+def _canonical_arxiv(link: Link) -> str | None:
+    if link.kind is not LinkKind.ARXIV or not link.arxiv_id:
+        return None
+    parts = urlsplit(link.url)
+    if (parts.hostname or "").lower() not in _ARXIV_HOSTS or not _ARXIV_PATH.match(parts.path):
+        return None  # a DOI or an /html/ page: not the mechanical case
+    if link.health is not None and link.health.verdict is Verdict.DEAD:
+        return None  # a nonexistent id: a human has to look
+    return f"https://arxiv.org/abs/{link.arxiv_id}"
+
+
+def _github(link: Link, catalog: Catalog) -> tuple[str, str] | None:
+    """A renamed repository's new URL, or https for an http link the API confirmed."""
+    if link.kind is not LinkKind.GITHUB or not link.repo:
+        return None
+    record = catalog.repos.get(link.repo.lower())
+    if record is None or record.status is not FetchStatus.OK or not record.full_name:
+        return None
+    parts = urlsplit(link.url)
+    prefix = f"/{link.repo}"
+    if not parts.path.startswith(prefix):
+        return None
+    renamed = record.full_name.lower() != link.repo.lower()
+    if not renamed and parts.scheme == "https":
+        return None
+    start = link.url.index(prefix, len(parts.scheme) + 3 + len(parts.netloc))
+    rest = link.url[start + len(prefix) :]
+    name = record.full_name if renamed else link.repo
+    # GitHub serves only https, and the API has just confirmed the repository.
+    new = f"https://{parts.netloc}/{name}{rest}"
+    return new, "repository moved" if renamed else "verified https"
+
+
+def _redirected(link: Link) -> tuple[str, str] | None:
+    health = link.health
+    if health is None or not health.final_url:
+        return None
+    https = "https://" + link.url.removeprefix("http://")
+    if link.url.startswith("http://") and health.final_url.rstrip("/") == https.rstrip("/"):
+        if health.verdict in (Verdict.OK, Verdict.MOVED):
+            return https, "verified https"
+    if health.verdict is Verdict.MOVED:
+        return health.final_url, "permanent redirect"
+    return None
+
+
+def _proposal(link: Link, catalog: Catalog) -> tuple[str, str] | None:
+    arxiv = _canonical_arxiv(link)
+    candidates = (
+        _github(link, catalog),
+        (arxiv, "canonical arXiv link") if arxiv else None,
+        _redirected(link),
+    )
+    for candidate in candidates:
+        if candidate and candidate[0] != link.url and _INSERTABLE.match(candidate[0]):
+            return candidate
+    return None
+
+
+def plan_fixes(catalog: Catalog) -> list[Edit]:
+    """The edits the catalog supports, one per link at most, in file order."""
+    edits: dict[tuple[int, int, str], Edit] = {}
+    for entry in catalog.entries:
+        for link in entry.links:
+            proposal = _proposal(link, catalog)
+            if proposal is not None:
+                new, reason = proposal
+                key = (link.line, link.column, link.url)
+                edits[key] = Edit(link.line, link.column, link.url, new, reason)
+    return sorted(edits.values(), key=lambda e: (e.line, e.column))
+
+
+def _locate(line: str, edit: Edit) -> int | None:
+    """0-based start of `edit.old` in the line: at its column, else its only occurrence."""
+    at = edit.column - 1
+    if edit.column > 0 and line[at : at + len(edit.old)] == edit.old:
+        return at
+    if line.count(edit.old) == 1:
+        return line.index(edit.old)
+    return None
+
+
+def _edit_line(line: str, edits: list[Edit]) -> tuple[str, list[Edit], list[Edit]]:
+    """Apply the edits of one line; those not found, or overlapping another, are skipped."""
+    spans: list[tuple[int, int, Edit]] = []
+    skipped: list[Edit] = []
+    for edit in sorted(edits, key=lambda e: e.column):
+        start = _locate(line, edit)
+        end = start + len(edit.old) if start is not None else 0
+        if start is None or any(start < b and a < end for a, b, _ in spans):
+            skipped.append(edit)
+            continue
+        spans.append((start, end, edit))
+    for start, end, edit in sorted(spans, key=lambda s: s[0], reverse=True):
+        line = line[:start] + edit.new + line[end:]
+    return line, [edit for _, _, edit in spans], skipped
+
+
+def apply_edits(text: str, edits: list[Edit]) -> FixResult:
+    """Apply `edits` to the list's text, touching nothing but the URLs they name."""
+    bom = _BOM if text.startswith(_BOM) else ""
+    # Split as the parser counts lines (CRLF, CR and LF each end one), keeping the breaks.
+    pieces = _LINE_BREAK.split(text.removeprefix(bom))
+    result = FixResult(text="", applied=[], skipped=[])
+    by_line: dict[int, list[Edit]] = {}
+    for edit in edits:
+        by_line.setdefault(edit.line, []).append(edit)
+    for number, line_edits in sorted(by_line.items()):
+        index = 2 * (number - 1)
+        if number < 1 or index >= len(pieces):
+            result.skipped.extend(line_edits)
+            continue
+        pieces[index], applied, skipped = _edit_line(pieces[index], line_edits)
+        result.applied.extend(applied)
+        result.skipped.extend(skipped)
+    result.text = bom + "".join(pieces)
+    return result
+
+
+def read_list_bytes(path: Path) -> str:
+    """The list's text exactly as stored (BOM and line endings kept)."""
+    try:
+        return path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        raise InputError("the list does not exist; pass --input", path=path) from None
+    except IsADirectoryError:
+        raise InputError("is a directory, not a Markdown list", path=path) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 (byte {exc.start})", path=path) from None
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", path=path) from None
+
+
+def fix_list(text: str, catalog: Catalog) -> FixResult:
+    """The list's text with every safe fix the catalog supports applied."""
+    return apply_edits(text, plan_fixes(catalog))
+
+
+def unified_diff(old: str, new: str, path: str) -> str:
+    """A unified diff of the list before and after (line endings shown as they are)."""
+    return "".join(
+        difflib.unified_diff(
+            old.splitlines(keepends=True),
+            new.splitlines(keepends=True),
+            fromfile=f"a/{path}",
+            tofile=f"b/{path}",
+        )
+    )
+
+
+__all__ += ["unified_diff"]

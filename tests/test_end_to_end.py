@@ -1,0 +1,91 @@
+"""A full refresh of the shipped list against its emulated world: every stage, real sockets."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+from pipeline.model import Catalog, FetchStatus, Verdict
+from tests.emulator import Emulator
+from tests.emulator.seed_world import SeedWorld, mount_seed_world
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def seed(emulator: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> SeedWorld:
+    """The shipped list in a temp folder, its world served, the pipeline pointed at it."""
+    (tmp_path / "data").mkdir()
+    shutil.copy(ROOT / "data" / "awesome-list.md", tmp_path / "data" / "awesome-list.md")
+    monkeypatch.chdir(tmp_path)
+    world = mount_seed_world(emulator, tmp_path / "data" / "awesome-list.md")
+    monkeypatch.setenv("ARXIV_API_URL", world.settings["arxiv_api_url"])
+    monkeypatch.setenv("GITHUB_API_URL", world.settings["github_api_url"])
+    monkeypatch.setenv("PIPELINE_HOST_MAP", json.dumps(world.settings["host_map"]))
+    monkeypatch.setenv("GITHUB_TOKEN", "e2e-token")
+    monkeypatch.setenv("PIPELINE_ARXIV_INTERVAL", "0.2")
+    monkeypatch.setenv("PIPELINE_RETRY_BACKOFF", "0.01")
+    monkeypatch.setenv("PIPELINE_TIMEOUT", "5")
+    return world
+
+
+def _refresh() -> Catalog:
+    result = CliRunner().invoke(app, ["refresh", "--quiet"])
+    assert result.exit_code == 0, result.output
+    return Catalog.model_validate_json(Path("data/catalog.json").read_text())
+
+
+def _verdicts(catalog: Catalog) -> dict[str, Verdict]:
+    return {
+        link.url: link.health.verdict
+        for entry in catalog.entries
+        for link in entry.links
+        if link.health is not None
+    }
+
+
+def test_cold_run_enriches_every_entry(seed: SeedWorld, emulator: Emulator) -> None:
+    catalog = _refresh()
+    assert len(catalog.entries) == 69
+    fetched = [e for e in catalog.entries if e.arxiv and e.arxiv.status is FetchStatus.OK]
+    by_title = [e for e in fetched if e.arxiv and e.arxiv.resolved_by == "title-search"]
+    assert len(fetched) == 69
+    assert len(by_title) == 9
+    assert len(catalog.repos) == 47
+    deleted = seed.github.roles["deleted"].lower()
+    assert catalog.repos[deleted].status is FetchStatus.NOT_FOUND
+    ok_repos = [r for r in catalog.repos.values() if r.status is FetchStatus.OK]
+    assert len(ok_repos) == 46
+    assert catalog.stats.requests["arxiv"] == 2
+    assert catalog.stats.requests["github"] == 1
+
+
+def test_every_planted_fault_is_found_and_nothing_else_is_dead(seed: SeedWorld) -> None:
+    verdicts = _verdicts(_refresh())
+    for url, expected in seed.planted.items():
+        assert verdicts[url] == expected, url
+    deleted = seed.github.roles["deleted"].lower()
+    dead = {url for url, verdict in verdicts.items() if verdict is Verdict.DEAD}
+    planted_dead = {url for url, v in seed.planted.items() if v == "dead"}
+    assert {url for url in dead if deleted not in url.lower()} == planted_dead
+    assert all(v is not Verdict.UNVERIFIED for v in verdicts.values())
+
+
+def test_api_verified_links_get_no_page_request(seed: SeedWorld, emulator: Emulator) -> None:
+    _refresh()
+    assert emulator.requests_to("arxiv.org") == []
+    page_hosts = {r.host for r in emulator.requests} - {"export.arxiv.org", "api.github.com"}
+    assert "github.com" not in page_hosts
+
+
+def test_second_run_inside_the_ttl_makes_no_request(seed: SeedWorld, emulator: Emulator) -> None:
+    _refresh()
+    emulator.requests.clear()
+    catalog = _refresh()
+    assert emulator.requests == []
+    assert catalog.stats.cache_hits > 0

@@ -1,0 +1,159 @@
+"""`pipeline fix`: only the intended URLs change, every other byte stays, and it converges."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+from pipeline.model import Catalog, LinkHealth, Verdict
+from pipeline.stages.emit import write_catalog
+from pipeline.stages.fix import Edit, apply_edits, fix_list, plan_fixes, unified_diff
+from tests.sample_catalog import SAMPLE_LIST, sample_catalog
+
+# (line, old URL, new URL): every fix the sample catalog supports, and nothing else.
+INTENDED = [
+    (6, "https://arxiv.org/pdf/2401.00002v2.pdf", "https://arxiv.org/abs/2401.00002"),
+    (6, "https://github.com/OldOwner/beta", "https://github.com/NewOwner/beta"),
+    (7, "http://example.org/gamma", "https://example.org/gamma"),
+    (7, "https://example.com/old-home", "https://example.com/new-home"),
+    (11, "https://arxiv.org/abs/2310.00007v3", "https://arxiv.org/abs/2310.00007"),
+    (14, "https://arxiv.org/abs/2305.00001v2", "https://arxiv.org/abs/2305.00001"),
+    (14, "http://arxiv.org/abs/2305.00001v2", "https://arxiv.org/abs/2305.00001"),
+]
+
+
+def _variant(text: str, *, crlf: bool = False, bom: bool = False, trailing: bool = False) -> str:
+    lines = text.split("\n")
+    if trailing:
+        lines = [line + "  " if line else line for line in lines]
+    out = ("\r\n" if crlf else "\n").join(lines)
+    return ("\ufeff" if bom else "") + out
+
+
+def _splice(text: str, catalog: Catalog) -> str:
+    """The expected result, built independently: each intended URL replaced at its link's column."""
+    body = text.removeprefix("\ufeff")
+    lines = body.splitlines(keepends=True)
+    columns = {(link.line, link.url): link.column for e in catalog.entries for link in e.links}
+    for line, old, new in sorted(INTENDED, key=lambda c: -columns[(c[0], c[1])]):
+        start = columns[(line, old)] - 1
+        current = lines[line - 1]
+        assert current[start : start + len(old)] == old
+        lines[line - 1] = current[:start] + new + current[start + len(old) :]
+    return text[: len(text) - len(body)] + "".join(lines)
+
+
+def test_plan_names_exactly_the_intended_fixes() -> None:
+    planned = [(e.line, e.old, e.new) for e in plan_fixes(sample_catalog())]
+    assert sorted(planned) == sorted(INTENDED)
+
+
+@pytest.mark.parametrize(
+    "style",
+    [{}, {"crlf": True}, {"bom": True, "crlf": True, "trailing": True}, {"trailing": True}],
+    ids=["lf", "crlf", "bom-crlf-trailing", "trailing-spaces"],
+)
+def test_fix_changes_only_the_intended_urls_byte_for_byte(style: dict[str, bool]) -> None:
+    catalog = sample_catalog()
+    before = _variant(SAMPLE_LIST.read_text(encoding="utf-8"), **style)
+    result = fix_list(before, catalog)
+    assert result.text.encode("utf-8") == _splice(before, catalog).encode("utf-8")
+    assert len(result.applied) == len(INTENDED) and result.skipped == []
+
+
+def test_a_second_run_proposes_nothing() -> None:
+    catalog = sample_catalog()
+    once = fix_list(SAMPLE_LIST.read_text(encoding="utf-8"), catalog).text
+    again = fix_list(once, catalog)
+    assert again.applied == [] and again.text == once
+
+
+def test_the_edit_targets_its_column_not_every_copy_of_the_url() -> None:
+    text = "- [https://a.example/x](https://a.example/x)\n"
+    edit = Edit(
+        line=1,
+        column=text.index("](") + 3,
+        old="https://a.example/x",
+        new="https://b.example/x",
+        reason="",
+    )
+    result = apply_edits(text, [edit])
+    assert result.text == "- [https://a.example/x](https://b.example/x)\n"
+
+
+def test_an_edit_whose_url_moved_away_is_skipped_not_guessed() -> None:
+    text = "- [a](https://a.example/x) [b](https://a.example/x)\n"
+    edit = Edit(line=1, column=2, old="https://a.example/x", new="https://b.example/x", reason="")
+    result = apply_edits(text, [edit])
+    assert result.text == text and result.skipped == [edit]
+
+
+def test_redirects_to_non_http_urls_are_not_proposed() -> None:
+    planned = {e.old for e in plan_fixes(sample_catalog())}
+    assert "https://redirect.example/zeta" not in planned
+
+
+def test_a_dead_arxiv_id_is_not_canonicalised() -> None:
+    planned = {e.old for e in plan_fixes(sample_catalog())}
+    assert "https://arxiv.org/abs/2501.99999" not in planned
+
+
+def test_a_moved_url_with_markdown_breaking_characters_is_not_proposed() -> None:
+    catalog = sample_catalog()
+    entry = catalog.entries[2]
+    bad = LinkHealth(verdict=Verdict.MOVED, final_url="https://e.org/a)b [x]")
+    links = [entry.links[0], entry.links[1].model_copy(update={"health": bad})]
+    catalog = catalog.model_copy(update={"entries": [entry.model_copy(update={"links": links})]})
+    assert [e.old for e in plan_fixes(catalog)] == ["http://example.org/gamma"]
+
+
+def test_unified_diff_shows_old_and_new_lines() -> None:
+    diff = unified_diff("a\nb\n", "a\nc\n", "list.md")
+    assert diff.startswith("--- a/list.md\n+++ b/list.md\n") and "-b\n+c\n" in diff
+
+
+@pytest.fixture
+def fix_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "list.md").write_bytes(SAMPLE_LIST.read_bytes())
+    write_catalog(sample_catalog(), tmp_path / "data" / "catalog.json")
+    return tmp_path
+
+
+def _fix(*extra: str):
+    return CliRunner().invoke(
+        app, ["fix", "--input", "data/list.md", "--output-dir", "data", *extra]
+    )
+
+
+def test_fix_command_shows_a_diff_and_leaves_the_list_alone(fix_dir: Path) -> None:
+    result = _fix()
+    assert result.exit_code == 0
+    assert (
+        "+- Gamma: Http And Moved. arXiv'2024. [[paper](https://example.org/gamma)]"
+        in result.stdout
+    )
+    assert (fix_dir / "data" / "list.md").read_bytes() == SAMPLE_LIST.read_bytes()
+    assert "7 fix(es); apply them with --write." in result.stderr
+
+
+def test_fix_command_write_applies_and_then_proposes_nothing(fix_dir: Path) -> None:
+    assert _fix("--write").exit_code == 0
+    text = (fix_dir / "data" / "list.md").read_text(encoding="utf-8")
+    assert text == _splice(SAMPLE_LIST.read_text(encoding="utf-8"), sample_catalog())
+    again = _fix()
+    assert again.exit_code == 0 and again.stdout == ""
+    assert "No safe fixes to propose." in again.stderr
+
+
+def test_fix_command_without_a_catalog_says_to_refresh_first(fix_dir: Path) -> None:
+    (fix_dir / "data" / "catalog.json").unlink()
+    result = _fix()
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        "Error: data/catalog.json: no catalog yet; run `pipeline refresh` first"
+    )

@@ -1,0 +1,89 @@
+"""Links inside one block: Markdown links, HTML anchors, bare URLs, badges, positions."""
+
+from __future__ import annotations
+
+from pipeline.model import RawLink
+from pipeline.stages.parse import parse_list
+
+
+def _links(line: str) -> list[RawLink]:
+    parsed = parse_list(line + "\n", "t.md")
+    assert len(parsed.entries) == 1, parsed
+    return parsed.entries[0].links
+
+
+def test_html_anchor_is_a_link() -> None:
+    links = _links('- A Paper Title. CVPR\'2024. <a href="https://arxiv.org/abs/1">paper</a>')
+    assert links == [RawLink(label="paper", url="https://arxiv.org/abs/1", line=1, column=38)]
+
+
+def test_bare_url_is_labelled_by_the_text_before_it() -> None:
+    links = _links("- A Paper Title. CVPR'2024. Paper: https://arxiv.org/abs/1.")
+    assert [(link.label, link.url, link.column) for link in links] == [
+        ("paper", "https://arxiv.org/abs/1", 36)
+    ]
+
+
+def test_bare_url_keeps_balanced_parentheses() -> None:
+    links = _links("- A Paper Title. CVPR'2024. (code: https://example.org/a_(b))")
+    assert links[0].url == "https://example.org/a_(b)"
+
+
+def test_empty_link_target_is_not_a_link() -> None:
+    links = _links("- A Paper Title. CVPR'2024. [[paper](https://arxiv.org/abs/1)] [Coming soon]()")
+    assert [link.url for link in links] == ["https://arxiv.org/abs/1"]
+
+
+def test_anchor_and_relative_links_are_not_entry_links() -> None:
+    links = _links(
+        "- A Paper Title. CVPR'2024. [[paper](https://arxiv.org/abs/1)] [top](#top) [img](./a.png)"
+    )
+    assert [link.url for link in links] == ["https://arxiv.org/abs/1"]
+
+
+def test_same_url_twice_gets_two_columns() -> None:
+    links = _links(
+        "- A Paper Title. CVPR'2024. [[paper](https://github.com/a/b)] [[code](https://github.com/a/b)]"
+    )
+    assert [link.column for link in links] == [38, 71]
+
+
+def test_url_prefix_of_an_earlier_url_is_found_at_its_own_place() -> None:
+    links = _links(
+        "- A Paper Title. CVPR'2024. [[paper](https://x.org/a/b.pdf)] [[code](https://x.org/a)]"
+    )
+    assert [link.column for link in links] == [38, 70]
+
+
+def test_text_fragment_url_is_a_normal_link() -> None:
+    url = "https://cvpr.thecvf.com/virtual/2025/poster/32585#:~:text=In%20this%20work%2C%20we"
+    links = _links(f"- A Paper Title. CVPR'2025 [[paper]({url})]")
+    assert [(link.label, link.url) for link in links] == [("paper", url)]
+
+
+def test_link_on_a_continuation_line_has_that_line() -> None:
+    parsed = parse_list(
+        "- A Paper Title  \n  arXiv 2025, [Paper](https://arxiv.org/abs/1)\n", "t.md"
+    )
+    assert parsed.entries[0].links == [
+        RawLink(label="paper", url="https://arxiv.org/abs/1", line=2, column=23)
+    ]
+
+
+def test_item_with_only_a_title_link_takes_its_text_as_title() -> None:
+    parsed = parse_list(
+        "- [Visual Instruction Tuning for Models](https://arxiv.org/abs/2304.08485) NeurIPS 2023\n",
+        "t.md",
+    )
+    entry = parsed.entries[0]
+    assert (entry.title, entry.venue, entry.year, entry.links[0].label) == (
+        "Visual Instruction Tuning for Models",
+        "NeurIPS",
+        2023,
+        "paper",
+    )
+
+
+def test_navigation_and_pointer_items_are_not_entries() -> None:
+    text = "- [Survey](#survey)\n- [Awesome-MLLM-Segmentation](https://github.com/mc-lan/x)\n"
+    assert parse_list(text, "t.md").entries == []
