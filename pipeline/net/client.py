@@ -92,7 +92,8 @@ class NetClient:
                 # httpx builds the next request from Location even when not following it;
                 # a Location such as "javascript:..." cannot be built (InvalidURL is not an
                 # HTTPError, so it would otherwise escape as a crash).
-                return None, (Failure.INVALID_URL, f"redirect Location cannot be followed: {exc}")
+                detail = f"redirect Location cannot be followed: {exc}"
+                return Answer(method, None, failure=Failure.INVALID_URL, detail=detail)
             except (httpx.HTTPError, OSError, TimeoutError) as exc:
                 failure, detail = classify_exception(exc)
                 return Answer(method, None, failure=failure, detail=detail)
