@@ -22,6 +22,7 @@ from pathlib import Path
 from bench.worlds import BenchWorld, Rules, generated_world, shipped_world
 from pipeline.runner import _network_stages
 from tests.emulator import Emulator
+from tests.emulator.arxiv_api import ARXIV_HOST
 from tests.emulator.github_api import HOST as GITHUB_API_HOST
 from tests.hostile_lists import run_cli
 
@@ -47,7 +48,8 @@ class Row:
 def _kinds(emulator: Emulator, since: int) -> dict[str, int]:
     kinds: dict[str, int] = {}
     for request in emulator.requests[since:]:
-        kind = "github-api" if request.host == GITHUB_API_HOST else request.method.lower()
+        apis = {GITHUB_API_HOST: "github-api", ARXIV_HOST: "arxiv-api"}
+        kind = apis.get(request.host, request.method.lower())
         kinds[kind] = kinds.get(kind, 0) + 1
         if "if-none-match" in request.headers or "if-modified-since" in request.headers:
             kinds["conditional"] = kinds.get("conditional", 0) + 1
@@ -60,13 +62,13 @@ def _pipeline(
     since = len(emulator.requests)
     environment = {
         "PIPELINE_CACHE_DIR": str(folder / "cache"),
-        "GITHUB_API_URL": emulator.base_url(GITHUB_API_HOST),
         "GITHUB_TOKEN": TOKEN,
         **env,
     }
     before = os.times()
+    only = [arg for stage in world.only for arg in ("--only", stage)]
     result = run_cli(
-        "refresh", "--quiet", "-i", str(folder / "list.md"), "-o", str(folder / "out"),
+        "refresh", "--quiet", "-i", str(folder / "list.md"), "-o", str(folder / "out"), *only,
         cwd=folder, timeout=900, env=environment,
     )  # fmt: skip
     after = os.times()
@@ -120,17 +122,33 @@ def _scenario(
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         folder = Path(tmp)
         (folder / "list.md").write_text(world.pipeline_list, encoding="utf-8")
-        bound = world.lower_bound(Rules(), stages)
+        (folder / "pyproject.toml").write_text(_tool_pipeline(world.settings), encoding="utf-8")
+        bound = world.lower_bound(Rules(), [s for s in stages if s in (world.only or stages)])
         rows.append(_pipeline(emulator, world, folder, "cold", bound))
         if full:
             rows.append(_pipeline(emulator, world, folder, "warm", 0.0))
-            expired = {"PIPELINE_LINK_TTL_HOURS": "0", "PIPELINE_GITHUB_TTL_HOURS": "0"}
+            expired = {
+                "PIPELINE_LINK_TTL_HOURS": "0",
+                "PIPELINE_GITHUB_TTL_HOURS": "0",
+                "PIPELINE_ARXIV_TTL_DAYS": "0",
+            }
             rows.append(_pipeline(emulator, world, folder, "revalidate", bound, **expired))
         if lychee:
             row = _lychee(emulator, world, folder)
             if row is not None:
                 rows.append(row)
     return rows
+
+
+def _tool_pipeline(settings: dict[str, object]) -> str:
+    lines = ["[tool.pipeline]"]
+    for key, value in settings.items():
+        if isinstance(value, dict):
+            pairs = ", ".join(f"{json.dumps(k)} = {json.dumps(v)}" for k, v in value.items())
+            lines.append(f"{key} = {{ {pairs} }}")
+        else:
+            lines.append(f"{key} = {json.dumps(value)}")
+    return "\n".join(lines) + "\n"
 
 
 def _print(rows: list[Row]) -> None:

@@ -14,10 +14,14 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from tests.emulator import Emulator, Page, Site, World, load_world
+from tests.emulator.arxiv_api import ARXIV_HOST, arxiv_url, mount_arxiv
+from tests.emulator.arxiv_world import list_papers, seed_arxiv_world
 from tests.emulator.github_api import HOST as GITHUB_API_HOST
 from tests.emulator.github_api import linked_repos, mount_github, seed_world
+from tests.emulator.seed_world import _pages as seed_pages
 from tests.emulator.server import Request, Response
 
 __all__ = ["BenchWorld", "Rules", "generated_world", "shipped_world"]
@@ -48,6 +52,8 @@ class BenchWorld:
     page_requests: Counter[str] = field(default_factory=Counter)  # host -> requests needed
     api_requests: dict[str, int] = field(default_factory=dict)  # "github"/"arxiv" -> requests
     extra_seconds: float = 0.0  # waits the rules force (retry backoff of flaky pages)
+    settings: dict[str, object] = field(default_factory=dict)  # [tool.pipeline] for the run
+    only: list[str] = field(default_factory=list)  # network stages to run (empty: all)
 
     def lower_bound(self, rules: Rules, stages: list[str]) -> float:
         """Seconds no polite client can beat: stages in order, hosts in parallel within one."""
@@ -96,24 +102,38 @@ def _with_delay(handler, delay: float):
 
 
 def shipped_world(emulator: Emulator, list_path: Path, seed: int = 7) -> BenchWorld:
-    """The shipped list: 50-400 ms per host, ETags on every page, GitHub API emulated."""
+    """The shipped list with its real URLs: arXiv and GitHub APIs, every page host at 50-400 ms.
+
+    The pages and planted faults are tests/emulator/seed_world.py's; the pipeline
+    reaches them through `host_map` (URLs unchanged), lychee through a rewritten copy.
+    """
     rng = random.Random(seed)
     text = list_path.read_text(encoding="utf-8")
-    urls = {(m.group(1).lower(), m.group(2) or "/") for m in _URL.finditer(text)}
-    hosts = sorted({host for host, _ in urls})
-    latency = {host: round(rng.uniform(0.05, 0.4), 3) for host in hosts}
-    page = Page(status=200, etag='"v1"')
-    world = World(sites={h: Site(default=page, latency=latency[h]) for h in hosts})
-    load_world(emulator, world)
+    arxiv = mount_arxiv(emulator, seed_arxiv_world(list_path))
+    emulator.mount(ARXIV_HOST, _with_delay(arxiv, _API_LATENCY), prefix="/api/")
     api = mount_github(emulator, seed_world(list_path))
     emulator.mount(GITHUB_API_HOST, _with_delay(api, _API_LATENCY))
+    hosts, checked = seed_pages(list_path)
+    latency = {}
+    for host, site in hosts.items():
+        site["latency"] = max(site.get("latency", 0.0), round(rng.uniform(0.05, 0.4), 3))
+        latency[host] = site["latency"]
+        for spec in [site.get("default") or {}, *site.get("pages", {}).values()]:
+            spec.setdefault("etag", '"v1"')
+    load_world(emulator, World.from_dict({"hosts": hosts}))
     base = {host: emulator.base_url(host) for host in hosts}
-    pipeline_list = _rewrite(text, base, keep={"github.com", "www.github.com"})
-    lychee_list = _rewrite(text, base, keep=set())
-    bench = BenchWorld("shipped list", pipeline_list, lychee_list, latency)
+    bench = BenchWorld("shipped list", text, _rewrite(text, base, keep=set()), latency)
+    bench.settings = {
+        "arxiv_api_url": arxiv_url(emulator),
+        "github_api_url": emulator.base_url(GITHUB_API_HOST),
+        "host_map": {host: f"{emulator.address(host)}:{emulator.port}" for host in hosts},
+    }
     bench.api_requests["github"] = math.ceil(len(linked_repos(list_path)) / 50)
-    distinct = {(h, p) for h, p in urls if h not in ("github.com", "www.github.com")}
-    bench.page_requests.update(h for h, _ in distinct)
+    ids = {i for _, found in list_papers(text) for i in found}
+    untitled = any(not found for _, found in list_papers(text))
+    bench.api_requests["arxiv"] = math.ceil(len(ids) / 100) + int(untitled)
+    distinct = {(urlsplit(u).hostname or "").lower() + urlsplit(u).path for u in checked}
+    bench.page_requests.update(key.split("/", 1)[0] for key in distinct)
     return bench
 
 
@@ -140,6 +160,7 @@ def generated_world(
         lines.append(f"- Paper {i}. [[paper](https://{host}{path})]\n")
     load_world(emulator, World(sites=sites))
     bench.extra_seconds = 1.0  # a flaky page's one retry waits the default retry_backoff
+    bench.only = ["links"]  # titles like "Paper 17" are not worth 10,000 arXiv title searches
     text = "".join(lines)
     base = {name: emulator.base_url(name) for name in names}
     bench.pipeline_list = bench.lychee_list = _rewrite(text, base, keep=set())
