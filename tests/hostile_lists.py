@@ -109,6 +109,7 @@ def run_cli(
             if time.monotonic() > deadline:
                 proc.kill()
                 pid, status, usage = os.wait4(proc.pid, 0)
+                proc.returncode = os.waitstatus_to_exitcode(status)  # reaped: Popen must know
                 raise TimeoutError(f"pipeline {' '.join(args)} took over {timeout} s")
             time.sleep(0.02)
         proc.returncode = os.waitstatus_to_exitcode(status)
