@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install refresh offline test stress lint format bench demo clean
+.PHONY: install refresh offline test stress lint format bench bench-links demo clean
 
 install: $(STAMP)
 
@@ -26,6 +26,9 @@ test: $(STAMP)
 stress: $(STAMP)
 	$(BIN)/python -m pytest -m stress
 
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
 lint: $(STAMP)
 	$(BIN)/ruff check pipeline tests bench
 	$(BIN)/ruff format --check pipeline tests bench
@@ -34,7 +37,7 @@ format: $(STAMP)
 	$(BIN)/ruff format pipeline tests bench
 	$(BIN)/ruff check --fix pipeline tests bench
 
-bench: $(STAMP)
+bench-links: $(STAMP)
 	$(BIN)/python bench/links_bench.py
 
 demo: $(STAMP)

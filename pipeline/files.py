@@ -5,15 +5,18 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 from pipeline.errors import LockedError, OutputError
 
-__all__ = ["run_lock", "write_text_atomic"]
+__all__ = ["remove_stale_temp_files", "run_lock", "write_text_atomic"]
 
 LOCK_NAME = ".pipeline.lock"
+# What write_text_atomic's mkstemp names look like: ".<name>.<8 random chars>.tmp".
+_TEMP_NAME = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")
 
 
 def write_text_atomic(path: Path, text: str) -> None:
@@ -52,6 +55,23 @@ def run_lock(output_dir: Path) -> Iterator[None]:
                 path=output_dir,
             ) from None
         try:
+            remove_stale_temp_files(output_dir)
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def remove_stale_temp_files(folder: Path) -> list[Path]:
+    """Delete temp files a killed writer left in `folder`; call only while holding the run lock."""
+    # A SIGKILL between mkstemp and os.replace leaves the temp file behind; the lock
+    # guarantees no writer is using one now, so every match is an orphan.
+    removed = []
+    try:
+        names = [p for p in folder.iterdir() if _TEMP_NAME.match(p.name) and p.is_file()]
+    except OSError:
+        return removed
+    for path in names:
+        with contextlib.suppress(OSError):
+            path.unlink()
+            removed.append(path)
+    return removed

@@ -88,6 +88,12 @@ class NetClient:
                     response = await self.client.send(request, stream=True)
                     # The status and headers are all a check needs: close without reading.
                     await response.aclose()
+            except httpx.InvalidURL as exc:
+                # httpx builds the next request from Location even when not following it;
+                # a Location such as "javascript:..." cannot be built (InvalidURL is not an
+                # HTTPError, so it would otherwise escape as a crash).
+                detail = f"redirect Location cannot be followed: {exc}"
+                return Answer(method, None, failure=Failure.INVALID_URL, detail=detail)
             except (httpx.HTTPError, OSError, TimeoutError) as exc:
                 failure, detail = classify_exception(exc)
                 return Answer(method, None, failure=failure, detail=detail)
@@ -172,6 +178,8 @@ class NetClient:
                         await response.aclose()
             except httpx.TooManyRedirects as exc:
                 return _Attempt(None, Failure.TOO_MANY_REDIRECTS, str(exc))
+            except httpx.InvalidURL as exc:  # e.g. a redirect to "javascript:..." (see send)
+                return _Attempt(None, Failure.INVALID_URL, f"redirect cannot be followed: {exc}")
             except (httpx.HTTPError, OSError, TimeoutError) as exc:
                 return _Attempt(None, *classify_exception(exc))
         answer = {k.lower(): v for k, v in response.headers.items()}

@@ -1,0 +1,1 @@
+"""Benchmarks: the full pipeline on the loopback emulator, side by side with lychee."""

@@ -1,0 +1,167 @@
+"""Benchmark worlds on the loopback emulator, and the lower bound each one allows.
+
+A world is the emulator set up for one list, plus the list rewritten so its
+page hosts point at the emulator. GitHub links stay `github.com` for the
+pipeline (the GitHub API stage verifies them) and point at an emulated
+`github.com` page host for lychee, which has no API stage.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from tests.emulator import Emulator, Page, Site, World, load_world
+from tests.emulator.arxiv_api import ARXIV_HOST, arxiv_url, mount_arxiv
+from tests.emulator.arxiv_world import list_papers, seed_arxiv_world
+from tests.emulator.github_api import HOST as GITHUB_API_HOST
+from tests.emulator.github_api import linked_repos, mount_github, seed_world
+from tests.emulator.seed_world import _pages as seed_pages
+from tests.emulator.server import Request, Response
+
+__all__ = ["BenchWorld", "Rules", "generated_world", "shipped_world"]
+
+_URL = re.compile(r"https?://([A-Za-z0-9.-]+)(/[^\s)\]>\"'<]*)?")
+_API_LATENCY = 0.1  # seconds per GitHub API answer
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The pacing the pipeline promises (its defaults) and the world's rules."""
+
+    concurrency: int = 32
+    per_host_concurrency: int = 4
+    per_host_interval: float = 0.05
+    arxiv_interval: float = 3.0
+    github_batch: int = 50
+
+
+@dataclass
+class BenchWorld:
+    """A list for the pipeline, one for lychee, and what the lower bound needs to know."""
+
+    name: str
+    pipeline_list: str
+    lychee_list: str
+    latency: dict[str, float]  # emulator host -> seconds per answer
+    page_requests: Counter[str] = field(default_factory=Counter)  # host -> requests needed
+    api_requests: dict[str, int] = field(default_factory=dict)  # "github"/"arxiv" -> requests
+    extra_seconds: float = 0.0  # waits the rules force (retry backoff of flaky pages)
+    settings: dict[str, object] = field(default_factory=dict)  # [tool.pipeline] for the run
+    only: list[str] = field(default_factory=list)  # network stages to run (empty: all)
+
+    def lower_bound(self, rules: Rules, stages: list[str]) -> float:
+        """Seconds no polite client can beat: stages in order, hosts in parallel within one."""
+        total = 0.0
+        if "github" in stages and self.api_requests.get("github"):
+            batches = self.api_requests["github"]
+            total += math.ceil(batches / rules.per_host_concurrency) * _API_LATENCY
+        if "arxiv" in stages and self.api_requests.get("arxiv"):
+            total += (self.api_requests["arxiv"] - 1) * rules.arxiv_interval + _API_LATENCY
+        per_host = [
+            max(
+                math.ceil(n / rules.per_host_concurrency) * self.latency[h],
+                (n - 1) * rules.per_host_interval + self.latency[h],
+            )
+            for h, n in self.page_requests.items()
+        ]
+        overall = sum(n * self.latency[h] for h, n in self.page_requests.items())
+        links = max([*per_host, overall / rules.concurrency, 0.0])
+        return total + links + self.extra_seconds
+
+    def pacing_bound(self, rules: Rules) -> float:
+        """The per-host pacing part alone (interval and per-host concurrency)."""
+        return max(
+            (n - 1) * rules.per_host_interval + self.latency[h]
+            for h, n in self.page_requests.items()
+        )
+
+
+def _rewrite(text: str, base: dict[str, str], keep: set[str]) -> str:
+    def swap(match: re.Match[str]) -> str:
+        host = match.group(1).lower()
+        if host in keep or host not in base:
+            return match.group(0)
+        return base[host] + (match.group(2) or "/")
+
+    return _URL.sub(swap, text)
+
+
+def _with_delay(handler, delay: float):
+    def answer(request: Request) -> Response:
+        response = handler(request)
+        response.delay = delay
+        return response
+
+    return answer
+
+
+def shipped_world(emulator: Emulator, list_path: Path, seed: int = 7) -> BenchWorld:
+    """The shipped list with its real URLs: arXiv and GitHub APIs, every page host at 50-400 ms.
+
+    The pages and planted faults are tests/emulator/seed_world.py's; the pipeline
+    reaches them through `host_map` (URLs unchanged), lychee through a rewritten copy.
+    """
+    rng = random.Random(seed)
+    text = list_path.read_text(encoding="utf-8")
+    arxiv = mount_arxiv(emulator, seed_arxiv_world(list_path))
+    emulator.mount(ARXIV_HOST, _with_delay(arxiv, _API_LATENCY), prefix="/api/")
+    api = mount_github(emulator, seed_world(list_path))
+    emulator.mount(GITHUB_API_HOST, _with_delay(api, _API_LATENCY))
+    hosts, checked = seed_pages(list_path)
+    latency = {}
+    for host, site in hosts.items():
+        site["latency"] = max(site.get("latency", 0.0), round(rng.uniform(0.05, 0.4), 3))
+        latency[host] = site["latency"]
+        for spec in [site.get("default") or {}, *site.get("pages", {}).values()]:
+            spec.setdefault("etag", '"v1"')
+    load_world(emulator, World.from_dict({"hosts": hosts}))
+    base = {host: emulator.base_url(host) for host in hosts}
+    bench = BenchWorld("shipped list", text, _rewrite(text, base, keep=set()), latency)
+    bench.settings = {
+        "arxiv_api_url": arxiv_url(emulator),
+        "github_api_url": emulator.base_url(GITHUB_API_HOST),
+        "host_map": {host: f"{emulator.address(host)}:{emulator.port}" for host in hosts},
+    }
+    bench.api_requests["github"] = math.ceil(len(linked_repos(list_path)) / 50)
+    ids = {i for _, found in list_papers(text) for i in found}
+    untitled = any(not found for _, found in list_papers(text))
+    bench.api_requests["arxiv"] = math.ceil(len(ids) / 100) + int(untitled)
+    distinct = {(urlsplit(u).hostname or "").lower() + urlsplit(u).path for u in checked}
+    bench.page_requests.update(key.split("/", 1)[0] for key in distinct)
+    return bench
+
+
+def generated_world(
+    emulator: Emulator, links: int = 10_000, hosts: int = 200, seed: int = 11
+) -> BenchWorld:
+    """`links` links over `hosts` hosts, 5 ms each; 1% dead (404), 1% flaky (503 once)."""
+    rng = random.Random(seed)
+    names = [f"h{i}.bench" for i in range(hosts)]
+    sites = {name: Site(default=Page(status=200, etag='"v1"'), latency=0.005) for name in names}
+    lines = ["# Generated\n\n"]
+    bench = BenchWorld(f"{links:,} links / {hosts} hosts", "", "", dict.fromkeys(names, 0.005))
+    for i in range(links):
+        host = names[i % hosts]
+        path = f"/p/{i}"
+        roll = rng.random()
+        if roll < 0.01:
+            sites[host].pages[path] = Page(status=404)
+            bench.page_requests[host] += 1  # HEAD 404 is confirmed by a GET
+        elif roll < 0.02:
+            sites[host].pages[path] = Page(status=200, flaky=1, etag='"v1"')
+            bench.page_requests[host] += 1  # the retry
+        bench.page_requests[host] += 1
+        lines.append(f"- Paper {i}. [[paper](https://{host}{path})]\n")
+    load_world(emulator, World(sites=sites))
+    bench.extra_seconds = 1.0  # a flaky page's one retry waits the default retry_backoff
+    bench.only = ["links"]  # titles like "Paper 17" are not worth 10,000 arXiv title searches
+    text = "".join(lines)
+    base = {name: emulator.base_url(name) for name in names}
+    bench.pipeline_list = bench.lychee_list = _rewrite(text, base, keep=set())
+    return bench

@@ -1,0 +1,125 @@
+"""Generators of hostile Markdown lists and a subprocess runner that measures peak RSS.
+
+Shared by tests/test_hostile_input.py and the benchmarks; nothing here touches the network.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = [
+    "CliRun",
+    "big_list",
+    "deep_blockquote",
+    "deep_list",
+    "long_line",
+    "many_links",
+    "run_cli",
+    "unbalanced_brackets",
+]
+
+_ROOT = Path(__file__).resolve().parent.parent
+_ENTRY = (
+    "- **`[ReferIS]`** Example Paper Number {i}: A Title. CVPR'2024. "
+    "[[paper](https://arxiv.org/abs/2305.{id:05d})] | [[code](https://github.com/o{i}/r{i})]\n"
+)
+
+
+def big_list(size: int) -> str:
+    """A list shaped like the seed list, at least `size` characters long."""
+    parts = ["# Big\n\n## Section\n\n"]
+    total = 0
+    i = 0
+    while total < size:
+        line = _ENTRY.format(i=i, id=i % 99999 + 1)
+        parts.append(line)
+        total += len(line)
+        i += 1
+    return "".join(parts)
+
+
+def many_links(count: int, hosts: int = 200) -> str:
+    """One entry per link, `count` links over `hosts` hosts."""
+    lines = [f"- Paper {i}. [[paper](https://h{i % hosts}.example/p/{i})]\n" for i in range(count)]
+    return "# Links\n\n" + "".join(lines)
+
+
+def deep_list(depth: int) -> str:
+    """Bullets nested `depth` levels deep, each with a link."""
+    return "".join(
+        "  " * i + f"- Level {i} [[paper](https://e.example/{i})]\n" for i in range(depth)
+    )
+
+
+def deep_blockquote(depth: int) -> str:
+    """A line inside `depth` nested blockquotes, then a nested list inside quotes."""
+    quote = ">" * depth + " - Deep paper. [[paper](https://e.example/q)]\n"
+    return quote + "".join(">" * (i + 1) + " - L\n" for i in range(depth))
+
+
+def long_line(length: int) -> str:
+    """An entry whose title is `length` characters on one line."""
+    return "- Title " + "a" * length + ". [[paper](https://arxiv.org/abs/2301.00001)]\n"
+
+
+def unbalanced_brackets(count: int) -> str:
+    """`count` opening brackets and parentheses with few closers, around real links."""
+    return (
+        "- " + "[" * count + "(" * count + " [[paper](https://e.example/b)\n"
+        "- ok paper. [[paper](https://e.example/c)]\n" + "]" * (count // 2) + ")\n"
+        "- [unclosed](https://e.example/d\n"
+    )
+
+
+@dataclass(frozen=True)
+class CliRun:
+    """What one CLI process did: exit code, output, wall seconds and peak RSS in MB."""
+
+    code: int
+    stdout: str
+    stderr: str
+    seconds: float
+    peak_mb: float
+
+
+def run_cli(
+    *args: str, cwd: Path, timeout: float = 120.0, env: dict[str, str] | None = None
+) -> CliRun:
+    """Run `python -m pipeline ARGS` in `cwd` and measure that one child's peak RSS (wait4)."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started = time.monotonic()
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "pipeline", *args],
+            cwd=cwd,
+            stdout=out,
+            stderr=err,
+            env={**os.environ, "PYTHONPATH": str(_ROOT), **(env or {})},
+        )
+        deadline = started + timeout
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.monotonic() > deadline:
+                proc.kill()
+                pid, status, usage = os.wait4(proc.pid, 0)
+                proc.returncode = os.waitstatus_to_exitcode(status)  # reaped: Popen must know
+                raise TimeoutError(f"pipeline {' '.join(args)} took over {timeout} s")
+            time.sleep(0.02)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        seconds = time.monotonic() - started
+        out.seek(0)
+        err.seek(0)
+        return CliRun(
+            code=proc.returncode,
+            stdout=out.read().decode("utf-8", "replace"),
+            stderr=err.read().decode("utf-8", "replace"),
+            seconds=seconds,
+            peak_mb=usage.ru_maxrss / 1024,
+        )
