@@ -154,7 +154,9 @@ def parse_command(
     """
     with _user_errors():
         settings = _settings(input=file or input)
-        parsed = parse_list(read_list(settings.input), source=str(settings.input))
+        parsed = parse_list(
+            read_list(settings.input, settings.max_list_bytes), source=str(settings.input)
+        )
         entries, duplicates = resolve_entries(parsed)
     findings = [*parsed.findings, *duplicates]
     if as_json:

@@ -24,6 +24,7 @@ __all__ = [
     "DEFAULT_ARXIV_API_URL",
     "DEFAULT_GITHUB_API_URL",
     "DEFAULT_INPUT",
+    "DEFAULT_MAX_LIST_BYTES",
     "DEFAULT_OUTPUT_DIR",
     "Settings",
     "load_settings",
@@ -34,6 +35,7 @@ DEFAULT_OUTPUT_DIR = Path("data")
 DEFAULT_CACHE_DIR = Path("cache")
 DEFAULT_ARXIV_API_URL = "https://export.arxiv.org/api/query"
 DEFAULT_GITHUB_API_URL = "https://api.github.com"
+DEFAULT_MAX_LIST_BYTES = 10_000_000
 DEFAULT_CONTACT = "https://github.com/likyoo/awesome-MLLM-for-image-segmentation"
 
 # Env names that are not PIPELINE_<NAME>, in order of precedence.
@@ -54,6 +56,7 @@ class Settings(BaseModel):
     cache_dir: Path = DEFAULT_CACHE_DIR
     offline: bool = False
     quiet: bool = False
+    max_list_bytes: int = Field(default=DEFAULT_MAX_LIST_BYTES, ge=1024)
 
     arxiv_api_url: str = DEFAULT_ARXIV_API_URL
     github_api_url: str = DEFAULT_GITHUB_API_URL

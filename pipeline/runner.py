@@ -10,6 +10,7 @@ data with nothing.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
@@ -83,7 +84,9 @@ def select_stages(only: Iterable[str] = (), skip: Iterable[str] = ()) -> list[st
 
 def build_catalog(settings: Settings, now: datetime) -> Catalog:
     """Parse and resolve the list into a catalog with no fetched metadata."""
-    parsed = parse_list(read_list(settings.input), source=str(settings.input))
+    parsed = parse_list(
+        read_list(settings.input, settings.max_list_bytes), source=str(settings.input)
+    )
     entries, duplicates = resolve_entries(parsed)
     repos = {repo.lower(): RepoRecord(linked_as=repo) for entry in entries for repo in entry.repos}
     return Catalog(
@@ -193,6 +196,9 @@ async def refresh(
             stages=["parse", "resolve", *runnable, "emit"],
         )
         outcome.catalog = catalog.model_copy(update={"stats": stats})
+        # An offline run has no await before this point: let a pending Ctrl-C land first,
+        # so "interrupted" really leaves the outputs as they were.
+        await asyncio.sleep(0)
         if ctx.outage and previous is not None:
             # Nothing was judged: the committed catalog stays exactly as it was.
             outcome.catalog = previous

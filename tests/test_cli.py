@@ -194,3 +194,13 @@ def test_schema_check_fails_on_a_stale_file(tmp_path: Path) -> None:
     result = _invoke("schema", "--check", str(stale))
     assert result.exit_code == 1
     assert "out of date" in result.stderr
+
+
+def test_list_over_the_size_cap_is_refused_in_one_line(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PIPELINE_MAX_LIST_BYTES", "2048")
+    (workdir / "data" / "awesome-list.md").write_text(LIST * 10, encoding="utf-8")
+    result = _invoke("refresh", "--offline")
+    assert result.exit_code == 2
+    assert "max_list_bytes" in _one_error_line(result)

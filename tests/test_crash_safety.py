@@ -172,10 +172,11 @@ def test_second_refresh_at_once_says_one_is_running_and_exits_2(
     _assert_complete_catalog(tmp_path / "out" / "catalog.json", entries)
 
 
-def test_sigint_exits_130_with_a_message_and_a_complete_catalog(
+def test_sigint_exits_130_with_a_message_and_the_catalog_untouched(
     tmp_path: Path, seeded: tuple[Path, int], blocked_input: Path
 ) -> None:
     _, entries = seeded
+    before = (tmp_path / "out" / "catalog.json").read_bytes()
     proc = _start(tmp_path, blocked_input)
     writer = _open_writer(blocked_input)  # the run now holds the lock and waits for input
     proc.send_signal(signal.SIGINT)
@@ -185,6 +186,7 @@ def test_sigint_exits_130_with_a_message_and_a_complete_catalog(
     assert code == 130
     assert "Interrupted" in err and "Traceback" not in err
     _assert_complete_catalog(tmp_path / "out" / "catalog.json", entries)
+    assert (tmp_path / "out" / "catalog.json").read_bytes() == before  # "left as they were"
     assert _temp_files(tmp_path / "out") == []
 
 

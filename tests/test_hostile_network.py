@@ -175,4 +175,5 @@ def test_https_to_a_plain_http_port_is_unverified_not_dead(
 ) -> None:
     health, _, seconds, _ = _check(hostile, raw_server.url("https", "/paper"), tmp_path)
     assert health.verdict is Verdict.UNVERIFIED
+    assert health.detail.startswith("tls-error")  # answered, so neither dead nor an outage
     assert seconds < 5

@@ -116,7 +116,7 @@ def test_redirect_to_another_scheme_is_a_finding(emulator: Emulator, tmp_path: P
     url = emulator.url("site", "/p")
     catalog, _ = run_links(catalog_of(url), fast_settings(tmp_path / "cache"))
     assert health_of(catalog)[url].verdict is Verdict.UNVERIFIED
-    assert [f.code for f in catalog.findings] == ["redirect-to-other-scheme"]
+    assert [f.code for f in catalog.findings] == ["non-http-redirect"]
     assert len(emulator.requests_to("files.example")) == 0
 
 

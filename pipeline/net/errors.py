@@ -7,6 +7,7 @@ result, or a `FetchError` carrying one.
 from __future__ import annotations
 
 import socket
+import ssl
 from enum import StrEnum
 
 import httpx
@@ -29,6 +30,7 @@ class Failure(StrEnum):
     BAD_SCHEME = "redirect-to-other-scheme"
     BODY_TOO_LARGE = "body-too-large"
     INVALID_URL = "invalid-url"
+    TLS = "tls-error"  # the host answered but the handshake failed: not an outage, not dead
 
 
 # Failures where the host could not even be reached: they count towards an outage.
@@ -85,6 +87,9 @@ def classify_exception(exc: BaseException) -> tuple[Failure, str]:
             if item.errno in _NXDOMAIN_CODES:
                 return Failure.DNS_NXDOMAIN, str(item)
             return Failure.DNS_ERROR, str(item)
+    for item in chain:
+        if isinstance(item, ssl.SSLError | ssl.CertificateError):
+            return Failure.TLS, str(item) or "TLS handshake failed"
     for item in chain:
         if isinstance(item, ConnectionRefusedError):
             return Failure.REFUSED, "connection refused"

@@ -102,7 +102,7 @@ async def _canary_failed(net: NetClient, url: str | None) -> bool:
 def _scheme_findings(probes: dict[str, Probe]) -> list[Finding]:
     return [
         Finding(
-            code="redirect-to-other-scheme",
+            code="non-http-redirect",
             severity=Severity.WARNING,
             message=f"{probe.url} redirects to {probe.final_url}, which is not http or https",
             url=probe.url,

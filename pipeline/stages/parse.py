@@ -23,6 +23,7 @@ from pathlib import Path
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from pipeline.config import DEFAULT_MAX_LIST_BYTES
 from pipeline.errors import InputError
 from pipeline.model import ParsedList
 from pipeline.stages.lint import Draft, lint_entries
@@ -44,9 +45,11 @@ _BOM = "\ufeff"
 _NEWLINE = re.compile(r"\r\n?")
 
 
-def read_list(path: Path) -> str:
+def read_list(path: Path, max_bytes: int = DEFAULT_MAX_LIST_BYTES) -> str:
     """Read a list file as text; raise InputError with a one-line reason if it cannot be."""
     try:
+        if path.is_file() and path.stat().st_size > max_bytes:
+            raise InputError(_too_large(path.stat().st_size, max_bytes), path=path)
         data = path.read_bytes()
     except FileNotFoundError:
         raise InputError("file not found; check the path", path=path) from None
@@ -56,6 +59,8 @@ def read_list(path: Path) -> str:
         raise InputError("permission denied; make the file readable", path=path) from None
     except OSError as exc:
         raise InputError(f"cannot be read ({exc.strerror or exc})", path=path) from None
+    if len(data) > max_bytes:  # a pipe or FIFO has no size to check beforehand
+        raise InputError(_too_large(len(data), max_bytes), path=path)
     if b"\x00" in data:
         offset = data.index(b"\x00")
         raise InputError(
@@ -72,6 +77,14 @@ def read_list(path: Path) -> str:
             path=path,
         ) from None
     return text.removeprefix(_BOM)
+
+
+def _too_large(size: int, limit: int) -> str:
+    # Parsing time and memory grow with the list; a real list is well under a megabyte.
+    return (
+        f"{size:,} bytes is more than the {limit:,} a list may have; "
+        "raise max_list_bytes (PIPELINE_MAX_LIST_BYTES) if this is really one list"
+    )
 
 
 def parse_list(text: str, source: str) -> ParsedList:

@@ -22,6 +22,7 @@ from pipeline.stars import StarPoint
 __all__ = [
     "CSV_COLUMNS",
     "entry_marks",
+    "finding_marks",
     "render_catalog_csv",
     "render_catalog_md",
     "sorted_entries",
@@ -111,15 +112,20 @@ def _repo_name(record: RepoRecord) -> str:
     return record.full_name or record.linked_as
 
 
-def entry_marks(entry: Entry, catalog: Catalog) -> list[str]:
+def finding_marks(catalog: Catalog) -> dict[str, set[str]]:
+    """Entry key -> the marks its findings earn; built once per render (linear, not n*m)."""
+    marks: dict[str, set[str]] = {}
+    for finding in catalog.findings:
+        if finding.entry_key is not None and finding.code in _FINDING_MARKS:
+            marks.setdefault(finding.entry_key, set()).add(_FINDING_MARKS[finding.code])
+    return marks
+
+
+def entry_marks(entry: Entry, by_key: dict[str, set[str]]) -> list[str]:
     """The status marks of an entry (keys of the legend), worst first."""
     marks = {link.health.verdict.value for link in entry.links if link.health is not None}
     marks.discard(Verdict.OK.value)
-    marks |= {
-        _FINDING_MARKS[f.code]
-        for f in catalog.findings
-        if f.entry_key == entry.key and f.code in _FINDING_MARKS
-    }
+    marks |= by_key.get(entry.key, set())
     return [mark for mark in _MARKS if mark in marks]
 
 
@@ -133,6 +139,7 @@ def render_catalog_csv(catalog: Catalog) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
+    by_key = finding_marks(catalog)
     for entry in sorted_entries(catalog):
         records = _records(entry, catalog)
         stars = _stars(records)
@@ -154,7 +161,7 @@ def render_catalog_csv(catalog: Catalog) -> str:
             "" if stars is None else str(stars),
             next((link.url for link in entry.links if link.kind is LinkKind.GITHUB), ""),
             str(len(entry.links)),
-            ";".join(entry_marks(entry, catalog)),
+            ";".join(entry_marks(entry, by_key)),
         ]
         writer.writerow([_guard(cell) for cell in row])
     return buffer.getvalue()
@@ -192,11 +199,12 @@ def render_catalog_md(
         "| Title | Venue | arXiv | Stars | Code | Status |",
         "|---|---|---|---:|---|---|",
     ]
+    by_key = finding_marks(catalog)
     for entry in entries:
         records = _records(entry, catalog)
         stars = _stars(records)
         venue = " ".join(str(p) for p in (entry.venue, entry.year) if p)
-        marks = " ".join(_MARKS[m].split(" ", 1)[0] for m in entry_marks(entry, catalog))
+        marks = " ".join(_MARKS[m].split(" ", 1)[0] for m in entry_marks(entry, by_key))
         cells = [
             _title_cell(entry),
             escape_text(venue),
