@@ -269,13 +269,13 @@ def fix_command(
 
     Example: pipeline fix && pipeline fix --write
     """
-    from pipeline.files import write_text_atomic
-    from pipeline.stages.fix import fix_list, read_list_bytes, unified_diff
+    from pipeline.files import read_text_file, write_text_atomic
+    from pipeline.stages.fix import fix_list, unified_diff
 
     with _user_errors():
         settings = _settings(input=input, output_dir=output_dir)
         catalog = _read_written_catalog(settings)
-        text = read_list_bytes(settings.input)
+        text = read_text_file(settings.input, settings.max_list_bytes)
         result = fix_list(text, catalog)
         if write and result.applied:
             write_text_atomic(settings.input, result.text)

@@ -22,11 +22,10 @@ from pathlib import Path
 
 from pipeline.config import Settings
 from pipeline.errors import InputError, OutputError
-from pipeline.files import write_text_atomic
+from pipeline.files import read_text_file, write_text_atomic
 from pipeline.markdown_safe import escape_text, shorten
 from pipeline.model import Entry, Finding, Severity
 from pipeline.runner import build_catalog, refresh
-from pipeline.stages.fix import read_list_bytes
 
 __all__ = [
     "MAX_ANNOTATIONS",
@@ -133,7 +132,12 @@ async def check_pr(settings: Settings, lines: set[int], *, workdir: Path) -> PrC
     findings = [f for f in full.findings if _touches(f, keys, touched)]
     if entries and not settings.offline:
         copy = workdir / settings.input.name
-        write_text_atomic(copy, reduced_list(read_list_bytes(settings.input), full.entries, keys))
+        write_text_atomic(
+            copy,
+            reduced_list(
+                read_text_file(settings.input, settings.max_list_bytes), full.entries, keys
+            ),
+        )
         scratch = settings.model_copy(update={"input": copy, "output_dir": workdir / "out"})
         outcome = await refresh(scratch)
         seen = {_ident(f) for f in build_catalog(scratch, now).findings} | {

@@ -20,13 +20,11 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from urllib.parse import urlsplit
 
-from pipeline.errors import InputError
 from pipeline.model import Catalog, FetchStatus, Link, LinkKind, Verdict
 
-__all__ = ["Edit", "FixResult", "apply_edits", "fix_list", "plan_fixes", "read_list_bytes"]
+__all__ = ["Edit", "FixResult", "apply_edits", "fix_list", "plan_fixes"]
 
 _BOM = "\ufeff"
 _LINE_BREAK = re.compile(r"(\r\n|\r|\n)")
@@ -173,20 +171,6 @@ def apply_edits(text: str, edits: list[Edit]) -> FixResult:
         result.skipped.extend(skipped)
     result.text = bom + "".join(pieces)
     return result
-
-
-def read_list_bytes(path: Path) -> str:
-    """The list's text exactly as stored (BOM and line endings kept)."""
-    try:
-        return path.read_bytes().decode("utf-8")
-    except FileNotFoundError:
-        raise InputError("the list does not exist; pass --input", path=path) from None
-    except IsADirectoryError:
-        raise InputError("is a directory, not a Markdown list", path=path) from None
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 (byte {exc.start})", path=path) from None
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", path=path) from None
 
 
 def fix_list(text: str, catalog: Catalog) -> FixResult:

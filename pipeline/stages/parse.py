@@ -24,7 +24,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from pipeline.config import DEFAULT_MAX_LIST_BYTES
-from pipeline.errors import InputError
+from pipeline.files import read_text_file
 from pipeline.model import ParsedList
 from pipeline.stages.lint import Draft, lint_entries
 from pipeline.stages.parse_blocks import (
@@ -46,45 +46,8 @@ _NEWLINE = re.compile(r"\r\n?")
 
 
 def read_list(path: Path, max_bytes: int = DEFAULT_MAX_LIST_BYTES) -> str:
-    """Read a list file as text; raise InputError with a one-line reason if it cannot be."""
-    try:
-        if path.is_file() and path.stat().st_size > max_bytes:
-            raise InputError(_too_large(path.stat().st_size, max_bytes), path=path)
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError("file not found; check the path", path=path) from None
-    except IsADirectoryError:
-        raise InputError("is a directory, not a Markdown file", path=path) from None
-    except PermissionError:
-        raise InputError("permission denied; make the file readable", path=path) from None
-    except OSError as exc:
-        raise InputError(f"cannot be read ({exc.strerror or exc})", path=path) from None
-    if len(data) > max_bytes:  # a pipe or FIFO has no size to check beforehand
-        raise InputError(_too_large(len(data), max_bytes), path=path)
-    if b"\x00" in data:
-        offset = data.index(b"\x00")
-        raise InputError(
-            f"binary data (NUL byte at offset {offset}, line {_line_at(data, offset)}); "
-            "expected a Markdown text file",
-            path=path,
-        )
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            f"not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}, "
-            f"line {_line_at(data, exc.start)}); re-save the file as UTF-8",
-            path=path,
-        ) from None
-    return text.removeprefix(_BOM)
-
-
-def _too_large(size: int, limit: int) -> str:
-    # Parsing time and memory grow with the list; a real list is well under a megabyte.
-    return (
-        f"{size:,} bytes is more than the {limit:,} a list may have; "
-        "raise max_list_bytes (PIPELINE_MAX_LIST_BYTES) if this is really one list"
-    )
+    """The list's text without its BOM; InputError with a one-line reason if unreadable."""
+    return read_text_file(path, max_bytes).removeprefix(_BOM)
 
 
 def parse_list(text: str, source: str) -> ParsedList:
@@ -109,12 +72,6 @@ def parse_list(text: str, source: str) -> ParsedList:
 def _markdown() -> MarkdownIt:
     """CommonMark with tables; HTML stays on, as GitHub renders it."""
     return MarkdownIt("commonmark", {"html": True}).enable("table")
-
-
-def _line_at(data: bytes, offset: int) -> int:
-    """1-based line of a byte offset, counting CRLF and lone CR as one break."""
-    head = data[:offset]
-    return head.count(b"\n") + head.count(b"\r") - head.count(b"\r\n") + 1
 
 
 @dataclass
