@@ -125,8 +125,9 @@ def refresh_command(
         outcome = asyncio.run(refresh(settings, stages=stages, fail_on=fail_on or ()))
     catalog = outcome.catalog
     links = sum(len(entry.links) for entry in catalog.entries)
+    verb = "Wrote" if outcome.written else "Kept"
     _err.print(
-        f"Wrote {settings.catalog_path}: {len(catalog.entries)} entries, {links} links, "
+        f"{verb} {settings.catalog_path}: {len(catalog.entries)} entries, {links} links, "
         f"{len(catalog.repos)} repos, {len(catalog.findings)} findings.",
         markup=False,
     )

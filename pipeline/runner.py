@@ -64,6 +64,7 @@ class RunOutcome:
     catalog: Catalog
     exit_code: ExitCode = ExitCode.OK
     messages: list[str] = field(default_factory=list)
+    written: bool = True  # False when an outage left the previous catalog in place
 
 
 def select_stages(only: Iterable[str] = (), skip: Iterable[str] = ()) -> list[str]:
@@ -202,6 +203,7 @@ async def refresh(
         if ctx.outage and previous is not None:
             # Nothing was judged: the committed catalog stays exactly as it was.
             outcome.catalog = previous
+            outcome.written = False
             outcome.messages.append(f"{settings.catalog_path} left unchanged")
         else:
             write_catalog(outcome.catalog, settings.catalog_path)

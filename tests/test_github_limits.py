@@ -136,6 +136,8 @@ def test_github_failing_for_every_repo_keeps_everything(emulator: Emulator, tmp_
 def test_github_unreachable_keeps_everything(emulator: Emulator, tmp_path: Path) -> None:
     previous = _previous()
     settings = settings_for(emulator, tmp_path, github_api_url="http://127.0.0.1:9")
-    catalog, _ = asyncio.run(run_github(catalog_for(URLS), settings, previous))
+    catalog, ctx = asyncio.run(run_github(catalog_for(URLS), settings, previous))
     assert {r.status for r in catalog.repos.values()} == {FetchStatus.STALE}
     assert not (tmp_path / "data" / "stars.csv").exists()
+    # One unreachable answer stops the stage: one note, not one per repo.
+    assert sum("connection-refused" in note for note in ctx.notes) == 1

@@ -48,4 +48,5 @@ def test_outage_keeps_the_previous_catalog_byte_for_byte(unreachable_list: Path)
     result = CliRunner().invoke(app, ["refresh", "--only", "links", "--quiet"])
     assert result.exit_code == 3, result.output
     assert "left unchanged" in result.stderr
+    assert "Kept data/catalog.json" in result.stderr and "Wrote" not in result.stderr
     assert path.read_bytes() == before

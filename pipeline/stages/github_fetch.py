@@ -17,7 +17,7 @@ from typing import Any
 
 from pipeline.context import RunContext
 from pipeline.model import RepoRecord
-from pipeline.net import Fetched, FetchError, host_of
+from pipeline.net import CONNECTION_LEVEL, Fetched, FetchError, host_of
 from pipeline.stages.github_api import (
     RateLimit,
     api_endpoints,
@@ -140,7 +140,11 @@ class GitHubFetcher:
                     method, url, headers=self._auth_headers(), **kwargs
                 )
             except FetchError as exc:
-                self.notes.append(f"GitHub: no answer ({exc.failure.value})")
+                if exc.failure in CONNECTION_LEVEL:
+                    # The API host itself is unreachable: asking once per repo only adds noise.
+                    self._stop(f"API unreachable ({exc.failure.value})")
+                else:
+                    self.notes.append(f"GitHub: no answer ({exc.failure.value})")
                 return None
             finally:
                 sent = self.ctx.net.counters[f"requests:{self.host}"] - before
