@@ -27,9 +27,10 @@ sys.path.insert(0, str(ROOT))
 
 from pipeline.config import Settings  # noqa: E402
 from pipeline.context import RunContext  # noqa: E402
-from pipeline.model import Catalog, Entry, Link, LinkKind  # noqa: E402
+from pipeline.model import Catalog  # noqa: E402
 from pipeline.net import open_client  # noqa: E402
 from pipeline.stages.links import check_links, links_summary  # noqa: E402
+from tests.links_helpers import catalog_of  # noqa: E402
 
 
 def _world(hosts: int, links: int, rng: random.Random) -> tuple[dict, list[tuple[str, str]]]:
@@ -50,29 +51,6 @@ def _world(hosts: int, links: int, rng: random.Random) -> tuple[dict, list[tuple
         sites[host].setdefault("default", {"latency": 0.05})
         targets.append((host, path))
     return {"hosts": sites}, targets
-
-
-def _catalog(urls: list[str]) -> Catalog:
-    entries = [
-        Entry(
-            key=f"e{i}",
-            section=["Bench"],
-            title=f"Paper {i}",
-            line=i + 1,
-            links=[
-                Link(
-                    label="paper",
-                    url=u,
-                    line=i + 1,
-                    column=1,
-                    kind=LinkKind.OTHER,
-                    normalized_url=u,
-                )
-            ],
-        )
-        for i, u in enumerate(urls)
-    ]
-    return Catalog(generated_at=datetime.now(UTC), source="bench", entries=entries)
 
 
 async def _run(catalog: Catalog, settings: Settings) -> tuple[Catalog, RunContext, float]:
@@ -105,7 +83,7 @@ def main() -> None:
             bases = dict(server.stdout.readline().rstrip("\n").split("\t") for _ in world["hosts"])
             urls = [bases[host] + path for host, path in targets]
             settings = Settings(cache_dir=Path(tmp) / "cache", quiet=True)
-            catalog = _catalog(urls)
+            catalog = catalog_of(*urls)
             for label in ("cold", "warm (cache)"):
                 checked, ctx, seconds = await_run(catalog, settings)
                 peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
