@@ -195,6 +195,11 @@ async def refresh(
             offline=settings.offline,
             outage=ctx.outage,
             stages=["parse", "resolve", *runnable, "emit"],
+            rate_limit=(
+                {"github": ctx.counters["github_rate_remaining"]}
+                if "github_rate_remaining" in ctx.counters
+                else {}
+            ),
         )
         outcome.catalog = catalog.model_copy(update={"stats": stats})
         # An offline run has no await before this point: let a pending Ctrl-C land first,

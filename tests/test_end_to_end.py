@@ -63,6 +63,7 @@ def test_cold_run_enriches_every_entry(seed: SeedWorld, emulator: Emulator) -> N
     assert len(ok_repos) == 46
     assert catalog.stats.requests["arxiv"] == 2
     assert catalog.stats.requests["github"] == 1
+    assert catalog.stats.rate_limit == {"github": 4999}  # what the report shows as "left"
 
 
 def test_every_planted_fault_is_found_and_nothing_else_is_dead(seed: SeedWorld) -> None:
