@@ -271,7 +271,7 @@ def fix_command(
     Example: pipeline fix && pipeline fix --write
     """
     from pipeline.files import read_text_file, write_text_atomic
-    from pipeline.stages.fix import fix_list, unified_diff
+    from pipeline.outputs.fix import fix_list, unified_diff
 
     with _user_errors():
         settings = _settings(input=input, output_dir=output_dir)

@@ -23,8 +23,8 @@ from pathlib import Path
 from pipeline.config import Settings
 from pipeline.errors import InputError, OutputError
 from pipeline.files import read_text_file, write_text_atomic
-from pipeline.markdown_safe import escape_text, shorten
 from pipeline.model import Entry, Finding, Severity
+from pipeline.outputs.markdown_safe import escape_text, shorten
 from pipeline.runner import build_catalog, refresh
 
 __all__ = [

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipeline.stages.diff import catalog_metrics, diff_catalogs, metric_changes
+from pipeline.outputs.diff import catalog_metrics, diff_catalogs, metric_changes
 from tests.sample_catalog import sample_catalog, sample_previous
 
 

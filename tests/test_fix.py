@@ -9,8 +9,8 @@ from typer.testing import CliRunner
 
 from pipeline.cli import app
 from pipeline.model import Catalog, LinkHealth, Verdict
+from pipeline.outputs.fix import Edit, apply_edits, fix_list, plan_fixes, unified_diff
 from pipeline.stages.emit import write_catalog
-from pipeline.stages.fix import Edit, apply_edits, fix_list, plan_fixes, unified_diff
 from tests.sample_catalog import SAMPLE_LIST, sample_catalog
 
 # (line, old URL, new URL): every fix the sample catalog supports, and nothing else.

@@ -11,12 +11,12 @@ import pytest
 from markdown_it import MarkdownIt
 
 from pipeline.config import Settings
-from pipeline.markdown_safe import ZWSP, escape_text, md_link, safe_http_url
 from pipeline.model import Catalog, Finding, Severity
 from pipeline.outputs import write_outputs
-from pipeline.report_md import MAX_BODY_CHARS, body_size, render_report
-from pipeline.stages.report import build_report
-from pipeline.stars import read_star_history
+from pipeline.outputs.markdown_safe import ZWSP, escape_text, md_link, safe_http_url
+from pipeline.outputs.report import build_report
+from pipeline.outputs.report_md import MAX_BODY_CHARS, body_size, render_report
+from pipeline.outputs.stars import read_star_history
 from tests.sample_catalog import (
     EVIL_TITLE,
     NOW,

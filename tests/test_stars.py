@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from pipeline.model import FetchStatus, RepoRecord
-from pipeline.stars import append_star_rows, read_star_history, star_change
+from pipeline.outputs.stars import append_star_rows, read_star_history, star_change
 
 T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 

@@ -8,16 +8,16 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pipeline.charts import papers_per_quarter, star_charts
 from pipeline.model import ArxivRecord, Catalog, Entry
-from pipeline.stages.views import (
+from pipeline.outputs.charts import papers_per_quarter, star_charts
+from pipeline.outputs.stars import StarPoint, read_star_history
+from pipeline.outputs.views import (
     CSV_COLUMNS,
     render_catalog_csv,
     render_catalog_md,
     sorted_entries,
     write_views,
 )
-from pipeline.stars import StarPoint, read_star_history
 from tests.sample_catalog import sample_catalog, sample_star_rows
 from tests.test_report import _html, check_golden
 

@@ -2,7 +2,7 @@
 
 `build_report` turns a catalog (and the previous one) into a `Report`: plain
 data with raw, unescaped values. `report.json` is that model as JSON;
-`report.md` is its rendering (pipeline.report_md), escaped and fitted to a
+`report.md` is its rendering (pipeline.outputs.report_md), escaped and fitted to a
 pull request body.
 """
 
@@ -15,18 +15,18 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from pipeline.charts import papers_per_quarter, star_charts
 from pipeline.files import write_text_atomic
 from pipeline.model import Catalog, Finding, Severity
-from pipeline.stages.diff import (
+from pipeline.outputs.charts import papers_per_quarter, star_charts
+from pipeline.outputs.diff import (
     METRICS,
     CatalogDiff,
     catalog_metrics,
     diff_catalogs,
     metric_changes,
 )
+from pipeline.outputs.stars import StarPoint
 from pipeline.stages.resolve import repo_from_url
-from pipeline.stars import StarPoint
 
 __all__ = [
     "Chart",

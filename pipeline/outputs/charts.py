@@ -10,7 +10,7 @@ import re
 from collections import Counter
 
 from pipeline.model import Catalog, Entry
-from pipeline.stars import StarPoint
+from pipeline.outputs.stars import StarPoint
 
 __all__ = [
     "entry_date",

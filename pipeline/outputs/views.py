@@ -2,7 +2,7 @@
 
 Both list entries newest first by the first arXiv version (ArxivRecord.published,
 else Entry.arxiv_month); entries with no date follow in list order. catalog.md
-escapes everything (pipeline.markdown_safe); catalog.csv guards cells a
+escapes everything (pipeline.outputs.markdown_safe); catalog.csv guards cells a
 spreadsheet would run as a formula.
 """
 
@@ -13,11 +13,11 @@ import io
 from datetime import datetime
 from pathlib import Path
 
-from pipeline.charts import entry_date, papers_per_quarter, star_charts
 from pipeline.files import write_text_atomic
-from pipeline.markdown_safe import escape_text, md_link
 from pipeline.model import Catalog, Entry, LinkKind, RepoRecord, Verdict
-from pipeline.stars import StarPoint
+from pipeline.outputs.charts import entry_date, papers_per_quarter, star_charts
+from pipeline.outputs.markdown_safe import escape_text, md_link
+from pipeline.outputs.stars import StarPoint
 
 __all__ = [
     "CSV_COLUMNS",

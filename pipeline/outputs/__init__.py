@@ -6,10 +6,10 @@ from pathlib import Path
 
 from pipeline.config import Settings
 from pipeline.model import Catalog
-from pipeline.report_md import render_report
-from pipeline.stages.report import build_report, write_report
-from pipeline.stages.views import write_views
-from pipeline.stars import read_star_history
+from pipeline.outputs.report import build_report, write_report
+from pipeline.outputs.report_md import render_report
+from pipeline.outputs.stars import read_star_history
+from pipeline.outputs.views import write_views
 
 __all__ = ["STARS_FILE", "write_outputs"]
 

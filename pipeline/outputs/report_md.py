@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from pipeline.markdown_safe import escape_text, md_link, shorten
-from pipeline.stages.report import Column, Report, Section
+from pipeline.outputs.markdown_safe import escape_text, md_link, shorten
+from pipeline.outputs.report import Column, Report, Section
 
 __all__ = ["MAX_BODY_CHARS", "RenderedReport", "body_size", "render_report"]
 
