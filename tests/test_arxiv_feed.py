@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from pipeline.model import FetchStatus
-from pipeline.stages.arxiv_feed import (
+from pipeline.stages.arxiv.feed import (
     error_feed_message,
     id_query_url,
     parse_feed,

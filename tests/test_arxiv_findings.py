@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.model import Severity
-from pipeline.stages.arxiv_findings import venue_from_text
+from pipeline.stages.arxiv.findings import venue_from_text
 from tests.arxiv_helpers import arxiv_settings, catalog_of, entry, paper, run_arxiv, serve
 from tests.emulator import Emulator
 from tests.emulator.arxiv_api import ArxivWorld, mount_arxiv

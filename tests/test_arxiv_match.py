@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline.config import Settings
-from pipeline.stages.arxiv_match import best_match, normalize_title, query_title, title_score
+from pipeline.stages.arxiv.match import best_match, normalize_title, query_title, title_score
 
 THRESHOLD = Settings().title_match_threshold
 

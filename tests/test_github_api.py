@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.model import RepoRecord
-from pipeline.stages.github_api import (
+from pipeline.stages.github.api import (
     api_endpoints,
     build_query,
     limit_wait,
@@ -18,7 +18,7 @@ from pipeline.stages.github_api import (
     rate_limit_from_headers,
     record_from_rest,
 )
-from pipeline.stages.github_health import is_placeholder, is_plain_repo_url
+from pipeline.stages.github.health import is_placeholder, is_plain_repo_url
 
 REF = Path("/work/shared/reference/github")
 NOW = datetime(2026, 5, 1, tzinfo=UTC)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.stages.parse_fields import (
+from pipeline.stages.parse.fields import (
     canonical_label,
     clean_title,
     find_venue,

@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 from pipeline.model import Entry, Finding, LinkHealth, RepoRecord, Severity, Verdict
-from pipeline.stages.github_fetch import Outcome, RepoOutcome
+from pipeline.stages.github.fetch import Outcome, RepoOutcome
 
 __all__ = [
     "PLACEHOLDER_MAX_KB",

@@ -18,7 +18,7 @@ from typing import Any
 from pipeline.context import RunContext
 from pipeline.model import RepoRecord
 from pipeline.net import CONNECTION_LEVEL, Fetched, FetchError, host_of
-from pipeline.stages.github_api import (
+from pipeline.stages.github.api import (
     RateLimit,
     api_endpoints,
     build_query,

@@ -37,15 +37,15 @@ from pipeline.model import (
     LinkKind,
     Verdict,
 )
-from pipeline.stages.arxiv_client import ArxivApi
-from pipeline.stages.arxiv_feed import record_from_result
-from pipeline.stages.arxiv_findings import (
+from pipeline.stages.arxiv.client import ArxivApi
+from pipeline.stages.arxiv.feed import record_from_result
+from pipeline.stages.arxiv.findings import (
     nonexistent_id_finding,
     record_findings,
     resolved_by_title_finding,
     suggestion_finding,
 )
-from pipeline.stages.arxiv_match import SUGGESTION_FLOOR, best_match, normalize_title, query_title
+from pipeline.stages.arxiv.match import SUGGESTION_FLOOR, best_match, normalize_title, query_title
 
 __all__ = ["fetch_arxiv"]
 

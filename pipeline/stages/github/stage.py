@@ -15,8 +15,8 @@ from datetime import UTC, datetime
 from pipeline.context import RunContext
 from pipeline.model import Catalog, Entry, FetchStatus, LinkHealth, RepoRecord
 from pipeline.outputs.stars import append_star_rows
-from pipeline.stages.github_fetch import GitHubFetcher, Outcome, RepoOutcome
-from pipeline.stages.github_health import link_health, repo_findings
+from pipeline.stages.github.fetch import GitHubFetcher, Outcome, RepoOutcome
+from pipeline.stages.github.health import link_health, repo_findings
 
 __all__ = ["STARS_FILE", "fetch_github"]
 

@@ -26,8 +26,7 @@ from markdown_it.token import Token
 from pipeline.config import DEFAULT_MAX_LIST_BYTES
 from pipeline.files import read_text_file
 from pipeline.model import ParsedList
-from pipeline.stages.lint import Draft, lint_entries
-from pipeline.stages.parse_blocks import (
+from pipeline.stages.parse.blocks import (
     Block,
     TableRow,
     bold_title,
@@ -37,7 +36,8 @@ from pipeline.stages.parse_blocks import (
     is_link_line,
     legend_tags,
 )
-from pipeline.stages.parse_inline import InlineText, Locator, read_inline
+from pipeline.stages.parse.inline import InlineText, Locator, read_inline
+from pipeline.stages.parse.lint import Draft, lint_entries
 
 __all__ = ["parse_list", "read_list"]
 

@@ -11,8 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from pipeline.model import RawEntry, RawLink
-from pipeline.stages.lint import Draft
-from pipeline.stages.parse_fields import (
+from pipeline.stages.parse.fields import (
     canonical_label,
     clean_title,
     find_venue,
@@ -20,7 +19,8 @@ from pipeline.stages.parse_fields import (
     split_tags,
     year_of,
 )
-from pipeline.stages.parse_inline import FoundLink, InlineText
+from pipeline.stages.parse.inline import FoundLink, InlineText
+from pipeline.stages.parse.lint import Draft
 
 __all__ = [
     "Block",

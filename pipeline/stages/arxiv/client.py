@@ -26,7 +26,7 @@ import arxiv
 
 from pipeline.context import RunContext
 from pipeline.net import FetchError, host_of
-from pipeline.stages.arxiv_feed import (
+from pipeline.stages.arxiv.feed import (
     error_feed_message,
     id_query_url,
     parse_feed,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from pipeline.model import ArxivRecord, Entry, Finding, Link, LinkKind, Severity
-from pipeline.stages.arxiv_match import normalize_title, title_score
+from pipeline.stages.arxiv.match import normalize_title, title_score
 
 __all__ = [
     "nonexistent_id_finding",
