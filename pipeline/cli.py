@@ -19,7 +19,7 @@ from rich.table import Table
 
 from pipeline import __version__
 from pipeline.config import DEFAULT_INPUT, DEFAULT_OUTPUT_DIR, Settings, load_settings
-from pipeline.errors import CatalogError, ConfigError, InputError, PipelineError
+from pipeline.errors import CatalogError, ConfigError, PipelineError
 from pipeline.gate import DEFAULT_MAX_LOST
 from pipeline.model import Catalog
 from pipeline.runner import STAGES, ExitCode, refresh, select_stages
@@ -382,11 +382,10 @@ def gate_command(
 
 
 def _read_text_file(path: Path) -> str:
-    """A small text input file, or InputError."""
-    try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read: {exc}", path=path) from None
+    """A small text input file (size-capped like the list), or InputError."""
+    from pipeline.files import read_text_file
+
+    return read_text_file(path)
 
 
 def main() -> None:

@@ -81,9 +81,13 @@ def remove_stale_temp_files(folder: Path) -> list[Path]:
 def read_text_file(path: Path, max_bytes: int = DEFAULT_MAX_LIST_BYTES) -> str:
     """A UTF-8 text file exactly as stored (BOM, line endings); InputError saying why not."""
     try:
-        if path.is_file() and path.stat().st_size > max_bytes:
-            raise InputError(_too_large(path.stat().st_size, max_bytes), path=path)
-        data = path.read_bytes()
+        with path.open("rb") as handle:
+            # Read at most one byte past the cap: /dev/zero, a pipe or a growing file has no
+            # size to check beforehand, so the cap is enforced while reading (issue 12.3).
+            size = os.fstat(handle.fileno()).st_size
+            if path.is_file() and size > max_bytes:
+                raise InputError(_too_large(size, max_bytes), path=path)
+            data = handle.read(max_bytes + 1)
     except FileNotFoundError:
         raise InputError("file not found; check the path", path=path) from None
     except IsADirectoryError:
@@ -92,8 +96,8 @@ def read_text_file(path: Path, max_bytes: int = DEFAULT_MAX_LIST_BYTES) -> str:
         raise InputError("permission denied; make the file readable", path=path) from None
     except OSError as exc:
         raise InputError(f"cannot be read ({exc.strerror or exc})", path=path) from None
-    if len(data) > max_bytes:  # a pipe or FIFO has no size to check beforehand
-        raise InputError(_too_large(len(data), max_bytes), path=path)
+    if len(data) > max_bytes:
+        raise InputError(_too_large(None, max_bytes), path=path)
     if b"\x00" in data:
         offset = data.index(b"\x00")
         raise InputError(
@@ -112,8 +116,13 @@ def read_text_file(path: Path, max_bytes: int = DEFAULT_MAX_LIST_BYTES) -> str:
     return text
 
 
-def _too_large(size: int, limit: int) -> str:
+def _too_large(size: int | None, limit: int) -> str:
     # Parsing time and memory grow with the list; a real list is well under a megabyte.
+    if size is None:  # read from a device or a pipe: it did not end within the cap
+        return (
+            f"more than {limit:,} bytes and not a regular file; "
+            "raise max_list_bytes (PIPELINE_MAX_LIST_BYTES) if this is really one list"
+        )
     return (
         f"{size:,} bytes is more than the {limit:,} a list may have; "
         "raise max_list_bytes (PIPELINE_MAX_LIST_BYTES) if this is really one list"

@@ -13,15 +13,17 @@ every finding for `$GITHUB_STEP_SUMMARY`.
 
 from __future__ import annotations
 
+import bisect
 import os
 import re
 import subprocess
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from pipeline.config import Settings
-from pipeline.errors import InputError, OutputError
+from pipeline.errors import ConfigError, InputError, OutputError
 from pipeline.files import read_text_file, write_text_atomic
 from pipeline.model import Entry, Finding, Severity
 from pipeline.outputs.markdown_safe import escape_text, shorten
@@ -29,6 +31,7 @@ from pipeline.runner import build_catalog, refresh
 
 __all__ = [
     "MAX_ANNOTATIONS",
+    "LineRanges",
     "PrCheck",
     "annotations",
     "changed_entries",
@@ -48,6 +51,46 @@ _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s")
 _RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 
 
+class LineRanges:
+    """Changed line numbers kept as sorted, merged ranges (`1-100000000` costs one pair)."""
+
+    def __init__(self, spans: Iterable[tuple[int, int]] = ()) -> None:
+        merged: list[list[int]] = []
+        for low, high in sorted((a, b) for a, b in spans if a <= b):
+            if merged and low <= merged[-1][1] + 1:
+                merged[-1][1] = max(merged[-1][1], high)
+            else:
+                merged.append([low, high])
+        self.spans: tuple[tuple[int, int], ...] = tuple((a, b) for a, b in merged)
+        self._starts = [a for a, _ in self.spans]
+
+    @classmethod
+    def of(cls, lines: Iterable[int]) -> LineRanges:
+        """Ranges covering exactly the given line numbers."""
+        return cls((n, n) for n in lines)
+
+    def __contains__(self, line: object) -> bool:
+        return isinstance(line, int) and self.overlaps(line, line)
+
+    def overlaps(self, low: int, high: int) -> bool:
+        """True when any line in `low..high` (inclusive) is in the ranges."""
+        index = bisect.bisect_right(self._starts, high) - 1
+        return index >= 0 and self.spans[index][1] >= low
+
+    def union(self, other: Iterable[tuple[int, int]]) -> LineRanges:
+        """These ranges plus `other`'s (low, high) pairs."""
+        return LineRanges([*self.spans, *other])
+
+    def __bool__(self) -> bool:
+        return bool(self.spans)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, LineRanges) and self.spans == other.spans
+
+    def __repr__(self) -> str:
+        return f"LineRanges({list(self.spans)!r})"
+
+
 @dataclass
 class PrCheck:
     """The entries a change touches and the findings about them, most important first."""
@@ -56,29 +99,33 @@ class PrCheck:
     findings: list[Finding]
 
 
-def parse_diff_lines(diff: str) -> set[int]:
+def parse_diff_lines(diff: str) -> LineRanges:
     """The new-side line numbers a unified diff adds or changes."""
-    lines: set[int] = set()
+    spans = []
     for match in _HUNK.finditer(diff):
         start, count = int(match[1]), int(match[2]) if match[2] is not None else 1
-        lines.update(range(start, start + count))
-    return lines
+        spans.append((start, start + count - 1))
+    return LineRanges(spans)
 
 
-def parse_changed_lines(text: str) -> set[int]:
+def parse_changed_lines(text: str) -> LineRanges:
     """Line numbers from a file of numbers and ranges (`12`, `20-24`), one or more a line."""
-    lines: set[int] = set()
+    spans = []
     for token in text.replace(",", " ").split():
         low, _, high = token.partition("-")
         if not low.isdigit() or (high and not high.isdigit()):
             raise InputError(f"not a line number or range: {token!r}")
-        lines.update(range(int(low), int(high or low) + 1))
-    return lines
+        spans.append((int(low), int(high or low)))
+    return LineRanges(spans)
 
 
-def git_changed_lines(base: str, path: Path) -> set[int]:
+def git_changed_lines(base: str, path: Path) -> LineRanges:
     """Lines of `path` that differ from git revision `base` (what a pull request changed)."""
-    command = ["git", "diff", "--unified=0", "--no-color", "--no-ext-diff", base, "--", str(path)]
+    if not base or base.startswith("-"):
+        # `--base=--output=FILE` would reach git as an option and make it write FILE.
+        raise ConfigError(f"--base: {base!r} is not a git revision", setting="base")
+    command = ["git", "diff", "--unified=0", "--no-color", "--no-ext-diff", "--end-of-options"]
+    command += [base, "--", str(path)]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
     except (OSError, subprocess.TimeoutExpired) as exc:
@@ -94,9 +141,15 @@ def _span(entry: Entry) -> range:
     return range(entry.line, last + 1)
 
 
-def changed_entries(entries: list[Entry], lines: set[int]) -> list[Entry]:
+def _bounds(entry: Entry) -> tuple[int, int]:
+    span = _span(entry)
+    return span.start, span.stop - 1
+
+
+def changed_entries(entries: list[Entry], lines: LineRanges | set[int]) -> list[Entry]:
     """The entries with at least one line in `lines`."""
-    return [entry for entry in entries if lines.intersection(_span(entry))]
+    ranges = lines if isinstance(lines, LineRanges) else LineRanges.of(lines)
+    return [entry for entry in entries if ranges.overlaps(*_bounds(entry))]
 
 
 def reduced_list(text: str, entries: list[Entry], keep: set[str]) -> str:
@@ -112,7 +165,7 @@ def reduced_list(text: str, entries: list[Entry], keep: set[str]) -> str:
     return "".join(pieces)
 
 
-def _touches(finding: Finding, keys: set[str], lines: set[int]) -> bool:
+def _touches(finding: Finding, keys: set[str], lines: LineRanges) -> bool:
     if finding.entry_key is not None:
         return finding.entry_key in keys
     return finding.line is not None and finding.line in lines
@@ -122,13 +175,14 @@ def _ident(finding: Finding) -> tuple[str, int | None, str | None, str | None]:
     return finding.code, finding.line, finding.url, finding.entry_key
 
 
-async def check_pr(settings: Settings, lines: set[int], *, workdir: Path) -> PrCheck:
+async def check_pr(settings: Settings, lines: LineRanges | set[int], *, workdir: Path) -> PrCheck:
     """Check the entries on `lines` of the list: lint from the whole list, the rest from a run."""
     now = datetime.now(UTC).replace(microsecond=0)
+    lines = lines if isinstance(lines, LineRanges) else LineRanges.of(lines)
     full = build_catalog(settings, now)
     entries = changed_entries(full.entries, lines)
     keys = {entry.key for entry in entries}
-    touched = lines.union(*(_span(entry) for entry in entries))
+    touched = lines.union(_bounds(e) for e in entries)
     findings = [f for f in full.findings if _touches(f, keys, touched)]
     if entries and not settings.offline:
         copy = workdir / settings.input.name

@@ -89,3 +89,37 @@ def test_failed_atomic_write_keeps_the_old_file(tmp_path: Path) -> None:
         write_text_atomic(target, "new")
     assert (target / "keep").read_text() == "x"
     assert [p.name for p in tmp_path.iterdir()] == ["dir-in-the-way"]
+
+
+# -- 12.4: corrupt previous catalogs are a clear error, the file untouched ----------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ("[" * 100_000 + "]" * 100_000, "is nested too deeply"),
+        ('{"schema_version": 1, "x": ' + "9" * 5000 + "}", "holds a number with too many digits"),
+    ],
+    ids=["nested-100000-deep", "5000-digit-integer"],
+)
+def test_corrupt_previous_catalog_is_one_error_line_and_left_untouched(
+    tmp_path: Path, text: str, why: str
+) -> None:
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    (tmp_path / "list.md").write_text("- A paper. [[paper](https://e.example/a)]\n")
+    catalog = tmp_path / "out" / "catalog.json"
+    catalog.parent.mkdir()
+    catalog.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(
+        app,
+        ["refresh", "--offline", "-q", "-i", str(tmp_path / "list.md"), "-o", str(catalog.parent)],
+    )
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        f"Error: {catalog}: the previous catalog {why}; "
+        "restore it with `git checkout` or delete it to start afresh"
+    ]
+    assert catalog.read_text(encoding="utf-8") == text

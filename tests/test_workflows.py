@@ -109,11 +109,11 @@ def test_gate_command_exits_1_and_writes_the_reason_to_the_summary(
 
 def test_diff_hunks_give_the_new_side_lines() -> None:
     diff = "@@ -3 +3 @@\n-a\n+b\n@@ -10,0 +11,2 @@\n+c\n+d\n@@ -20,2 +22,0 @@\n-e\n-f\n"
-    assert parse_diff_lines(diff) == {3, 11, 12}
+    assert parse_diff_lines(diff).spans == ((3, 3), (11, 12))
 
 
 def test_changed_lines_file_takes_numbers_and_ranges() -> None:
-    assert parse_changed_lines("5\n7-9, 12\n") == {5, 7, 8, 9, 12}
+    assert parse_changed_lines("5\n7-9, 12\n").spans == ((5, 5), (7, 9), (12, 12))
 
 
 def test_changed_entries_are_those_with_a_line_changed() -> None:

@@ -56,6 +56,19 @@ def read_catalog(path: Path) -> Catalog | None:
             "restore it with `git checkout` or delete it to start afresh",
             path=path,
         ) from None
+    except (ValueError, RecursionError) as exc:
+        # Nesting deeper than the interpreter's stack, or an integer over Python's digit
+        # limit: valid JSON, but no catalog this tool wrote (issue 12.4).
+        why = (
+            "is nested too deeply"
+            if isinstance(exc, RecursionError)
+            else "holds a number with too many digits"
+        )
+        raise CatalogError(
+            f"the previous catalog {why}; "
+            "restore it with `git checkout` or delete it to start afresh",
+            path=path,
+        ) from None
     version = raw.get("schema_version") if isinstance(raw, dict) else None
     if version != SCHEMA_VERSION:
         raise CatalogError(

@@ -1,0 +1,80 @@
+"""`pipeline check-pr`: changed lines as ranges, option injection, failing on errors, duplicates."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+from pipeline.prcheck import LineRanges, changed_entries, parse_changed_lines
+from tests.sample_catalog import sample_catalog
+
+LIST = """# Papers
+
+## Segmentation
+
+- LISA: Reasoning Segmentation. CVPR'2024. [[paper](https://arxiv.org/abs/2308.00692)] | [[code](https://github.com/dvlab-research/LISA)]
+"""
+
+
+def _git(cwd: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A git repo whose one commit holds data/awesome-list.md (LIST); cwd is the repo."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "awesome-list.md").write_text(LIST, encoding="utf-8")
+    _git(tmp_path, "init", "-q")
+    _git(tmp_path, "add", ".")
+    _git(tmp_path, "commit", "-qm", "base")
+    return tmp_path
+
+
+# -- 12.10: ranges stay ranges --------------------------------------------------------------
+
+
+def test_a_hundred_million_line_range_is_one_pair() -> None:
+    ranges = parse_changed_lines("1-100000000\n")
+    assert ranges.spans == ((1, 100_000_000),)
+    assert 99_999_999 in ranges and 100_000_001 not in ranges
+
+
+def test_overlapping_and_adjacent_ranges_merge() -> None:
+    assert LineRanges([(5, 9), (1, 3), (4, 4), (20, 30), (25, 26)]).spans == ((1, 9), (20, 30))
+
+
+def test_changed_entries_from_a_huge_range() -> None:
+    entries = changed_entries(sample_catalog().entries, parse_changed_lines("7-100000000"))
+    assert entries and all(e.line >= 7 or max(link.line for link in e.links) >= 7 for e in entries)
+
+
+def test_check_pr_with_a_huge_range_checks_every_entry(repo: Path) -> None:
+    lines = repo / "lines.txt"
+    lines.write_text("1-100000000\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["check-pr", "--offline", "--changed-lines", str(lines)])
+    assert result.exit_code == 0, result.output
+    assert "Checked 1 changed entries" in result.stderr
+
+
+# -- 12.9: no option injection through --base -------------------------------------------------
+
+
+def test_base_that_is_an_option_is_refused_and_git_writes_nothing(repo: Path) -> None:
+    result = CliRunner().invoke(
+        app, ["check-pr", "--offline", "--base=--output=../pwned"], catch_exceptions=False
+    )
+    assert result.exit_code == 2
+    assert result.stderr.strip() == "Error: --base: '--output=../pwned' is not a git revision"
+    assert not (repo.parent / "pwned").exists()
