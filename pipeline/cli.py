@@ -19,8 +19,8 @@ from rich.table import Table
 
 from pipeline import __version__
 from pipeline.config import DEFAULT_INPUT, DEFAULT_OUTPUT_DIR, Settings, load_settings
-from pipeline.errors import CatalogError, ConfigError, PipelineError
-from pipeline.gate import DEFAULT_MAX_LOST
+from pipeline.errors import CatalogError, ConfigError, PipelineError, RunInterrupted
+from pipeline.gate import DEFAULT_MAX_DROP, DEFAULT_MAX_LOST
 from pipeline.model import Catalog
 from pipeline.runner import STAGES, ExitCode, refresh, select_stages
 from pipeline.stages.emit import read_catalog, render_schema
@@ -71,6 +71,9 @@ def _user_errors() -> Iterator[None]:
     """Turn errors a user can cause into one stderr line and an exit code."""
     try:
         yield
+    except RunInterrupted as exc:
+        _err.print(f"Interrupted: {exc.message}", markup=False)
+        raise typer.Exit(exc.exit_code) from None
     except PipelineError as exc:
         _err.print(f"Error: {exc}", markup=False)
         raise typer.Exit(exc.exit_code) from None
@@ -355,21 +358,53 @@ def gate_command(
             help="Largest share of entries allowed to lose metadata.",
         ),
     ] = DEFAULT_MAX_LOST,
+    max_drop: Annotated[
+        float,
+        typer.Option(
+            "--max-drop",
+            min=0.0,
+            max=1.0,
+            help="Largest share of entries or links the list may lose since the last run.",
+        ),
+    ] = DEFAULT_MAX_DROP,
+    previous: Annotated[
+        Path | None,
+        typer.Option(
+            "--previous",
+            help="Compare with this catalog instead of the one the last refresh replaced.",
+        ),
+    ] = None,
 ) -> None:
     """Exit 1 when the last refresh should not become a pull request (fail closed).
 
-    It fails when the run was an outage or offline, or when metadata could
-    not be fetched for more than --max-lost of the entries (an API down, a
-    token missing). The reason goes to stderr and to $GITHUB_STEP_SUMMARY.
+    It fails when the run was an outage or offline, when metadata could not
+    be fetched for more than --max-lost of the entries (an API down, a token
+    missing), or when the list lost more than --max-drop of its entries or
+    links since the catalog the run replaced (a stray `<!--`, an emptied
+    file). The reason goes to stderr and to $GITHUB_STEP_SUMMARY.
 
-    Example: pipeline gate --max-lost 0.2
+    Example: pipeline gate --max-lost 0.2 --max-drop 0.2
     """
+    from pipeline.files import read_text_file
     from pipeline.gate import check_gate
     from pipeline.prcheck import write_step_summary
 
     with _user_errors():
         settings = _settings(input=input, output_dir=output_dir)
-        result = check_gate(_read_written_catalog(settings), max_lost)
+        older = read_catalog(previous) if previous is not None else None
+        if previous is not None and older is None:
+            raise CatalogError("no such catalog", path=previous)
+        try:
+            list_text: str | None = read_text_file(settings.input, settings.max_list_bytes)
+        except PipelineError:
+            list_text = None  # the cause is a guess; the numbers decide
+        result = check_gate(
+            _read_written_catalog(settings),
+            max_lost,
+            max_drop=max_drop,
+            previous=older,
+            list_text=list_text,
+        )
         if not result.ok:
             reasons = "\n".join(f"- {reason}" for reason in result.reasons)
             write_step_summary(f"## No pull request opened\n\n{reasons}\n")

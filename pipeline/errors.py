@@ -5,7 +5,8 @@
     ├── OutputError            an output cannot be written (unwritable folder, disk full)
     ├── ConfigError            a bad setting (flag, environment variable, pyproject.toml)
     ├── CatalogError           the previous catalog is unreadable where a stage needs it
-    └── LockedError            another refresh holds the output folder
+    ├── LockedError            another refresh holds the output folder
+    └── RunInterrupted         Ctrl-C once outputs were being written; says which were
 
 Each carries its context as attributes (`path`, `setting`) and a message that
 says what to do.
@@ -22,6 +23,7 @@ __all__ = [
     "LockedError",
     "OutputError",
     "PipelineError",
+    "RunInterrupted",
 ]
 
 
@@ -61,3 +63,21 @@ class CatalogError(PipelineError):
 
 class LockedError(PipelineError):
     """Another refresh is running on the same output folder."""
+
+
+class RunInterrupted(PipelineError):
+    """Ctrl-C arrived while (or after) the outputs were written; `written` says which were."""
+
+    exit_code = 130
+
+    def __init__(self, written: list[Path], total: int) -> None:
+        names = ", ".join(path.name for path in written) or "none"
+        if len(written) == total:
+            message = f"the run had finished; every output was written ({names})"
+        else:
+            message = (
+                f"{len(written)} of {total} outputs were written ({names}); "
+                "the others were left as they were: run `pipeline refresh` again"
+            )
+        super().__init__(message)
+        self.written = written

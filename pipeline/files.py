@@ -6,6 +6,7 @@ import contextlib
 import fcntl
 import os
 import re
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,22 +22,67 @@ _TEMP_NAME = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")
 
 
 def write_text_atomic(path: Path, text: str) -> None:
-    """Write `text` to `path` so readers see the old file or the new one, never a mix."""
+    """Write `text` to `path` so readers see the old file or the new one, never a mix.
+
+    A symlink is written through (its target is replaced, the link stays), an
+    existing file keeps its permission bits (a new one gets 0666 less the umask),
+    and anything but a regular file (a device, a FIFO, a folder) is refused.
+    """
+    target = _write_target(path)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     except OSError as exc:
-        raise OutputError(f"cannot write here: {exc.strerror}", path=path.parent) from None
+        raise OutputError(f"cannot write here: {exc.strerror}", path=target.parent) from None
     try:
+        _copy_mode(fd, target)
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        os.replace(tmp, target)
     except OSError as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise OutputError(f"cannot write: {exc.strerror}", path=path) from None
+
+
+def _write_target(path: Path) -> Path:
+    """The regular file a write to `path` must replace (symlinks followed), or OutputError."""
+    target = Path(os.path.realpath(path)) if path.is_symlink() else path
+    try:
+        info = target.stat()
+    except FileNotFoundError:
+        return target
+    except OSError as exc:
+        raise OutputError(f"cannot write: {exc.strerror}", path=path) from None
+    if not stat.S_ISREG(info.st_mode):
+        # Replacing /dev/full or a FIFO by rename would destroy it (issue 12.8).
+        raise OutputError("not a regular file; refusing to replace it", path=path)
+    return target
+
+
+def _copy_mode(fd: int, target: Path) -> None:
+    # mkstemp creates 0600; give the new file the old one's bits (or the umask's default).
+    try:
+        info = target.stat()
+    except FileNotFoundError:
+        os.fchmod(fd, 0o666 & ~_umask())
+        return
+    os.fchmod(fd, stat.S_IMODE(info.st_mode))
+    with contextlib.suppress(OSError):  # only root may give a file away; others keep theirs
+        os.fchown(fd, info.st_uid, info.st_gid)
+
+
+def _umask() -> int:
+    # Linux shows the umask without changing it; elsewhere set it and put it back at once.
+    with contextlib.suppress(OSError, ValueError):
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 @contextlib.contextmanager

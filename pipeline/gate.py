@@ -1,22 +1,29 @@
-"""Fail closed: a run that lost metadata for too many entries must not become a pull request.
+"""Fail closed: a run that lost metadata, or most of the list, must not become a pull request.
 
-An API that was down, or a token that was missing, leaves entries with
-metadata the run could not fetch (FetchStatus stale, unverified or not
-fetched). Such a run still writes its catalog (last-known values are kept),
-but the scheduled workflow should not propose it: `pipeline gate` says no,
-and why, when the share of such entries is above `--max-lost`.
+Two ways a scheduled refresh goes wrong without any error:
+
+- an API was down or a token missing: entries keep metadata the run could not
+  fetch (FetchStatus stale, unverified or not fetched); `pipeline gate` says no
+  when the share of such entries is above `--max-lost`;
+- the list itself stopped parsing (a stray `<!--` at the top, an emptied file):
+  the catalog has far fewer entries or links than the one the run replaced
+  (`RunStats.previous_entries`, `previous_links`, or `--previous`); the gate says
+  no when either dropped by more than `--max-drop`, and names a likely cause.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from pipeline.model import Catalog, Entry, FetchStatus
 
-__all__ = ["DEFAULT_MAX_LOST", "GateResult", "check_gate"]
+__all__ = ["DEFAULT_MAX_DROP", "DEFAULT_MAX_LOST", "GateResult", "check_gate", "likely_cause"]
 
 DEFAULT_MAX_LOST = 0.2
+DEFAULT_MAX_DROP = 0.2
 _LOST = frozenset({FetchStatus.STALE, FetchStatus.UNVERIFIED, FetchStatus.NOT_FETCHED})
+_COMMENT = re.compile(r"<!--|-->")
 
 
 @dataclass
@@ -49,8 +56,46 @@ def _lost(entry: Entry, catalog: Catalog) -> bool | None:
     return False if wanted else None
 
 
-def check_gate(catalog: Catalog, max_lost: float = DEFAULT_MAX_LOST) -> GateResult:
-    """Whether `catalog` is fit to propose: no outage, not offline, lost share <= `max_lost`."""
+def likely_cause(list_text: str | None) -> str:
+    """A guess at why a list lost its entries, from its text: empty, or an unclosed comment."""
+    if list_text is None:
+        return "was the list emptied or reformatted?"
+    if not list_text.strip():
+        return "the list file is empty"
+    depth_at: int | None = None
+    for match in _COMMENT.finditer(list_text):
+        if match[0] == "<!--" and depth_at is None:
+            depth_at = match.start()
+        elif match[0] == "-->":
+            depth_at = None
+    if depth_at is not None:
+        line = list_text.count("\n", 0, depth_at) + 1
+        return f"an unclosed HTML comment at line {line}?"
+    return "were entries deleted, or did the list's format change?"
+
+
+def _drop(what: str, now: int, before: int | None, max_drop: float, cause: str) -> str | None:
+    if not before or now >= before * (1 - max_drop):
+        return None
+    share = (before - now) / before
+    return (
+        f"the list now has {now} {what}; the last run had {before} "
+        f"({share:.0%} fewer, more than {max_drop:.0%}): {cause}"
+    )
+
+
+def check_gate(
+    catalog: Catalog,
+    max_lost: float = DEFAULT_MAX_LOST,
+    *,
+    max_drop: float = DEFAULT_MAX_DROP,
+    previous: Catalog | None = None,
+    list_text: str | None = None,
+) -> GateResult:
+    """Whether `catalog` is fit to propose: no outage, not offline, lost share <= `max_lost`,
+    and no drop in entries or links beyond `max_drop` against `previous` (default: the
+    counts of the catalog the run replaced, kept in its stats).
+    """
     states = [_lost(entry, catalog) for entry in catalog.entries]
     lost = sum(1 for state in states if state)
     total = sum(1 for state in states if state is not None)
@@ -64,5 +109,21 @@ def check_gate(catalog: Catalog, max_lost: float = DEFAULT_MAX_LOST) -> GateResu
             f"metadata could not be fetched for {lost} of {total} entries "
             f"({result.share:.0%} > {max_lost:.0%}): an API was down or a token was missing"
         )
+    if previous is not None:
+        before_entries = len(previous.entries)
+        before_links: int | None = sum(len(e.links) for e in previous.entries)
+    else:
+        before_entries, before_links = (
+            catalog.stats.previous_entries or 0,
+            catalog.stats.previous_links,
+        )
+    links = sum(len(e.links) for e in catalog.entries)
+    cause = likely_cause(list_text)
+    for reason in (
+        _drop("entries", len(catalog.entries), before_entries, max_drop, cause),
+        _drop("links", links, before_links, max_drop, cause),
+    ):
+        if reason is not None:
+            result.reasons.append(reason)
     result.ok = not result.reasons
     return result

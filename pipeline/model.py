@@ -84,6 +84,9 @@ class Finding(_Frozen):
     severity: Severity
     message: str
     line: int | None = Field(default=None, description="1-based line in the list.")
+    column: int | None = Field(
+        default=None, description="1-based column of the link it is about, when known."
+    )
     hint: str = Field(default="", description="A short proposed fix.")
     url: str | None = None
     entry_key: str | None = None
@@ -233,6 +236,12 @@ class RunStats(_Frozen):
     outage: bool = False
     stages: list[str] = []
     rate_limit: dict[str, int | None] = {}
+    previous_entries: int | None = Field(
+        default=None, description="Entries in the catalog this run replaced (None: first run)."
+    )
+    previous_links: int | None = Field(
+        default=None, description="Links in the catalog this run replaced (None: first run)."
+    )
 
 
 class Catalog(_Frozen):

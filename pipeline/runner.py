@@ -11,21 +11,25 @@ data with nothing.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import signal
+import threading
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import IntEnum
+from pathlib import Path
 
 from pipeline.config import Settings
 from pipeline.context import RunContext
-from pipeline.errors import ConfigError
-from pipeline.files import run_lock
+from pipeline.errors import ConfigError, RunInterrupted
+from pipeline.files import run_lock, write_text_atomic
 from pipeline.model import Catalog, Entry, RepoRecord, RunStats, Severity, Verdict
 from pipeline.net import open_client
-from pipeline.outputs import write_outputs
+from pipeline.outputs import render_outputs
 from pipeline.progress import progress_reporter
-from pipeline.stages.emit import read_catalog, write_catalog
+from pipeline.stages.emit import catalog_text, read_catalog
 from pipeline.stages.links import links_summary
 from pipeline.stages.parse import parse_list, read_list
 from pipeline.stages.resolve import resolve_entries
@@ -142,6 +146,10 @@ async def _run_network(catalog: Catalog, ctx: RunContext, stages: list[Stage]) -
     return catalog
 
 
+def _link_count(catalog: Catalog) -> int:
+    return sum(len(entry.links) for entry in catalog.entries)
+
+
 def _policy_failures(catalog: Catalog, fail_on: set[str]) -> list[str]:
     failures = []
     verdicts = [link.health.verdict for e in catalog.entries for link in e.links if link.health]
@@ -156,6 +164,44 @@ def _policy_failures(catalog: Catalog, fail_on: set[str]) -> list[str]:
     return failures
 
 
+@contextlib.contextmanager
+def _interruptible() -> Iterator[None]:
+    """Let Ctrl-C stop long synchronous work (reading, parsing) at once.
+
+    asyncio.run turns SIGINT into a task cancellation, which lands only at the
+    next await: a 5 MB list would be parsed to the end first. Nothing has been
+    written yet, so the plain KeyboardInterrupt is safe here.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    handler = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, handler)
+
+
+async def _write_all(files: list[tuple[Path, str]]) -> None:
+    """Write every output (each atomically); a Ctrl-C meanwhile is reported with what was written.
+
+    The writes have no await, so a first Ctrl-C (a task cancellation) lands after the
+    last one; a second one raises KeyboardInterrupt between or inside writes.
+    """
+    await asyncio.sleep(0)  # a Ctrl-C while rendering lands here: nothing written yet
+    written: list[Path] = []
+    try:
+        for path, text in files:
+            write_text_atomic(path, text)
+            written.append(path)
+    except KeyboardInterrupt:
+        raise RunInterrupted(written, len(files)) from None
+    try:
+        await asyncio.sleep(0)
+    except asyncio.CancelledError:
+        raise RunInterrupted(written, len(files)) from None
+
+
 async def refresh(
     settings: Settings,
     *,
@@ -167,8 +213,9 @@ async def refresh(
     now = datetime.now(UTC).replace(microsecond=0)
     wanted = list(stages) if stages is not None else select_stages()
     with run_lock(settings.output_dir):
-        previous = read_catalog(settings.catalog_path)
-        catalog = build_catalog(settings, now)
+        with _interruptible():
+            previous = read_catalog(settings.catalog_path)
+            catalog = build_catalog(settings, now)
         network = _network_stages()
         runnable = [] if settings.offline else [s for s in wanted if s in network]
         not_run = {s for s in STAGES if s not in _ALWAYS} - set(runnable)
@@ -200,6 +247,9 @@ async def refresh(
                 if "github_rate_remaining" in ctx.counters
                 else {}
             ),
+            # What the gate compares with: a list that lost most entries must not ship.
+            previous_entries=len(previous.entries) if previous is not None else None,
+            previous_links=_link_count(previous) if previous is not None else None,
         )
         outcome.catalog = catalog.model_copy(update={"stats": stats})
         # An offline run has no await before this point: let a pending Ctrl-C land first,
@@ -211,8 +261,11 @@ async def refresh(
             outcome.written = False
             outcome.messages.append(f"{settings.catalog_path} left unchanged")
         else:
-            write_catalog(outcome.catalog, settings.catalog_path)
-            write_outputs(outcome.catalog, previous, settings)
+            files = [
+                (settings.catalog_path, catalog_text(outcome.catalog)),
+                *render_outputs(outcome.catalog, previous, settings),
+            ]
+            await _write_all(files)
     failures = _policy_failures(outcome.catalog, set(fail_on))
     if failures and outcome.exit_code is ExitCode.OK:
         outcome.exit_code = ExitCode.POLICY

@@ -7,6 +7,7 @@ without sleeps or hooks in the product.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
@@ -181,7 +182,8 @@ def test_sigint_exits_130_with_a_message_and_the_catalog_untouched(
     writer = _open_writer(blocked_input)  # the run now holds the lock and waits for input
     proc.send_signal(signal.SIGINT)
     time.sleep(0.2)  # let the signal land while the run is blocked on its input
-    _feed(writer)
+    with contextlib.suppress(BrokenPipeError):  # the run may have ended already (issue 12.7)
+        _feed(writer)
     code, err = _finish(proc)
     assert code == 130
     assert "Interrupted" in err and "Traceback" not in err

@@ -16,7 +16,10 @@ __all__ = ["HostGate", "host_of"]
 
 def host_of(url: str) -> str:
     """The politeness key of a URL: its host and port, lower-cased."""
-    return urlsplit(url).netloc.lower().rsplit("@", 1)[-1]
+    try:
+        return urlsplit(url).netloc.lower().rsplit("@", 1)[-1]
+    except ValueError:  # a malformed URL still needs a key: it is never sent anyway
+        return url.lower()
 
 
 @dataclass

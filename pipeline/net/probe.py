@@ -80,7 +80,16 @@ async def _probe_once(net: NetClient, url: str, conditional: dict[str, str]) -> 
     current = url
     hops: list[Hop] = []
     for _ in range(net.settings.max_redirects + 1):
-        scheme = urlsplit(current).scheme.lower()
+        try:
+            scheme = urlsplit(current).scheme.lower()
+        except ValueError as exc:  # "Invalid IPv6 URL" and friends, as written or redirected to
+            return Probe(
+                url,
+                final_url=current,
+                redirects=tuple(hops),
+                failure=Failure.INVALID_URL,
+                detail=f"malformed URL: {exc}",
+            )
         if scheme not in _SCHEMES and not hops:
             return Probe(url, failure=Failure.INVALID_URL, detail="not an http(s) URL")
         if scheme not in _SCHEMES:
@@ -111,7 +120,17 @@ async def _probe_once(net: NetClient, url: str, conditional: dict[str, str]) -> 
             )
         location = answer.headers.get("location")
         if status in _REDIRECTS and location:
-            target = urljoin(current, location)
+            try:
+                target = urljoin(current, location)
+            except ValueError as exc:
+                return Probe(
+                    url,
+                    final_url=current,
+                    redirects=tuple(hops),
+                    status=status,
+                    failure=Failure.INVALID_URL,
+                    detail=f"redirect Location cannot be followed: {exc}",
+                )
             hops.append(Hop(status, current, target))
             current = target
             continue

@@ -35,6 +35,7 @@ __all__ = [
     "Report",
     "Section",
     "build_report",
+    "render_report_json",
     "write_report",
 ]
 
@@ -317,7 +318,12 @@ def write_report(
     report.json has every row, and says which rows report.md left out (`markdown_cut`).
     """
     md_path, json_path = output_dir / "report.md", output_dir / "report.json"
-    payload = {**report.model_dump(mode="json"), "markdown_cut": cut}
     write_text_atomic(md_path, markdown)
-    write_text_atomic(json_path, json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+    write_text_atomic(json_path, render_report_json(report, cut))
     return [md_path, json_path]
+
+
+def render_report_json(report: Report, cut: dict[str, int]) -> str:
+    """report.json's text: every row, and which rows report.md left out (`markdown_cut`)."""
+    payload = {**report.model_dump(mode="json"), "markdown_cut": cut}
+    return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"

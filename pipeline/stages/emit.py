@@ -12,7 +12,14 @@ from pipeline.errors import CatalogError
 from pipeline.files import write_text_atomic
 from pipeline.model import SCHEMA_VERSION, Catalog
 
-__all__ = ["SCHEMA_PATH", "catalog_schema", "read_catalog", "render_schema", "write_catalog"]
+__all__ = [
+    "SCHEMA_PATH",
+    "catalog_schema",
+    "catalog_text",
+    "read_catalog",
+    "render_schema",
+    "write_catalog",
+]
 
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "schema" / "catalog.schema.json"
 _SCHEMA_ID = (
@@ -35,9 +42,14 @@ def render_schema() -> str:
     return json.dumps(catalog_schema(), indent=2, ensure_ascii=False) + "\n"
 
 
+def catalog_text(catalog: Catalog) -> str:
+    """The catalog as the indented JSON written to catalog.json."""
+    return catalog.model_dump_json(indent=2) + "\n"
+
+
 def write_catalog(catalog: Catalog, path: Path) -> None:
     """Write the catalog as indented JSON, atomically."""
-    write_text_atomic(path, catalog.model_dump_json(indent=2) + "\n")
+    write_text_atomic(path, catalog_text(catalog))
 
 
 def read_catalog(path: Path) -> Catalog | None:

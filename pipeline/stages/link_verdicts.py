@@ -23,9 +23,12 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 def _canonical(url: str) -> tuple[str, str, str]:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:  # a malformed redirect target: only equal to itself
+        return url, "", ""
     host = (parts.hostname or "").lower().removeprefix("www.")
-    port = parts.port
     if port is not None and port != _DEFAULT_PORTS.get(parts.scheme.lower()):
         host = f"{host}:{port}"
     return host, parts.path.rstrip("/") or "/", parts.query

@@ -15,14 +15,17 @@ from pipeline.context import RunContext
 from pipeline.model import Catalog, Finding, Link, LinkHealth, Severity, Verdict
 from pipeline.net import CONNECTION_LEVEL, Failure, NetClient, Probe
 from pipeline.stages.link_verdicts import is_outage, judge, merge_history
+from pipeline.stages.resolve import URL_SYNTAX
 
 __all__ = ["API_VERIFIERS", "check_links", "links_summary"]
 
 API_VERIFIERS = frozenset({"arxiv-api", "github-api"})
+# Judged before this stage: by an API, or by resolve from the URL's spelling (malformed).
+_JUDGED_ELSEWHERE = API_VERIFIERS | {URL_SYNTAX}
 
 
 def _api_verified(link: Link) -> bool:
-    return link.health is not None and link.health.verified_by in API_VERIFIERS
+    return link.health is not None and link.health.verified_by in _JUDGED_ELSEWHERE
 
 
 def _previous_health(catalog: Catalog, ctx: RunContext) -> dict[str, LinkHealth]:

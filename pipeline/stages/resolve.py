@@ -5,20 +5,45 @@ No network: everything here is read off the URL itself.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections import defaultdict
+from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
-from pipeline.model import Entry, Finding, Link, LinkKind, ParsedList, RawEntry, RawLink, Severity
+import idna
+
+from pipeline.model import (
+    Entry,
+    Finding,
+    Link,
+    LinkHealth,
+    LinkKind,
+    ParsedList,
+    RawEntry,
+    RawLink,
+    Severity,
+    Verdict,
+)
 
 __all__ = [
+    "URL_SYNTAX",
+    "UrlProblem",
     "arxiv_id_from_url",
     "arxiv_month",
+    "malformed_url_findings",
     "normalize_url",
     "repo_from_url",
     "resolve_entries",
     "resolve_link",
+    "url_problem",
 ]
+
+# `LinkHealth.verified_by` of a link judged from its spelling alone (no request is sent).
+URL_SYNTAX = "url-syntax"
+# Characters no browser accepts in a host name (RFC 3986 reg-name, WHATWG forbidden host code
+# points); `%` is left to the IDNA check.
+_BAD_HOST_CHARS = re.compile(r"[\s<>\"{}|\\^`#/?@\[\]]")
 
 # New style (since 2007): YYMM.NNNN or YYMM.NNNNN; old style: archive[.SC]/YYMMNNN.
 _NEW_ID = r"(?P<new>\d{4}\.\d{4,5})"
@@ -39,6 +64,51 @@ _GITHUB_RESERVED = frozenset(
 _REPO_PART = re.compile(r"^[A-Za-z0-9_.\-]+$")
 _PROJECT_LABELS = frozenset({"project", "project page", "homepage", "home page", "website", "page"})
 _DROP_QUERY = re.compile(r"^(utm_.*|tab|ref|s|source)$")
+
+
+@dataclass(frozen=True)
+class UrlProblem:
+    """Why a URL cannot be requested; `definite` when no browser could open it either."""
+
+    reason: str
+    definite: bool = True
+
+
+def url_problem(url: str) -> UrlProblem | None:
+    """What makes an http(s) URL unusable (port out of range, bad IPv6, bad host), or None.
+
+    Other schemes and relative links are not judged here. A host that only fails
+    IDNA 2008 (`☃.net`, which browsers map with UTS 46) is not `definite`: we
+    cannot check it, but a reader's browser might open it.
+    """
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+        host = parts.hostname
+    except ValueError as exc:  # "Port out of range", "Invalid IPv6 URL", NFKC-invalid netloc
+        return UrlProblem(str(exc))
+    if parts.scheme.lower() not in ("http", "https"):
+        return None
+    if not host:
+        return UrlProblem("no host name")
+    if port == 0:
+        return UrlProblem("port 0 cannot be connected to")
+    if "[" in parts.netloc:
+        try:
+            ipaddress.IPv6Address(host.split("%", 1)[0])
+        except ValueError:
+            return UrlProblem(f"invalid IPv6 address {host!r}")
+        return None
+    if _BAD_HOST_CHARS.search(host):
+        return UrlProblem(f"invalid character in host {host!r}")
+    if host.isascii() and "xn--" not in host:
+        return None
+    try:
+        # What the HTTP client does with the host (httpx: IDNA 2008 both ways).
+        idna.decode(idna.encode(host.rstrip(".")))
+    except (idna.IDNAError, UnicodeError, ValueError) as exc:
+        return UrlProblem(f"host {host!r} is not a valid IDNA name ({exc})", definite=False)
+    return None
 
 
 def arxiv_id_from_url(url: str) -> tuple[str, int | None] | None:
@@ -125,8 +195,22 @@ def _kind(url: str, label: str) -> LinkKind:
     return LinkKind.OTHER
 
 
+def _malformed_link(raw: RawLink, problem: UrlProblem) -> Link:
+    # Dead when no browser could open it; unverified when only our client cannot (IDNA).
+    verdict = Verdict.DEAD if problem.definite else Verdict.UNVERIFIED
+    health = LinkHealth(
+        verdict=verdict, detail=f"malformed URL: {problem.reason}", verified_by=URL_SYNTAX
+    )
+    return Link(
+        **raw.model_dump(), kind=LinkKind.OTHER, normalized_url=raw.url.strip(), health=health
+    )
+
+
 def resolve_link(raw: RawLink) -> Link:
-    """Classify one link and read its ids."""
+    """Classify one link and read its ids; a malformed URL gets its verdict here."""
+    problem = url_problem(raw.url)
+    if problem is not None:
+        return _malformed_link(raw, problem)
     fields = raw.model_dump()
     arxiv = arxiv_id_from_url(raw.url)
     repo = repo_from_url(raw.url)
@@ -226,7 +310,32 @@ def resolve_entries(parsed: ParsedList) -> tuple[list[Entry], list[Finding]]:
                 )
             )
     findings.extend(_duplicate_urls(by_url))
+    findings.extend(malformed_url_findings(entries))
     return entries, findings
+
+
+def malformed_url_findings(entries: list[Entry]) -> list[Finding]:
+    """A `malformed-url` finding, with line and column, per link resolve judged by its spelling."""
+    findings = []
+    for entry in entries:
+        for link in entry.links:
+            health = link.health
+            if health is None or health.verified_by != URL_SYNTAX:
+                continue
+            definite = health.verdict is Verdict.DEAD
+            findings.append(
+                Finding(
+                    code="malformed-url",
+                    severity=Severity.ERROR if definite else Severity.WARNING,
+                    message=f"{link.label} link: {health.detail.removeprefix('malformed URL: ')}",
+                    line=link.line,
+                    column=link.column or None,
+                    hint="correct the URL" if definite else "check the host name by hand",
+                    url=link.url,
+                    entry_key=entry.key,
+                )
+            )
+    return findings
 
 
 def _duplicate_urls(by_url: dict[str, list[tuple[Entry, Link]]]) -> list[Finding]:
