@@ -311,15 +311,27 @@ def check_pr_command(
     ] = None,
     input: InputOpt = None,
     offline: OfflineOpt = False,
+    fail_on: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--fail-on",
+            metavar="KIND",
+            help="Exit 1 when a changed entry has any of these: error, warning (findings), "
+            "dead, moved, blocked, unverified (links), or none. Repeatable "
+            "[default: error].",
+        ),
+    ] = None,
 ) -> None:
     """Check only the entries a pull request adds or changes, as GitHub annotations.
 
-    Prints `::warning file=...,line=...::` for the ten most important findings
-    (GitHub shows ten per step) and writes every finding to
-    $GITHUB_STEP_SUMMARY when it is set. Give exactly one of --base and
-    --changed-lines.
+    Prints `::error` / `::warning file=...,line=...::` for the ten most
+    important findings (GitHub shows ten per step) and writes every finding
+    to $GITHUB_STEP_SUMMARY when it is set. Give exactly one of --base and
+    --changed-lines. Exits 1 when a changed entry has an error-level finding
+    (a dead or malformed link, ...); --fail-on changes what fails, --fail-on
+    none makes the check advice only.
 
-    Example: pipeline check-pr --base origin/main
+    Example: pipeline check-pr --base origin/main --fail-on error --fail-on warning
     """
     import tempfile
 
@@ -328,6 +340,13 @@ def check_pr_command(
     with _user_errors():
         if (base is None) == (changed_lines is None):
             raise ConfigError("give exactly one of --base and --changed-lines", setting="base")
+        kinds = fail_on or list(prcheck.DEFAULT_FAIL_ON)
+        for kind in kinds:
+            if kind not in prcheck.FAIL_ON_KINDS:
+                raise ConfigError(
+                    f"--fail-on: unknown kind {kind!r}; choose from {list(prcheck.FAIL_ON_KINDS)}",
+                    setting="fail_on",
+                )
         settings = _settings(input=input, offline=offline, quiet=True)
         if base is not None:
             lines = prcheck.git_changed_lines(base, settings.input)
@@ -343,6 +362,10 @@ def check_pr_command(
         f"Checked {len(check.entries)} changed entries: {len(check.findings)} findings.",
         markup=False,
     )
+    failures = check.failures(kinds)
+    if failures:
+        _err.print("check-pr failed: " + "; ".join(failures), markup=False)
+        raise typer.Exit(ExitCode.POLICY)
 
 
 @app.command("gate")

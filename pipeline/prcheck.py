@@ -18,18 +18,21 @@ import os
 import re
 import subprocess
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from pipeline.config import Settings
 from pipeline.errors import ConfigError, InputError, OutputError
 from pipeline.files import read_text_file, write_text_atomic
-from pipeline.model import Entry, Finding, Severity
+from pipeline.model import Entry, Finding, Severity, Verdict
 from pipeline.outputs.markdown_safe import escape_text, shorten
 from pipeline.runner import build_catalog, refresh
+from pipeline.stages.duplicates import duplicate_findings
 
 __all__ = [
+    "DEFAULT_FAIL_ON",
+    "FAIL_ON_KINDS",
     "MAX_ANNOTATIONS",
     "LineRanges",
     "PrCheck",
@@ -49,6 +52,10 @@ _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@", re.MULTILINE)
 _LINE_BREAK = re.compile(r"(\r\n|\r|\n)")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s")
 _RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+_DUPLICATES = frozenset({"duplicate-paper", "duplicate-url"})
+# `--fail-on` kinds: finding severities, link verdicts, or "none" (advice only).
+FAIL_ON_KINDS = ("error", "warning", *(v.value for v in Verdict), "none")
+DEFAULT_FAIL_ON = ("error",)
 
 
 class LineRanges:
@@ -97,6 +104,21 @@ class PrCheck:
 
     entries: list[Entry]
     findings: list[Finding]
+    verdicts: list[Verdict] = field(default_factory=list)  # of the changed entries' links
+
+    def failures(self, fail_on: Iterable[str]) -> list[str]:
+        """What `--fail-on` fails on here: severities of findings, verdicts of links."""
+        kinds = set(fail_on)
+        found = []
+        for severity in (Severity.ERROR, Severity.WARNING):
+            count = sum(1 for f in self.findings if f.severity is severity)
+            if severity.value in kinds and count:
+                found.append(f"{count} finding(s) of severity {severity.value}")
+        for verdict in Verdict:
+            count = self.verdicts.count(verdict)
+            if verdict.value in kinds and count:
+                found.append(f"{count} {verdict.value} link(s)")
+        return found
 
 
 def parse_diff_lines(diff: str) -> LineRanges:
@@ -183,7 +205,11 @@ async def check_pr(settings: Settings, lines: LineRanges | set[int], *, workdir:
     entries = changed_entries(full.entries, lines)
     keys = {entry.key for entry in entries}
     touched = lines.union(_bounds(e) for e in entries)
-    findings = [f for f in full.findings if _touches(f, keys, touched)]
+    # Duplicates again, each attributed to the changed entry of its pair (issue 12.16).
+    lint = [f for f in full.findings if f.code not in _DUPLICATES]
+    lint += duplicate_findings(full.entries, prefer=keys)
+    findings = [f for f in lint if _touches(f, keys, touched)]
+    verdicts: list[Verdict] = []
     if entries and not settings.offline:
         copy = workdir / settings.input.name
         write_text_atomic(
@@ -202,8 +228,15 @@ async def check_pr(settings: Settings, lines: LineRanges | set[int], *, workdir:
             for f in outcome.catalog.findings
             if _ident(f) not in seen and _touches(f, keys, touched)
         ]
+        verdicts = [
+            link.health.verdict
+            for entry in outcome.catalog.entries
+            if entry.key in keys
+            for link in entry.links
+            if link.health is not None
+        ]
     findings.sort(key=lambda f: (_RANK[f.severity], f.line or 0, f.code))
-    return PrCheck(entries=entries, findings=findings)
+    return PrCheck(entries=entries, findings=findings, verdicts=verdicts)
 
 
 def _escape_data(text: str) -> str:
@@ -216,15 +249,18 @@ def _escape_property(text: str) -> str:
 
 
 def annotations(findings: list[Finding], path: str, limit: int = MAX_ANNOTATIONS) -> list[str]:
-    """`::warning` commands for the `limit` most important error and warning findings."""
+    """`::error` / `::warning` commands for the `limit` most important such findings."""
     commands = []
     for finding in [f for f in findings if f.severity is not Severity.INFO][:limit]:
+        level = "error" if finding.severity is Severity.ERROR else "warning"
         message = finding.message + (f" (fix: {finding.hint})" if finding.hint else "")
         props = f"file={_escape_property(path)}"
         if finding.line is not None:
             props += f",line={finding.line}"
+        if finding.column is not None:
+            props += f",col={finding.column}"
         props += f",title={_escape_property(f'{finding.severity.value}: {finding.code}')}"
-        commands.append(f"::warning {props}::{_escape_data(shorten(message, 500))}")
+        commands.append(f"::{level} {props}::{_escape_data(shorten(message, 500))}")
     return commands
 
 

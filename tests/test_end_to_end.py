@@ -97,8 +97,13 @@ def test_check_pr_checks_only_the_changed_entry_and_annotates_it(
 ) -> None:
     (tmp_path / "changed.txt").write_text("54\n")  # the GROUNDHOG entry, whose page is gone
     result = CliRunner().invoke(app, ["check-pr", "--changed-lines", "changed.txt"])
-    assert result.exit_code == 0, result.output
+    # A dead link in a changed entry is an error: annotated as one, and the check fails.
+    assert result.exit_code == 1, result.output
+    assert "check-pr failed: 1 finding(s) of severity error" in result.stderr
     annotations = [line for line in result.stdout.splitlines() if line.startswith("::")]
-    assert any("line=54" in a and "dead-link" in a and "HTTP 404" in a for a in annotations)
+    assert any(
+        a.startswith("::error ") and "line=54" in a and "dead-link" in a and "HTTP 404" in a
+        for a in annotations
+    )
     page_hosts = {r.host for r in emulator.requests} - {"export.arxiv.org", "api.github.com"}
     assert page_hosts == {"groundhog-mllm.github.io", "openaccess.thecvf.com"}  # its two pages

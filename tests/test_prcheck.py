@@ -78,3 +78,72 @@ def test_base_that_is_an_option_is_refused_and_git_writes_nothing(repo: Path) ->
     assert result.exit_code == 2
     assert result.stderr.strip() == "Error: --base: '--output=../pwned' is not a git revision"
     assert not (repo.parent / "pwned").exists()
+
+
+# -- 12.15: error findings fail the check ----------------------------------------------------
+
+BROKEN = "- Broken Port Paper. CVPR'2024. [[paper](http://a.b:99999/x)]\n"
+DUPLICATE = (
+    "- LISA again: Reasoning Segmentation. CVPR'2024. [[paper](https://arxiv.org/abs/2308.00692)]\n"
+)
+
+
+def _change(repo: Path, text: str) -> None:
+    path = repo / "data" / "awesome-list.md"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            "## Segmentation\n\n", "## Segmentation\n\n" + text
+        ),
+        encoding="utf-8",
+    )
+
+
+def _check(*extra: str):
+    return CliRunner().invoke(app, ["check-pr", "--offline", "--base", "HEAD", *extra])
+
+
+def test_an_error_in_a_changed_entry_is_an_error_annotation_and_exit_1(repo: Path) -> None:
+    _change(repo, BROKEN)
+    result = _check()
+    assert result.exit_code == 1
+    (error,) = [line for line in result.stdout.splitlines() if line.startswith("::error ")]
+    assert error.startswith("::error file=data/awesome-list.md,line=5,col=")
+    assert "title=error%3A malformed-url::paper link: Port out of range" in error
+    assert result.stderr.splitlines()[-1] == "check-pr failed: 1 finding(s) of severity error"
+
+
+def test_fail_on_none_makes_the_check_advice_only(repo: Path) -> None:
+    _change(repo, BROKEN)
+    result = _check("--fail-on", "none")
+    assert result.exit_code == 0
+    assert any(line.startswith("::error ") for line in result.stdout.splitlines())
+
+
+def test_warnings_pass_by_default_and_fail_with_fail_on_warning(repo: Path) -> None:
+    _change(repo, DUPLICATE)
+    assert _check().exit_code == 0
+    result = _check("--fail-on", "warning")
+    assert result.exit_code == 1
+    assert "finding(s) of severity warning" in result.stderr
+
+
+def test_unknown_fail_on_kind_is_a_usage_error(repo: Path) -> None:
+    result = _check("--fail-on", "fatal")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: --fail-on: unknown kind 'fatal'")
+
+
+# -- 12.16: a duplicate submission is reported on the changed entry ----------------------------
+
+
+def test_duplicate_added_above_the_existing_entry_is_annotated_on_the_new_line(repo: Path) -> None:
+    _change(repo, DUPLICATE)  # the new entry is line 5; the existing LISA moves to line 6
+    result = _check()
+    warnings = [line for line in result.stdout.splitlines() if "duplicate-paper" in line]
+    assert len(warnings) == 1
+    assert warnings[0].startswith("::warning file=data/awesome-list.md,line=5,")
+    assert (
+        "same paper as line 6, 'LISA: Reasoning Segmentation' (same arXiv 2308.00692)"
+        in warnings[0]
+    )
+    assert "Checked 1 changed entries" in result.stderr

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections import defaultdict
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
@@ -25,6 +24,7 @@ from pipeline.model import (
     Severity,
     Verdict,
 )
+from pipeline.stages.duplicates import duplicate_findings
 
 __all__ = [
     "URL_SYNTAX",
@@ -266,17 +266,10 @@ def _entry(raw: RawEntry, links: list[Link], key: str) -> Entry:
     )
 
 
-def _normalized_title(title: str) -> str:
-    return " ".join(re.sub(r"[^\w]+", " ", title.casefold()).split())
-
-
 def resolve_entries(parsed: ParsedList) -> tuple[list[Entry], list[Finding]]:
     """Resolve every entry's links, give each entry a unique key, and find duplicates."""
     entries: list[Entry] = []
-    findings: list[Finding] = []
     seen_keys: set[str] = set()
-    by_paper: dict[str, list[Entry]] = defaultdict(list)
-    by_url: dict[str, list[tuple[Entry, Link]]] = defaultdict(list)
     for raw in parsed.entries:
         links = [resolve_link(link) for link in raw.links]
         arxiv_id = _paper_arxiv_id(links)
@@ -284,33 +277,8 @@ def resolve_entries(parsed: ParsedList) -> tuple[list[Entry], list[Finding]]:
         if key in seen_keys:
             key = f"{key}@{raw.line}"
         seen_keys.add(key)
-        entry = _entry(raw, links, key)
-        entries.append(entry)
-        if arxiv_id:
-            by_paper[f"arXiv {arxiv_id}"].append(entry)
-        by_paper[f"title '{_normalized_title(raw.title)}'"].append(entry)
-        for link in links:
-            by_url[link.normalized_url].append((entry, link))
-
-    reported: set[tuple[int, int]] = set()
-    for what, group in by_paper.items():
-        for later in group[1:]:
-            pair = (group[0].line, later.line)
-            if pair in reported:
-                continue
-            reported.add(pair)
-            findings.append(
-                Finding(
-                    code="duplicate-paper",
-                    severity=Severity.WARNING,
-                    message=f"same paper as line {group[0].line} (same {what})",
-                    line=later.line,
-                    hint=f"remove this entry or merge it into line {group[0].line}",
-                    entry_key=later.key,
-                )
-            )
-    findings.extend(_duplicate_urls(by_url))
-    findings.extend(malformed_url_findings(entries))
+        entries.append(_entry(raw, links, key))
+    findings = [*duplicate_findings(entries), *malformed_url_findings(entries)]
     return entries, findings
 
 
@@ -331,34 +299,6 @@ def malformed_url_findings(entries: list[Entry]) -> list[Finding]:
                     line=link.line,
                     column=link.column or None,
                     hint="correct the URL" if definite else "check the host name by hand",
-                    url=link.url,
-                    entry_key=entry.key,
-                )
-            )
-    return findings
-
-
-def _duplicate_urls(by_url: dict[str, list[tuple[Entry, Link]]]) -> list[Finding]:
-    # A code repo shared by several papers (VisionLLM and VisionLLM v2) is normal;
-    # a paper or project URL in two entries, or any URL twice in one entry, is not.
-    findings = []
-    for url, uses in by_url.items():
-        first_line: dict[str, int] = {}
-        for entry, link in uses:
-            if entry.key in first_line:
-                where, hint = "this entry", "remove the repeated link"
-            elif first_line and not (link.kind is LinkKind.GITHUB or link.label == "code"):
-                where, hint = f"line {uses[0][0].line}", "check which entry it is for"
-            else:
-                first_line[entry.key] = link.line
-                continue
-            findings.append(
-                Finding(
-                    code="duplicate-url",
-                    severity=Severity.WARNING,
-                    message=f"{url} is also linked in {where}",
-                    line=link.line,
-                    hint=hint,
                     url=link.url,
                     entry_key=entry.key,
                 )
