@@ -23,6 +23,7 @@ from pipeline.errors import CatalogError, ConfigError, PipelineError, RunInterru
 from pipeline.gate import DEFAULT_MAX_DROP, DEFAULT_MAX_LOST
 from pipeline.model import Catalog
 from pipeline.runner import STAGES, ExitCode, refresh, select_stages
+from pipeline.safe_text import clean_text
 from pipeline.stages.emit import read_catalog, render_schema
 from pipeline.stages.parse import parse_list, read_list
 from pipeline.stages.resolve import resolve_entries
@@ -75,7 +76,7 @@ def _user_errors() -> Iterator[None]:
         _err.print(f"Interrupted: {exc.message}", markup=False)
         raise typer.Exit(exc.exit_code) from None
     except PipelineError as exc:
-        _err.print(f"Error: {exc}", markup=False)
+        _err.print(f"Error: {clean_text(exc)}", markup=False)
         raise typer.Exit(exc.exit_code) from None
     except KeyboardInterrupt:
         _err.print("Interrupted: outputs were left as they were; the cache keeps what was fetched.")
@@ -135,7 +136,7 @@ def refresh_command(
         markup=False,
     )
     for message in outcome.messages:
-        _err.print(message, markup=False)
+        _err.print(clean_text(message), markup=False)
     raise typer.Exit(outcome.exit_code)
 
 
@@ -174,19 +175,26 @@ def parse_command(
     table = Table("line", "section", "title", "venue", "arXiv", "repos", "links")
     for entry in entries:
         table.add_row(
-            str(entry.line),
-            " > ".join(entry.section),
-            entry.title,
-            f"{entry.venue or ''}'{entry.year or ''}",
-            entry.arxiv_id or "",
-            ", ".join(entry.repos),
-            str(len(entry.links)),
+            *(
+                clean_text(cell)
+                for cell in (
+                    str(entry.line),
+                    " > ".join(entry.section),
+                    entry.title,
+                    f"{entry.venue or ''}'{entry.year or ''}",
+                    entry.arxiv_id or "",
+                    ", ".join(entry.repos),
+                    str(len(entry.links)),
+                )
+            )
         )
     console = Console(highlight=False)
     console.print(table)
     for finding in findings:
         console.print(
-            f"line {finding.line}: {finding.severity.value}: {finding.code}: {finding.message}",
+            clean_text(
+                f"line {finding.line}: {finding.severity.value}: {finding.code}: {finding.message}"
+            ),
             markup=False,
         )
     console.print(f"{len(entries)} entries, {len(findings)} findings", markup=False)

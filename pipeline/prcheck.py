@@ -28,6 +28,7 @@ from pipeline.files import read_text_file, write_text_atomic
 from pipeline.model import Entry, Finding, Severity, Verdict
 from pipeline.outputs.markdown_safe import escape_text, shorten
 from pipeline.runner import build_catalog, refresh
+from pipeline.safe_text import clean_text
 from pipeline.stages.duplicates import duplicate_findings
 
 __all__ = [
@@ -240,7 +241,8 @@ async def check_pr(settings: Settings, lines: LineRanges | set[int], *, workdir:
 
 
 def _escape_data(text: str) -> str:
-    """Escape a workflow command's message (GitHub's toolkit: %, CR, LF)."""
+    """Escape a workflow command's message (GitHub's toolkit: %, CR, LF), controls removed."""
+    text = clean_text(text)
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 

@@ -16,7 +16,9 @@ every such string passes through here before it is rendered:
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
+
+from pipeline.safe_text import clean_text, invisible
 
 __all__ = [
     "ZWSP",
@@ -49,7 +51,7 @@ _LINE_START = re.compile(r"^(?:([-+=])|(\d+)([.)]))")
 
 def escape_text(text: object) -> str:
     """`text` as one line of inert Markdown: no HTML, no markup, no mentions."""
-    value = _WHITESPACE.sub(" ", str(text)).strip()
+    value = _WHITESPACE.sub(" ", clean_text(text)).strip()
     value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     value = _MD_PUNCT.sub(r"\\\1", value)
     value = value.replace("@", "@" + ZWSP)
@@ -76,7 +78,10 @@ def safe_http_url(url: str | None) -> str | None:
         return None
     if parts.scheme.lower() not in {"http", "https"} or not parts.hostname:
         return None
-    return "".join(_URL_UNSAFE.get(ch, ch) for ch in candidate)
+    # Bidi and zero-width characters would make the link read differently: encode them.
+    return "".join(
+        quote(ch, safe="") if invisible(ch) else _URL_UNSAFE.get(ch, ch) for ch in candidate
+    )
 
 
 def md_link(label: object, url: str | None) -> str:
@@ -88,6 +93,12 @@ def md_link(label: object, url: str | None) -> str:
     return f"[{shown}]({target})"
 
 
+_CUT_ESCAPE = re.compile(r"%[0-9A-Fa-f]?$")
+
+
 def shorten(text: str, limit: int) -> str:
-    """`text` cut to `limit` characters with an ellipsis (before escaping)."""
-    return text if len(text) <= limit else text[: max(limit - 1, 0)].rstrip() + "…"
+    """`text` cut to `limit` characters with an ellipsis (before escaping), never inside `%XX`."""
+    if len(text) <= limit:
+        return text
+    head = text[: max(limit - 1, 0)]
+    return _CUT_ESCAPE.sub("", head).rstrip() + "…"

@@ -27,6 +27,7 @@ from pathlib import Path
 from pipeline.errors import OutputError
 from pipeline.files import write_text_atomic
 from pipeline.model import FetchStatus, RepoRecord
+from pipeline.safe_text import csv_cell
 
 __all__ = [
     "HEADER",
@@ -84,7 +85,7 @@ def append_star_rows(path: Path, records: Iterable[RepoRecord], date: datetime) 
         if (when, record.repo_id) in seen:
             continue  # a repo linked twice, or the same run written again: one row
         seen.add((when, record.repo_id))
-        name = record.full_name or record.linked_as
+        name = csv_cell(record.full_name or record.linked_as)  # a spreadsheet opens this too
         rows.append((stamp, str(record.repo_id), name, str(record.stars)))
     if not rows:
         return 0

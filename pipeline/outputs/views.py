@@ -18,6 +18,7 @@ from pipeline.model import Catalog, Entry, LinkKind, RepoRecord, Verdict
 from pipeline.outputs.charts import entry_date, papers_per_quarter, star_charts
 from pipeline.outputs.markdown_safe import escape_text, md_link
 from pipeline.outputs.stars import StarPoint
+from pipeline.safe_text import csv_cell
 
 __all__ = [
     "CSV_COLUMNS",
@@ -70,7 +71,6 @@ _FINDING_MARKS = {
     "repo-dead": "dead",
     "repo-moved": "moved",
 }
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _sort_key(entry: Entry) -> datetime | None:
@@ -129,11 +129,6 @@ def entry_marks(entry: Entry, by_key: dict[str, set[str]]) -> list[str]:
     return [mark for mark in _MARKS if mark in marks]
 
 
-def _guard(value: str) -> str:
-    """Keep a spreadsheet from running a cell as a formula (OWASP CSV injection)."""
-    return "'" + value if value.startswith(_FORMULA_START) else value
-
-
 def render_catalog_csv(catalog: Catalog) -> str:
     """catalog.csv: one row per entry, newest first."""
     buffer = io.StringIO()
@@ -163,7 +158,7 @@ def render_catalog_csv(catalog: Catalog) -> str:
             str(len(entry.links)),
             ";".join(entry_marks(entry, by_key)),
         ]
-        writer.writerow([_guard(cell) for cell in row])
+        writer.writerow([csv_cell(cell) for cell in row])
     return buffer.getvalue()
 
 
