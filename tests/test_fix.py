@@ -157,3 +157,24 @@ def test_fix_command_without_a_catalog_says_to_refresh_first(fix_dir: Path) -> N
     assert result.stderr.strip() == (
         "Error: data/catalog.json: no catalog yet; run `pipeline refresh` first"
     )
+
+
+# -- issue 12.14: the diff of a line holding U+2028, and its headers ----------------------------
+
+
+def test_unified_diff_keeps_a_line_holding_a_line_separator_whole() -> None:
+    old = "a\nb \u2028 c http://x\n\u0085d\x0c\n"
+    new = "a\nb \u2028 c https://x\n\u0085d\x0c\n"
+    diff = unified_diff(old, new, "list.md")
+    assert "-b \u2028 c http://x\n+b \u2028 c https://x\n" in diff
+    assert diff.count("\n-") == 1 and diff.count("\n+") == 2  # the +++ header and one line
+
+
+def test_unified_diff_of_an_absolute_path_has_no_double_slash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    inside = unified_diff("a\n", "b\n", str(tmp_path / "data" / "list.md"))
+    assert inside.startswith("--- a/data/list.md\n+++ b/data/list.md\n")
+    outside = unified_diff("a\n", "b\n", "/elsewhere/list.md")
+    assert outside.startswith("--- a/elsewhere/list.md\n+++ b/elsewhere/list.md\n")

@@ -20,6 +20,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from pipeline.model import Catalog, FetchStatus, Link, LinkKind, Verdict
@@ -178,15 +179,30 @@ def fix_list(text: str, catalog: Catalog) -> FixResult:
     return apply_edits(text, plan_fixes(catalog))
 
 
+def _lines(text: str) -> list[str]:
+    # Only CRLF, CR and LF end a line, as the parser counts them: str.splitlines would also
+    # split at U+2028, U+0085 or a form feed inside a line and tear the diff apart.
+    pieces = _LINE_BREAK.split(text)
+    lines = ["".join(pieces[i : i + 2]) for i in range(0, len(pieces), 2)]
+    return lines if lines[-1] else lines[:-1]
+
+
+def _diff_path(path: str) -> str:
+    # `a/` + an absolute path gave `a//tmp/list.md`; show it relative to here when it is below.
+    posix = Path(path)
+    if posix.is_absolute():
+        try:
+            return posix.relative_to(Path.cwd()).as_posix()
+        except ValueError:
+            return posix.as_posix().lstrip("/")
+    return posix.as_posix()
+
+
 def unified_diff(old: str, new: str, path: str) -> str:
     """A unified diff of the list before and after (line endings shown as they are)."""
+    name = _diff_path(path)
     return "".join(
-        difflib.unified_diff(
-            old.splitlines(keepends=True),
-            new.splitlines(keepends=True),
-            fromfile=f"a/{path}",
-            tofile=f"b/{path}",
-        )
+        difflib.unified_diff(_lines(old), _lines(new), fromfile=f"a/{name}", tofile=f"b/{name}")
     )
 
 

@@ -5,6 +5,11 @@ longer, rows are cut from the longest "worth knowing" and "changes" sections
 first, then from the longest action sections; the summary is never cut. Each
 cut section says how many rows it left out, and the top of the report lists
 every cut (report.json always has every row).
+
+Trimming is one pass: every row is rendered once and measured, the room left
+by everything that is not a row is measured once (with the longest cut note
+it could need), and a cap per section is found so that the longest sections
+are cut first ("water filling"). Time is linear in the rows.
 """
 
 from __future__ import annotations
@@ -19,7 +24,6 @@ __all__ = ["MAX_BODY_CHARS", "RenderedReport", "body_size", "render_report"]
 
 MAX_BODY_CHARS = 65_536
 FOLD_AFTER = 10  # sections with more rows than this are folded into <details>
-_MAX_ROUNDS = 200
 _URL_LABEL = 60
 _TEXT_LIMIT = 120
 
@@ -160,28 +164,65 @@ def render_report(report: Report, *, limit: int = MAX_BODY_CHARS) -> RenderedRep
     """The report as Markdown of at most `limit` characters, saying what it cut."""
     shown = {s.key: len(s.rows) for s in report.sections}
     titles = {s.key: s.title for s in report.sections}
-    cut: dict[str, int] = {}
     text = _render(report, shown, "")
-    for _ in range(_MAX_ROUNDS):
-        if body_size(text) <= limit:
-            break
-        victim = _largest(report, shown)
-        if victim is None:
-            break
-        shown[victim.key] = shown[victim.key] // 2
-        cut[victim.key] = len(victim.rows) - shown[victim.key]
-        text = _render(report, shown, _cut_note(cut, titles, limit))
-    if body_size(text) > limit:  # only the summary and headings are left: cut the text itself
-        text = text[: max(limit - 200, 0)] + "\n\n_Cut at the size limit; see report.json._\n"
+    if body_size(text) <= limit:
+        return RenderedReport(text=text)
+    # Every row's cost (its line and newline), and the table head a section pays once.
+    costs = {
+        s.key: [body_size(line) + 1 for line in _table(s.columns, s.rows)] for s in report.sections
+    }
+    # Everything else, measured with no row shown and the longest note the cuts could need.
+    worst = {s.key: len(s.rows) for s in report.sections if s.rows}
+    fixed = body_size(_render(report, dict.fromkeys(shown, 0), _cut_note(worst, titles, limit)))
+    room = limit - fixed
+    optional = [s for s in report.sections if s.group != "action" and s.rows]
+    action = [s for s in report.sections if s.group == "action" and s.rows]
+    action_size = sum(sum(costs[s.key]) for s in action)
+    if action_size <= room:
+        allowed = _fill(optional, costs, room - action_size)
+        allowed.update({s.key: sum(costs[s.key]) for s in action})
+    else:
+        allowed = _fill(action, costs, room)
+        allowed.update(dict.fromkeys((s.key for s in optional), 0))
+    cut: dict[str, int] = {}
+    for section in report.sections:
+        if not section.rows:
+            continue
+        shown[section.key] = _rows_within(costs[section.key], allowed[section.key])
+        if shown[section.key] < len(section.rows):
+            cut[section.key] = len(section.rows) - shown[section.key]
+    text = _render(report, shown, _cut_note(cut, titles, limit))
+    if body_size(text) > limit:  # the summary and headings alone are too long: cut at a line
+        text = _cut_at_line(text, limit - 100) + "\n\n_Cut at the size limit; see report.json._\n"
     return RenderedReport(text=text, cut=cut)
 
 
-def _largest(report: Report, shown: dict[str, int]) -> Section | None:
-    """The section to cut next: the longest optional one, else the longest action one."""
-    for groups in (("info", "changes"), ("action",)):
-        candidates = [s for s in report.sections if s.group in groups and shown[s.key] > 0]
-        if candidates:
-            return max(
-                candidates, key=lambda s: body_size("\n".join(_section(s, shown[s.key], "")))
-            )
-    return None
+def _fill(sections: list[Section], costs: dict[str, list[int]], room: int) -> dict[str, int]:
+    """Room per section, largest capped first: the cap C with sum(min(size, C)) <= room."""
+    sizes = sorted((sum(costs[s.key]), s.key) for s in sections)
+    allowed: dict[str, int] = {}
+    left = max(room, 0)
+    for index, (size, key) in enumerate(sizes):
+        share = left // (len(sizes) - index)  # what each remaining (larger) section may get
+        allowed[key] = min(size, share)
+        left -= allowed[key]
+    return allowed
+
+
+def _rows_within(costs: list[int], allowed: int) -> int:
+    """How many rows fit in `allowed` (the table head, costs[0:2], counts with the first row)."""
+    head, rows = costs[:2], costs[2:]
+    used = sum(head)
+    count = 0
+    for cost in rows:
+        if used + cost > allowed:
+            break
+        used += cost
+        count += 1
+    return count
+
+
+def _cut_at_line(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` UTF-16 units at a line end (never inside a URL or escape)."""
+    head = text.encode("utf-16-le")[: max(limit, 0) * 2].decode("utf-16-le", "ignore")
+    return head[: head.rfind("\n")] if "\n" in head else ""
