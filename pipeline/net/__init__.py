@@ -8,6 +8,7 @@ answer came. No httpx type crosses this package's boundary.
 from pipeline.net.client import NetClient, open_client
 from pipeline.net.errors import CONNECTION_LEVEL, Failure, FetchError
 from pipeline.net.politeness import host_of
+from pipeline.net.reach import reach
 from pipeline.net.results import Fetched, Hop, Probe
 
 __all__ = [
@@ -20,4 +21,5 @@ __all__ = [
     "Probe",
     "host_of",
     "open_client",
+    "reach",
 ]

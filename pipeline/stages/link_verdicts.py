@@ -6,7 +6,7 @@ Pure functions, no I/O: the links stage calls them; tests call them directly.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from urllib.parse import urlsplit
 
@@ -118,14 +118,21 @@ def merge_history(
     )
 
 
-def is_outage(probes: Iterable[Probe], *, threshold: float) -> bool:
-    """True when more than `threshold` of the hosts contacted failed at the connection level."""
+def is_outage(
+    probes: Iterable[Probe], *, threshold: float, reached: Mapping[str, bool] | None = None
+) -> bool:
+    """True when more than `threshold` of the hosts contacted failed at the connection level.
+
+    `reached` adds hosts tried this run outside the probes (host -> connected).
+    """
     down: dict[str, bool] = defaultdict(lambda: True)
     for probe in probes:
         if probe.from_cache or probe.failure is Failure.INVALID_URL:
             continue  # no request went out this run
         host = host_of(probe.url)
         down[host] = down[host] and probe.failure in CONNECTION_LEVEL
+    for host, connected in (reached or {}).items():
+        down[host] = down[host] and not connected
     if not down:
         return False
     return sum(down.values()) / len(down) > threshold

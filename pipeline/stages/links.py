@@ -13,13 +13,14 @@ from collections import Counter
 
 from pipeline.context import RunContext
 from pipeline.model import Catalog, Finding, Link, LinkHealth, Severity, Verdict
-from pipeline.net import CONNECTION_LEVEL, Failure, NetClient, Probe
+from pipeline.net import CONNECTION_LEVEL, Failure, NetClient, Probe, host_of, reach
 from pipeline.stages.link_verdicts import is_outage, judge, merge_history
 from pipeline.stages.resolve import URL_SYNTAX
 
 __all__ = ["API_VERIFIERS", "check_links", "links_summary"]
 
 API_VERIFIERS = frozenset({"arxiv-api", "github-api"})
+_RECHECK_HOSTS = 3
 # Judged before this stage: by an API, or by resolve from the URL's spelling (malformed).
 _JUDGED_ELSEWHERE = API_VERIFIERS | {URL_SYNTAX}
 
@@ -95,6 +96,23 @@ async def _probe_all(net: NetClient, urls: list[str], ctx: RunContext) -> list[P
     return list(await asyncio.gather(*(one(url) for url in urls)))
 
 
+async def _recheck(net: NetClient, probes: dict[str, Probe], ctx: RunContext) -> dict[str, bool]:
+    """Hosts that answered before (cached probes) tried again now, when this run has no answer.
+
+    A warm run asks the network almost nothing: without this, whether an NXDOMAIN
+    is "dead", or a few failures an "outage", would depend on what was cached.
+    """
+    values = probes.values()
+    fresh_answer = any(p.answered and not p.from_cache for p in values)
+    suspicious = any(p.failure in CONNECTION_LEVEL and not p.from_cache for p in values)
+    if fresh_answer or not suspicious:
+        return {}
+    known = [p.url for p in values if p.from_cache and p.answered]
+    hosts = list(dict.fromkeys(host_of(url) for url in known))[:_RECHECK_HOSTS]
+    urls = [next(u for u in known if host_of(u) == host) for host in hosts]
+    return {host: failure is None for host, failure in (await reach(urls, ctx.settings)).items()}
+
+
 async def _canary_failed(net: NetClient, url: str | None) -> bool:
     if not url:
         return False
@@ -161,6 +179,8 @@ async def check_links(catalog: Catalog, ctx: RunContext) -> Catalog:
     previous = _previous_health(catalog, ctx)
     if ctx.offline:
         return _with_health(catalog, _kept(targets, previous, ctx, "offline: not checked"))
+    if ctx.outage:  # the runner found no host reachable: nothing to judge
+        return _with_health(catalog, _kept(targets, previous, ctx, "network outage: not checked"))
     net: NetClient = ctx.net
     before = Counter(net.counters)
     canary_failed = await _canary_failed(net, ctx.settings.canary_url)
@@ -168,13 +188,18 @@ async def check_links(catalog: Catalog, ctx: RunContext) -> Catalog:
     probes = dict(zip(targets, await _probe_all(net, urls, ctx), strict=True))
     ctx.counters["requests:links"] += net.counters["requests"] - before["requests"]
     ctx.counters["cache_hits"] += net.counters["cache_hits"] - before["cache_hits"]
-    if canary_failed or is_outage(probes.values(), threshold=ctx.settings.outage_threshold):
+    reached = await _recheck(net, probes, ctx)
+    threshold = ctx.settings.outage_threshold
+    if canary_failed or is_outage(probes.values(), threshold=threshold, reached=reached):
         ctx.outage = True
         why = "canary unreachable" if canary_failed else "most hosts unreachable"
         ctx.notes.append(f"network outage ({why}): links not judged, previous health kept")
         return _with_health(catalog, _kept(targets, previous, ctx, "network outage: not checked"))
-    # NXDOMAIN means "gone" only if DNS demonstrably worked for other hosts in this run.
-    dns_trusted = any(p.answered and not p.from_cache for p in probes.values())
+    # NXDOMAIN means "gone" only if DNS demonstrably worked for other hosts in this run:
+    # an answer this run, or a host the cache knows reached again now (not the cache alone).
+    dns_trusted = any(p.answered and not p.from_cache for p in probes.values()) or any(
+        reached.values()
+    )
     health = {
         norm: merge_history(
             judge(probe, dns_trusted=dns_trusted, now=ctx.now),
