@@ -1,10 +1,13 @@
 """`make bench`: the pipeline on emulated worlds (cold, warm, revalidation) and lychee beside it.
 
     python -m bench [--links 10000] [--hosts 200] [--skip-lychee]
+                    [--scaling 10000,100000,1000000] [--scaling-budget 900]
+                    [--skip-scaling | --only-scaling]
 
 Every run is a real subprocess (`python -m pipeline refresh`, `lychee`); the
 emulator runs in this process and counts what each run asked. The lower bound
 is computed from the world (latency, per-host limits, the arXiv 3-second rule).
+The scaling table (bench/scaling.py) times parse and report at growing sizes.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.scaling import print_scaling, run_scaling
 from bench.worlds import BenchWorld, Rules, generated_world, shipped_world
 from pipeline.runner import _network_stages
 from tests.emulator import Emulator
@@ -175,7 +179,18 @@ def main() -> None:
     parser.add_argument("--links", type=int, default=10_000)
     parser.add_argument("--hosts", type=int, default=200)
     parser.add_argument("--skip-lychee", action="store_true")
+    parser.add_argument("--scaling", default="10000,100000,1000000", help="link counts")
+    parser.add_argument(
+        "--scaling-budget", type=float, default=900.0, help="skip a size projected past this (s)"
+    )
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--skip-scaling", action="store_true")
+    group.add_argument("--only-scaling", action="store_true")
     args = parser.parse_args()
+    sizes = [int(n) for n in args.scaling.split(",") if n.strip()]
+    if args.only_scaling:
+        print_scaling(run_scaling(sizes, args.scaling_budget))
+        return
     stages = [s for s in _network_stages() if s in ("arxiv", "github", "links")]
     missing = [s for s in ("arxiv", "github", "links") if s not in stages]
     rows: list[Row] = []
@@ -189,6 +204,8 @@ def main() -> None:
     print(f"\nper-host pacing bound of the generated list: {pacing:.2f} s")
     if missing:
         print(f"stages not on this branch yet (not benchmarked): {', '.join(missing)}")
+    if not args.skip_scaling:
+        print_scaling(run_scaling(sizes, args.scaling_budget))
 
 
 if __name__ == "__main__":

@@ -348,13 +348,7 @@ def check_pr_command(
     with _user_errors():
         if (base is None) == (changed_lines is None):
             raise ConfigError("give exactly one of --base and --changed-lines", setting="base")
-        kinds = fail_on or list(prcheck.DEFAULT_FAIL_ON)
-        for kind in kinds:
-            if kind not in prcheck.FAIL_ON_KINDS:
-                raise ConfigError(
-                    f"--fail-on: unknown kind {kind!r}; choose from {list(prcheck.FAIL_ON_KINDS)}",
-                    setting="fail_on",
-                )
+        kinds = prcheck.fail_on_kinds(fail_on or [])
         settings = _settings(input=input, offline=offline, quiet=True)
         if base is not None:
             lines = prcheck.git_changed_lines(base, settings.input)
@@ -416,25 +410,17 @@ def gate_command(
 
     Example: pipeline gate --max-lost 0.2 --max-drop 0.2
     """
-    from pipeline.files import read_text_file
-    from pipeline.gate import check_gate
+    from pipeline.gate import gate_run
     from pipeline.prcheck import write_step_summary
 
     with _user_errors():
         settings = _settings(input=input, output_dir=output_dir)
-        older = read_catalog(previous) if previous is not None else None
-        if previous is not None and older is None:
-            raise CatalogError("no such catalog", path=previous)
-        try:
-            list_text: str | None = read_text_file(settings.input, settings.max_list_bytes)
-        except PipelineError:
-            list_text = None  # the cause is a guess; the numbers decide
-        result = check_gate(
+        result = gate_run(
             _read_written_catalog(settings),
-            max_lost,
+            settings,
+            max_lost=max_lost,
             max_drop=max_drop,
-            previous=older,
-            list_text=list_text,
+            previous=previous,
         )
         if not result.ok:
             reasons = "\n".join(f"- {reason}" for reason in result.reasons)

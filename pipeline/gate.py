@@ -15,10 +15,22 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from pipeline.config import Settings
+from pipeline.errors import CatalogError, PipelineError
+from pipeline.files import read_text_file
 from pipeline.model import Catalog, Entry, FetchStatus
+from pipeline.stages.emit import read_catalog
 
-__all__ = ["DEFAULT_MAX_DROP", "DEFAULT_MAX_LOST", "GateResult", "check_gate", "likely_cause"]
+__all__ = [
+    "DEFAULT_MAX_DROP",
+    "DEFAULT_MAX_LOST",
+    "GateResult",
+    "check_gate",
+    "gate_run",
+    "likely_cause",
+]
 
 DEFAULT_MAX_LOST = 0.2
 DEFAULT_MAX_DROP = 0.2
@@ -127,3 +139,22 @@ def check_gate(
             result.reasons.append(reason)
     result.ok = not result.reasons
     return result
+
+
+def gate_run(
+    catalog: Catalog,
+    settings: Settings,
+    *,
+    max_lost: float = DEFAULT_MAX_LOST,
+    max_drop: float = DEFAULT_MAX_DROP,
+    previous: Path | None = None,
+) -> GateResult:
+    """`check_gate` with the list's text (for the cause) and `previous` read from disk."""
+    older = read_catalog(previous) if previous is not None else None
+    if previous is not None and older is None:
+        raise CatalogError("no such catalog", path=previous)
+    try:
+        list_text: str | None = read_text_file(settings.input, settings.max_list_bytes)
+    except PipelineError:
+        list_text = None  # the cause is a guess; the numbers decide
+    return check_gate(catalog, max_lost, max_drop=max_drop, previous=older, list_text=list_text)

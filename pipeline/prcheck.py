@@ -40,6 +40,7 @@ __all__ = [
     "annotations",
     "changed_entries",
     "check_pr",
+    "fail_on_kinds",
     "git_changed_lines",
     "parse_changed_lines",
     "parse_diff_lines",
@@ -120,6 +121,17 @@ class PrCheck:
             if verdict.value in kinds and count:
                 found.append(f"{count} {verdict.value} link(s)")
         return found
+
+
+def fail_on_kinds(kinds: list[str]) -> list[str]:
+    """`--fail-on` values checked (ConfigError naming the choices), or the default."""
+    for kind in kinds:
+        if kind not in FAIL_ON_KINDS:
+            raise ConfigError(
+                f"--fail-on: unknown kind {kind!r}; choose from {list(FAIL_ON_KINDS)}",
+                setting="fail_on",
+            )
+    return kinds or list(DEFAULT_FAIL_ON)
 
 
 def parse_diff_lines(diff: str) -> LineRanges:
