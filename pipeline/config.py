@@ -22,6 +22,7 @@ from pipeline.errors import ConfigError
 
 __all__ = [
     "DEFAULT_ARXIV_API_URL",
+    "DEFAULT_BADGE_HOSTS",
     "DEFAULT_GITHUB_API_URL",
     "DEFAULT_INPUT",
     "DEFAULT_MAX_LIST_BYTES",
@@ -36,6 +37,19 @@ DEFAULT_CACHE_DIR = Path("cache")
 DEFAULT_ARXIV_API_URL = "https://export.arxiv.org/api/query"
 DEFAULT_GITHUB_API_URL = "https://api.github.com"
 DEFAULT_MAX_LIST_BYTES = 10_000_000
+# Badge services draw an image for any path (a wrong repo still gets a badge), so
+# requesting their images tells nothing about the list; `badge_hosts = []` checks them.
+DEFAULT_BADGE_HOSTS = (
+    "img.shields.io",
+    "badge.fury.io",
+    "badgen.net",
+    "flat.badgen.net",
+    "api.star-history.com",
+    "visitor-badge.laobi.icu",
+    "komarev.com",
+    "hits.seeyoufarm.com",
+    "github-readme-stats.vercel.app",
+)
 DEFAULT_CONTACT = "https://github.com/likyoo/awesome-MLLM-for-image-segmentation"
 
 # Env names that are not PIPELINE_<NAME>, in order of precedence.
@@ -82,6 +96,10 @@ class Settings(BaseModel):
     )
     canary_url: str | None = Field(
         default=None, description="A URL that must answer, or the run is an outage."
+    )
+    badge_hosts: list[str] = Field(
+        default=list(DEFAULT_BADGE_HOSTS),
+        description="Hosts whose images are not requested: badge services draw any path.",
     )
 
     # arXiv API: one request every 3 s across the run (arXiv's terms of use).
@@ -143,8 +161,8 @@ def _from_pyproject(start: Path) -> dict[str, Any]:
 
 
 def _env_value(name: str, raw: str) -> Any:
-    # Mappings come as JSON (PIPELINE_HOST_MAP='{"arxiv.org": "127.0.0.1:8080"}').
-    if isinstance(Settings.model_fields[name].default, dict):
+    # Mappings and lists come as JSON (PIPELINE_HOST_MAP='{"arxiv.org": "127.0.0.1:8080"}').
+    if isinstance(Settings.model_fields[name].default, dict | list):
         try:
             return json.loads(raw)
         except json.JSONDecodeError as exc:

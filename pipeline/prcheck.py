@@ -99,8 +99,11 @@ def changed_entries(entries: list[Entry], lines: set[int]) -> list[Entry]:
     return [entry for entry in entries if lines.intersection(_span(entry))]
 
 
-def reduced_list(text: str, entries: list[Entry], keep: set[str]) -> str:
-    """The list with the list items of every entry not in `keep` blanked, line numbers kept."""
+def reduced_list(
+    text: str, entries: list[Entry], keep: set[str], *, other_lines: set[int] = frozenset()
+) -> str:
+    """The list with the list items of every entry not in `keep` blanked, line numbers kept;
+    so are `other_lines` (lines of links outside entries that the change did not touch)."""
     pieces = _LINE_BREAK.split(text)
     for entry in entries:
         index = 2 * (entry.line - 1)
@@ -109,6 +112,10 @@ def reduced_list(text: str, entries: list[Entry], keep: set[str]) -> str:
         for number in _span(entry):
             if 2 * (number - 1) < len(pieces):
                 pieces[2 * (number - 1)] = ""
+    for number in other_lines:
+        index = 2 * (number - 1)
+        if index < len(pieces) and not pieces[index].lstrip().startswith("|"):
+            pieces[index] = ""
     return "".join(pieces)
 
 
@@ -135,7 +142,10 @@ async def check_pr(settings: Settings, lines: set[int], *, workdir: Path) -> PrC
         write_text_atomic(
             copy,
             reduced_list(
-                read_text_file(settings.input, settings.max_list_bytes), full.entries, keys
+                read_text_file(settings.input, settings.max_list_bytes),
+                full.entries,
+                keys,
+                other_lines={link.line for link in full.other_links} - touched,
             ),
         )
         scratch = settings.model_copy(update={"input": copy, "output_dir": workdir / "out"})

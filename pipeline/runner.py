@@ -28,7 +28,7 @@ from pipeline.progress import progress_reporter
 from pipeline.stages.emit import read_catalog, write_catalog
 from pipeline.stages.links import links_summary
 from pipeline.stages.parse import parse_list, read_list
-from pipeline.stages.resolve import resolve_entries
+from pipeline.stages.resolve import resolve_entries, resolve_other_links
 
 __all__ = ["STAGES", "ExitCode", "RunOutcome", "build_catalog", "refresh", "select_stages"]
 
@@ -89,11 +89,15 @@ def build_catalog(settings: Settings, now: datetime) -> Catalog:
         read_list(settings.input, settings.max_list_bytes), source=str(settings.input)
     )
     entries, duplicates = resolve_entries(parsed)
-    repos = {repo.lower(): RepoRecord(linked_as=repo) for entry in entries for repo in entry.repos}
+    others = resolve_other_links(parsed)
+    linked = [repo for entry in entries for repo in entry.repos]
+    linked += [link.repo for link in others if link.repo and not link.image]
+    repos = {repo.lower(): RepoRecord(linked_as=repo) for repo in linked}
     return Catalog(
         generated_at=now,
         source=str(settings.input),
         entries=entries,
+        other_links=others,
         repos=repos,
         findings=[*parsed.findings, *duplicates],
     )
@@ -104,29 +108,25 @@ def _carry_over(catalog: Catalog, previous: Catalog | None, stages: set[str]) ->
     if previous is None or not stages:
         return catalog
     old_entries = {entry.key: entry for entry in previous.entries}
-    old_health = {
-        link.url: link.health for entry in previous.entries for link in entry.links if link.health
-    }
+    old_health = {link.url: link.health for _, link in previous.iter_links() if link.health}
 
     def carried(entry: Entry) -> Entry:
-        update: dict[str, object] = {}
         old = old_entries.get(entry.key)
         if "arxiv" in stages and old is not None and old.arxiv is not None:
-            update["arxiv"] = old.arxiv
-            update["arxiv_id"] = entry.arxiv_id or old.arxiv_id
-        if "links" in stages:
-            update["links"] = [
-                link.model_copy(update={"health": old_health.get(link.url, link.health)})
-                for link in entry.links
-            ]
-        return entry.model_copy(update=update)
+            return entry.model_copy(
+                update={"arxiv": old.arxiv, "arxiv_id": entry.arxiv_id or old.arxiv_id}
+            )
+        return entry
 
-    repos = catalog.repos
+    catalog = catalog.model_copy(update={"entries": [carried(e) for e in catalog.entries]})
+    if "links" in stages:
+        catalog = catalog.with_links(
+            lambda link: link.model_copy(update={"health": old_health.get(link.url, link.health)})
+        )
     if "github" in stages:
-        repos = {key: previous.repos.get(key, record) for key, record in repos.items()}
-    return catalog.model_copy(
-        update={"entries": [carried(e) for e in catalog.entries], "repos": repos}
-    )
+        repos = {key: previous.repos.get(key, record) for key, record in catalog.repos.items()}
+        catalog = catalog.model_copy(update={"repos": repos})
+    return catalog
 
 
 async def _run_network(catalog: Catalog, ctx: RunContext, stages: list[Stage]) -> Catalog:
@@ -144,7 +144,7 @@ async def _run_network(catalog: Catalog, ctx: RunContext, stages: list[Stage]) -
 
 def _policy_failures(catalog: Catalog, fail_on: set[str]) -> list[str]:
     failures = []
-    verdicts = [link.health.verdict for e in catalog.entries for link in e.links if link.health]
+    verdicts = [link.health.verdict for _, link in catalog.iter_links() if link.health]
     for verdict in Verdict:
         count = verdicts.count(verdict)
         if verdict.value in fail_on and count:

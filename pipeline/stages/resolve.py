@@ -18,6 +18,7 @@ __all__ = [
     "repo_from_url",
     "resolve_entries",
     "resolve_link",
+    "resolve_other_links",
 ]
 
 # New style (since 2007): YYMM.NNNN or YYMM.NNNNN; old style: archive[.SC]/YYMMNNN.
@@ -46,7 +47,8 @@ def arxiv_id_from_url(url: str) -> tuple[str, int | None] | None:
     parts = urlsplit(url.strip())
     host = (parts.hostname or "").lower()
     if host in _ARXIV_HOSTS:
-        match = _ARXIV_PATH.match(parts.path)
+        # `abs//2306.08707` reaches the same page; the doubled slash is a typo.
+        match = _ARXIV_PATH.match(re.sub(r"/{2,}", "/", parts.path))
         if not match:
             return None
         version = match["version"]
@@ -172,8 +174,10 @@ def _entry(raw: RawEntry, links: list[Link], key: str) -> Entry:
         section=raw.section,
         tags=raw.tags,
         title=raw.title,
+        authors=raw.authors,
         venue=raw.venue,
         year=raw.year,
+        uncertain=raw.uncertain,
         line=raw.line,
         arxiv_id=arxiv_id,
         arxiv_month=arxiv_month(arxiv_id) if arxiv_id else None,
@@ -204,7 +208,9 @@ def resolve_entries(parsed: ParsedList) -> tuple[list[Entry], list[Finding]]:
         entries.append(entry)
         if arxiv_id:
             by_paper[f"arXiv {arxiv_id}"].append(entry)
-        by_paper[f"title '{_normalized_title(raw.title)}'"].append(entry)
+        if "title" not in raw.uncertain:
+            # A title the parser only guessed ("Oct 2025") would pair unrelated entries.
+            by_paper[f"title '{_normalized_title(raw.title)}'"].append(entry)
         for link in links:
             by_url[link.normalized_url].append((entry, link))
 
@@ -227,6 +233,11 @@ def resolve_entries(parsed: ParsedList) -> tuple[list[Entry], list[Finding]]:
             )
     findings.extend(_duplicate_urls(by_url))
     return entries, findings
+
+
+def resolve_other_links(parsed: ParsedList) -> list[Link]:
+    """Resolve the links that belong to no entry (they are checked, never called duplicates)."""
+    return [resolve_link(link) for link in parsed.other_links]
 
 
 def _duplicate_urls(by_url: dict[str, list[tuple[Entry, Link]]]) -> list[Finding]:

@@ -64,7 +64,7 @@ class _Known:
 
 
 def _linked_ids(catalog: Catalog) -> list[str]:
-    ids = (link.arxiv_id for e in catalog.entries for link in e.links if link.arxiv_id)
+    ids = (link.arxiv_id for _, link in catalog.iter_links() if link.arxiv_id)
     return list(dict.fromkeys(ids))
 
 
@@ -109,7 +109,8 @@ def _searched_titles(catalog: Catalog, known: _Known) -> list[Entry]:
             record is not None and record.status is FetchStatus.NOT_FOUND
         )
 
-    return [entry for entry in catalog.entries if unresolved(entry)]
+    # A title the parser only guessed would search arXiv for a phrase no paper has.
+    return [e for e in catalog.entries if unresolved(e) and "title" not in e.uncertain]
 
 
 async def _search_titles(
@@ -250,8 +251,24 @@ async def fetch_arxiv(catalog: Catalog, ctx: RunContext) -> Catalog:
         rebuilt, extra = _rebuild(entry, known, ctx, old_entries.get(entry.key))
         entries.append(rebuilt)
         findings += extra
+    others = []
+    old_others = (
+        {link.normalized_url: link.health for link in ctx.previous.other_links}
+        if (ctx.previous)
+        else {}
+    )
+    for link in catalog.other_links:
+        linked = known.records.get(link.arxiv_id or "")
+        if link.kind is LinkKind.ARXIV and linked is not None:
+            health = _health(link, linked, old_others.get(link.normalized_url), ctx)
+            link = link.model_copy(update={"health": health})
+            if linked.status is FetchStatus.NOT_FOUND:
+                detail = known.missing.get(linked.arxiv_id, "the API answered without it")
+                findings.append(nonexistent_id_finding(None, link, detail))
+        others.append(link)
     _note(ctx, entries, known)
-    return catalog.model_copy(update={"entries": entries, "findings": findings})
+    update = {"entries": entries, "other_links": others, "findings": findings}
+    return catalog.model_copy(update=update)
 
 
 def _note(ctx: RunContext, entries: list[Entry], known: _Known) -> None:

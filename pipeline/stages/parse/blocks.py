@@ -29,6 +29,7 @@ __all__ = [
     "draft_item",
     "draft_row",
     "draft_titled",
+    "followable",
     "is_link_line",
     "legend_tags",
 ]
@@ -103,9 +104,14 @@ def bold_title(block: Block) -> str | None:
     return title if sum(ch.isalpha() for ch in title) >= 3 else None
 
 
+def followable(links: list[FoundLink]) -> list[FoundLink]:
+    """The links a reader follows (absolute URLs, not image sources), in order."""
+    return [link for link in links if not link.image and _ABSOLUTE.match(link.url)]
+
+
 def is_link_line(block: Block) -> bool:
     """Whether a block is a link bullet: a short label and one link (`- Paper: <url>`)."""
-    links = [link for link in block.links if _ABSOLUTE.match(link.url)]
+    links = followable(block.links)
     if len(links) != 1:
         return False
     label = block.text.strip().rstrip(":：").strip()
@@ -121,7 +127,7 @@ def is_link_line(block: Block) -> bool:
 
 def draft_item(block: Block) -> Draft | None:
     """A draft entry from a list item with links and a title, else None."""
-    links = [link for link in block.links if _ABSOLUTE.match(link.url)]
+    links = followable(block.links)
     if not links:
         return None
     tags_written = split_tags(block.parts[0].lead_code)
@@ -144,17 +150,18 @@ def draft_item(block: Block) -> Draft | None:
         year=venue.year if venue else None,
         links=[_raw_link(link, "paper" if link is title_link else None) for link in links],
     )
-    return Draft(entry=entry, written_tags=tags_written, malformed_line=_malformed(block))
+    return Draft(
+        entry=entry,
+        written_tags=tags_written,
+        malformed_line=_malformed(block),
+        claimed={id(link) for link in links},
+    )
 
 
 def draft_titled(title: str, title_line: int, bullets: list[Block]) -> Draft | None:
     """A draft entry from a bold title and its link bullets, else None."""
-    links = [
-        _raw_link(link, None)
-        for bullet in bullets
-        for link in bullet.links
-        if _ABSOLUTE.match(link.url)
-    ]
+    found = [link for bullet in bullets for link in followable(bullet.links)]
+    links = [_raw_link(link, None) for link in found]
     if not links:
         return None
     venue = find_venue(title)
@@ -166,7 +173,7 @@ def draft_titled(title: str, title_line: int, bullets: list[Block]) -> Draft | N
         year=venue.year if venue else None,
         links=links,
     )
-    return Draft(entry=entry, written_tags=[])
+    return Draft(entry=entry, written_tags=[], claimed={id(link) for link in found})
 
 
 def draft_row(header: list[str], row: TableRow) -> Draft | None:
@@ -178,11 +185,11 @@ def draft_row(header: list[str], row: TableRow) -> Draft | None:
     title_cell = row.cells[title_col]
     title = clean_title(title_cell.plain)
     links: list[RawLink] = []
+    claimed: set[int] = set()
     for index, cell in enumerate(row.cells):
         header_label = canonical_label(columns[index]) if index < len(columns) else ""
-        for link in cell.links:
-            if not _ABSOLUTE.match(link.url):
-                continue
+        for link in followable(cell.links):
+            claimed.add(id(link))
             is_title = index == title_col and clean_title(link.text) == title
             links.append(_raw_link(link, "paper" if is_title else None, fallback=header_label))
     if not links or not _is_title(title):
@@ -194,7 +201,7 @@ def draft_row(header: list[str], row: TableRow) -> Draft | None:
         title=title, line=row.line + 1, tags=[], venue=venue_name, year=year, links=links
     )
     expected = venue_col is not None or date_col is not None
-    return Draft(entry=entry, written_tags=[], venue_expected=expected)
+    return Draft(entry=entry, written_tags=[], venue_expected=expected, claimed=claimed)
 
 
 def _entry(

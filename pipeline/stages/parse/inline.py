@@ -25,6 +25,11 @@ _HREF = re.compile(r"""\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>"']+))""", re.I
 _ANCHOR_OPEN = re.compile(r"^<a\b", re.IGNORECASE)
 _ANCHOR_CLOSE = re.compile(r"^</a\s*>", re.IGNORECASE)
 _BREAK_TAG = re.compile(r"^<br\s*/?>$", re.IGNORECASE)
+_IMG_TAG = re.compile(r"^<img\b", re.IGNORECASE)
+_SRC = re.compile(r"""\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>"']+))""", re.IGNORECASE)
+# How far past the last link a URL is looked for: a URL not written verbatim (`&amp;`, `\(`)
+# is not found, and an unbounded search would make a block of such links quadratic.
+_SEARCH_WINDOW = 4096
 # A character that would continue a URL: a match followed by one is only a prefix.
 _URL_CHAR = re.compile(r"[A-Za-z0-9/_~%?#&=+@-]")
 
@@ -39,6 +44,7 @@ class FoundLink:
     column: int
     image_only: bool = False
     bare: bool = False
+    image: bool = False  # an image's source, not a link one follows
     before: str = ""  # text since the previous link or line break: a label ("Paper:")
 
 
@@ -82,6 +88,8 @@ class Locator:
         decoded = unquote(url)
         if decoded != url:
             candidates.append(decoded)
+        if "&" in url:
+            candidates.append(url.replace("&", "&amp;"))
         for candidate in candidates:
             if not candidate:
                 continue
@@ -94,14 +102,17 @@ class Locator:
 
     def _search(self, needle: str) -> tuple[int, int] | None:
         line, col = self._line, self._col
-        while 0 <= line <= self._last:
+        budget = _SEARCH_WINDOW + 2 * len(needle)
+        while 0 <= line <= self._last and budget > 0:
             text = self._lines[line]
-            at = text.find(needle, col)
+            stop = min(len(text), col + budget)
+            at = text.find(needle, col, stop)
             while at >= 0:
                 end = at + len(needle)
                 if end >= len(text) or not _URL_CHAR.match(text[end]):
                     return line, at
-                at = text.find(needle, at + 1)
+                at = text.find(needle, at + 1, stop)
+            budget -= stop - col + 1
             line, col = line + 1, 0
         return None
 
@@ -145,6 +156,7 @@ class _Reader:
         elif kind == "image":
             if self.link is not None:
                 self.link.images += 1
+            self._image(str(token.attrs.get("src", "") or ""), token.content)
         elif kind == "html_inline":
             self._html(token.content)
             self.line += token.content.count("\n")
@@ -236,6 +248,19 @@ class _Reader:
                 self._close_link()
         elif _BREAK_TAG.match(html.strip()):
             self._append("\n")
+        elif _IMG_TAG.match(html):
+            match = _SRC.search(html)
+            src = next((g for g in match.groups() if g is not None), "") if match else ""
+            if self.link is not None:
+                self.link.images += 1
+            self._image(src, "")
+
+    def _image(self, src: str, alt: str) -> None:
+        """An image's source is a rendered URL too: a badge, a logo or a figure."""
+        if not src.strip():
+            return
+        found = FoundLink(text=alt, url=src.strip(), line=self.line + 1, column=0, image=True)
+        self.result.links.append(_place(found, self.locate))
 
     def _close_link(self) -> None:
         link, self.link = self.link, None

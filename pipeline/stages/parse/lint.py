@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from pipeline.model import Finding, RawEntry, Severity
@@ -53,6 +53,7 @@ class Draft:
     written_tags: list[str]  # as written, duplicates kept
     malformed_line: int | None = None
     venue_expected: bool = True
+    claimed: set[int] = field(default_factory=set)  # id() of the FoundLinks the entry took
 
 
 def lint_entries(drafts: list[Draft], legend: list[str]) -> list[Finding]:

@@ -25,7 +25,7 @@ from markdown_it.token import Token
 
 from pipeline.config import DEFAULT_MAX_LIST_BYTES
 from pipeline.files import read_text_file
-from pipeline.model import ParsedList
+from pipeline.model import ParsedList, RawLink
 from pipeline.stages.parse.blocks import (
     Block,
     TableRow,
@@ -36,7 +36,9 @@ from pipeline.stages.parse.blocks import (
     is_link_line,
     legend_tags,
 )
-from pipeline.stages.parse.inline import InlineText, Locator, read_inline
+from pipeline.stages.parse.collect import is_checkable, outside_findings, rendered_link
+from pipeline.stages.parse.html import html_links
+from pipeline.stages.parse.inline import FoundLink, InlineText, Locator, read_inline
 from pipeline.stages.parse.lint import Draft, lint_entries
 
 __all__ = ["parse_list", "read_list"]
@@ -61,10 +63,17 @@ def parse_list(text: str, source: str) -> ParsedList:
     walker.walk(_markdown().parse(normalized))
     drafts = walker.drafts()
     legend = list(dict.fromkeys(walker.legend))
+    claimed = {link_id for draft in drafts for link_id in draft.claimed}
+    others = walker.other_links(claimed)
+    entries = [d.entry for d in drafts]
     return ParsedList(
         source=source,
-        entries=[d.entry for d in drafts],
-        findings=lint_entries(drafts, legend),
+        entries=entries,
+        other_links=others,
+        findings=sorted(
+            [*lint_entries(drafts, legend), *outside_findings(entries, others)],
+            key=lambda f: (f.line or 0, f.code),
+        ),
         legend=legend,
     )
 
@@ -124,6 +133,7 @@ class _Walker:
         self.row: list[InlineText] = []
         self.row_line = 0
         self.row_locator: Locator | None = None
+        self.rendered: list[tuple[FoundLink, tuple[int, ...]]] = []  # every link, in order
 
     def walk(self, tokens: list[Token]) -> None:
         """Visit every block token in order."""
@@ -137,12 +147,9 @@ class _Walker:
         with_venue = {f.group for f in self.found if f.draft.entry.venue or f.draft.entry.year}
         drafts: list[Draft] = []
         for found in self.found:
-            ids = found.sections
-            if title is not None and ids[:1] == (title,):
-                ids = ids[1:]
             draft = found.draft
             draft.entry = draft.entry.model_copy(
-                update={"section": [self.heading_texts[i] for i in ids]}
+                update={"section": self._section_path(found.sections, title)}
             )
             if found.group[0] != "row":
                 # A list that never writes venues is not asked for them.
@@ -150,6 +157,20 @@ class _Walker:
             drafts.append(draft)
         drafts.sort(key=lambda d: d.entry.line)
         return drafts
+
+    def other_links(self, claimed: set[int]) -> list[RawLink]:
+        """Every rendered http(s) link no entry took, with the heading path it sits under."""
+        title = self._title_heading()
+        return [
+            rendered_link(link, self._section_path(sections, title))
+            for link, sections in self.rendered
+            if id(link) not in claimed and is_checkable(link)
+        ]
+
+    def _section_path(self, ids: tuple[int, ...], title: int | None) -> list[str]:
+        if title is not None and ids[:1] == (title,):
+            ids = ids[1:]
+        return [self.heading_texts[i] for i in ids]
 
     def _title_heading(self) -> int | None:
         """The first heading is the list's title, not a section, if it is an H1 no entry sits
@@ -185,6 +206,26 @@ class _Walker:
             self.heading_levels.append(int(token.tag[1:]) if token.tag[1:].isdigit() else 6)
         elif kind == "inline":
             self._inline(token)
+        elif kind == "html_block":
+            self._html_block(token)
+
+    def _html_block(self, token: Token) -> None:
+        """An HTML block's anchors and images are links; it never makes an entry."""
+        first, last = (token.map[0], token.map[1] - 1) if token.map else (0, 0)
+        locate = Locator(self.lines, first, last)
+        base = first + 1
+        for found in html_links(token.content):
+            link = FoundLink(
+                text="",
+                url=found.url,
+                line=base + token.content.count("\n", 0, found.offset),
+                column=0,
+                image=found.image,
+            )
+            place = locate.find(found.url)
+            if place is not None:
+                link.line, link.column = place[1] + 1, place[2]
+            self.rendered.append((link, self._sections()))
 
     def _inline(self, token: Token) -> None:
         inline = self._read(token)
@@ -201,8 +242,14 @@ class _Walker:
     def _read(self, token: Token) -> InlineText:
         first, last = (token.map[0], token.map[1] - 1) if token.map else (0, 0)
         if self.table is not None and self.row_locator is not None:
-            return read_inline(token.children, locate=self.row_locator, first=self.row_line)
-        return read_inline(token.children, locate=Locator(self.lines, first, last), first=first)
+            inline = read_inline(token.children, locate=self.row_locator, first=self.row_line)
+        else:
+            inline = read_inline(
+                token.children, locate=Locator(self.lines, first, last), first=first
+            )
+        sections = self._sections()
+        self.rendered.extend((link, sections) for link in inline.links)
+        return inline
 
     def _heading(self, text: str) -> None:
         index, level = len(self.heading_texts), self.heading_levels[-1]
