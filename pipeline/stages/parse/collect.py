@@ -14,7 +14,7 @@ from pipeline.model import Finding, RawEntry, RawLink, Severity
 from pipeline.stages.parse.fields import canonical_label
 from pipeline.stages.parse.inline import FoundLink
 
-__all__ = ["is_checkable", "outside_findings", "rendered_link"]
+__all__ = ["is_checkable", "outside_findings", "rendered_link", "salvage_findings"]
 
 _HTTP = re.compile(r"^(?:https?:)?//", re.IGNORECASE)
 _RUN_GAP = 3  # lines between two outside links that still make one run
@@ -39,6 +39,23 @@ def rendered_link(link: FoundLink, section: list[str]) -> RawLink:
         image=link.image,
         section=section,
     )
+
+
+def salvage_findings(links: list[FoundLink]) -> list[Finding]:
+    """A finding for each link whose URL was read out of stray markup around it."""
+    return [
+        Finding(
+            code="malformed-link-markup",
+            severity=Severity.WARNING,
+            message=f"the link's target is {link.salvaged!r}, which GitHub renders as a "
+            f"relative link; checked as {link.url}",
+            line=link.line,
+            hint=f"write the link as ({link.url})",
+            url=link.url,
+        )
+        for link in links
+        if link.salvaged
+    ]
 
 
 @dataclass

@@ -16,10 +16,14 @@ from urllib.parse import unquote
 
 from markdown_it.token import Token
 
-__all__ = ["FoundLink", "InlineText", "Locator", "read_inline"]
+__all__ = ["FoundLink", "InlineText", "Locator", "Piece", "read_inline"]
 
-# A bare URL in running text; trailing punctuation is trimmed afterwards.
-_BARE_URL = re.compile(r"https?://[^\s<>\"'`\[\]{}|\\^]+", re.IGNORECASE)
+# A bare URL in running text (GFM's extended autolinks: http(s):// or www. after a
+# boundary); trailing punctuation is trimmed afterwards.
+_BARE_URL = re.compile(r"(?:https?://|(?<![\w.@/-])www\.)[^\s<>\"'`\[\]{}|\\^]+", re.IGNORECASE)
+# An href that is a URL behind stray markup (`[LLM]([https://...)`): GitHub renders it
+# as a relative link, but the URL the author meant is plain to see.
+_SALVAGE = re.compile(r"^[\[(<\"' ]{1,3}(https?://\S+)$", re.IGNORECASE)
 _TRAILING = ".,;:!?*_~'\"）。，；："
 _HREF = re.compile(r"""\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>"']+))""", re.IGNORECASE)
 _ANCHOR_OPEN = re.compile(r"^<a\b", re.IGNORECASE)
@@ -45,7 +49,18 @@ class FoundLink:
     image_only: bool = False
     bare: bool = False
     image: bool = False  # an image's source, not a link one follows
+    salvaged: str = ""  # the href as GitHub renders it, when the URL was read out of stray markup
     before: str = ""  # text since the previous link or line break: a label ("Paper:")
+
+
+@dataclass
+class Piece:
+    """One step of an inline in reading order: text outside links, a link, or a line break."""
+
+    kind: str  # "text", "link" or "break"
+    text: str = ""
+    bold: bool = False  # text inside **strong** emphasis
+    link: FoundLink | None = None
 
 
 @dataclass
@@ -59,6 +74,7 @@ class InlineText:
     links: list[FoundLink] = field(default_factory=list)
     brackets: str = ""  # '[' and ']' of the text outside links and code, in order
     plain: str = ""  # all text in order, link texts included (headings, table cells)
+    pieces: list[Piece] = field(default_factory=list)  # everything above, in reading order
 
 
 @dataclass
@@ -181,6 +197,10 @@ class _Reader:
             self.link.parts.append(text)
             return
         self.texts.append(text)
+        if text == "\n":
+            self.result.pieces.append(Piece("break"))
+        else:
+            self.result.pieces.append(Piece("text", text, bold=self.strong_depth > 0))
         if "\n" in text:
             self.since_link = [text.rsplit("\n", 1)[-1]]
         else:
@@ -204,37 +224,44 @@ class _Reader:
                 self.result.lead_code.append(content)
         else:
             self.brackets.append("".join(ch for ch in content if ch in "[]"))
-            content, tail = self._bare_urls(content)
+            tail = self._bare_urls(content)
             if tail is not None:
-                self._append(content)
                 self.since_link = [tail.rsplit("\n", 1)[-1]]
                 return
         self._append(content)
 
-    def _bare_urls(self, content: str) -> tuple[str, str | None]:
-        """Add each bare URL as a link labelled by the text before it.
+    def _bare_urls(self, content: str) -> str | None:
+        """Add each bare URL as a link labelled by the text before it, and the text around it.
 
-        Returns the text without the URLs, and the text after the last URL (None if none).
+        Returns the text after the last URL, or None (and adds nothing) when there is none.
         """
-        kept: list[str] = []
         start = 0
         for match in _BARE_URL.finditer(content):
             url = _trim_url(match.group(0))
             if len(url) <= len("https://"):
                 continue
             segment = content[start : match.start()]
-            kept.append(segment)
             before = ("".join(self.since_link) if start == 0 else "") + segment
+            if segment:
+                self._append(segment)
             found = FoundLink(
                 text="", url=url, line=self.line + 1, column=0, bare=True,
                 before=before.rsplit("\n", 1)[-1],
             )  # fmt: skip
-            self.result.links.append(_place(found, self.locate))
+            found = _place(found, self.locate)
+            if found.url.lower().startswith("www."):
+                found.url = "http://" + found.url  # as GitHub renders it
+            self._add_link(found)
             start = match.start() + len(url)
         if start == 0:
-            return content, None
-        kept.append(content[start:])
-        return "".join(kept), content[start:]
+            return None
+        if content[start:]:
+            self._append(content[start:])
+        return content[start:]
+
+    def _add_link(self, found: FoundLink) -> None:
+        self.result.links.append(found)
+        self.result.pieces.append(Piece("link", link=found))
 
     def _html(self, html: str) -> None:
         """Open or close an HTML anchor link; a `<br>` counts as a line break."""
@@ -260,25 +287,28 @@ class _Reader:
         if not src.strip():
             return
         found = FoundLink(text=alt, url=src.strip(), line=self.line + 1, column=0, image=True)
-        self.result.links.append(_place(found, self.locate))
+        self._add_link(_place(found, self.locate))
 
     def _close_link(self) -> None:
         link, self.link = self.link, None
         if link is None:
             return
         text = "".join(link.parts).strip()
-        if not link.url.strip():
+        url = link.url.strip()
+        if not url:
             return  # an empty `[Coming soon]()` link goes nowhere: not a link
+        salvage = _SALVAGE.match(unquote(url))
         found = FoundLink(
             text=text,
-            url=link.url.strip(),
+            url=salvage.group(1) if salvage else url,
+            salvaged=url if salvage else "",
             line=link.line + 1,
             column=0,
             image_only=link.images > 0 and not any(c.isalnum() for c in text),
             before="".join(self.since_link),
         )
         self.since_link = []
-        self.result.links.append(_place(found, self.locate))
+        self._add_link(_place(found, self.locate))
 
 
 def _trim_url(url: str) -> str:

@@ -36,7 +36,12 @@ from pipeline.stages.parse.blocks import (
     is_link_line,
     legend_tags,
 )
-from pipeline.stages.parse.collect import is_checkable, outside_findings, rendered_link
+from pipeline.stages.parse.collect import (
+    is_checkable,
+    outside_findings,
+    rendered_link,
+    salvage_findings,
+)
 from pipeline.stages.parse.html import html_links
 from pipeline.stages.parse.inline import FoundLink, InlineText, Locator, read_inline
 from pipeline.stages.parse.lint import Draft, lint_entries
@@ -71,7 +76,11 @@ def parse_list(text: str, source: str) -> ParsedList:
         entries=entries,
         other_links=others,
         findings=sorted(
-            [*lint_entries(drafts, legend), *outside_findings(entries, others)],
+            [
+                *lint_entries(drafts, legend),
+                *outside_findings(entries, others),
+                *salvage_findings([link for link, _ in walker.rendered]),
+            ],
             key=lambda f: (f.line or 0, f.code),
         ),
         legend=legend,
