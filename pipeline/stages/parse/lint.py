@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 from pipeline.model import Finding, RawEntry, Severity
 
-__all__ = ["Draft", "lint_entries"]
+__all__ = ["Draft", "is_paper_link", "lint_entries"]
 
 # Hosts whose links are the paper itself, whatever the label says.
 _PAPER_HOSTS = (
@@ -53,6 +53,7 @@ class Draft:
     written_tags: list[str]  # as written, duplicates kept
     malformed_line: int | None = None
     venue_expected: bool = True
+    year_expected: bool = True
     claimed: set[int] = field(default_factory=set)  # id() of the FoundLinks the entry took
 
 
@@ -110,7 +111,7 @@ def _link_findings(draft: Draft) -> list[Finding]:
                 line=draft.malformed_line,
             )
         )
-    if not any(_is_paper_link(link.label, link.url) for link in entry.links):
+    if not any(is_paper_link(link.label, link.url) for link in entry.links):
         found.append(
             _finding(
                 entry,
@@ -135,11 +136,15 @@ def _link_findings(draft: Draft) -> list[Finding]:
 
 def _venue_findings(draft: Draft) -> list[Finding]:
     entry = draft.entry
-    if not draft.venue_expected or (entry.venue and entry.year):
-        return []
-    missing = " and ".join(
-        name for name, value in (("venue", entry.venue), ("year", entry.year)) if not value
+    if "title" in entry.uncertain:
+        return []  # the layout was not understood: one layout finding says so instead
+    wanted = (
+        ("venue", entry.venue, draft.venue_expected),
+        ("year", entry.year, draft.year_expected),
     )
+    missing = " and ".join(name for name, value, expected in wanted if expected and not value)
+    if not missing:
+        return []
     return [
         _finding(
             entry,
@@ -184,7 +189,8 @@ def _host(url: str) -> str:
         return ""
 
 
-def _is_paper_link(label: str, url: str) -> bool:
+def is_paper_link(label: str, url: str) -> bool:
+    """Whether a link is the paper itself: labelled so, or on a paper host (arXiv, DOI, ...)."""
     host = _host(url)
     return label == "paper" or any(host == h or host.endswith("." + h) for h in _PAPER_HOSTS)
 

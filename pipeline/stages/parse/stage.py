@@ -33,7 +33,9 @@ from pipeline.stages.parse.blocks import (
     draft_item,
     draft_row,
     draft_titled,
+    extend_draft,
     is_link_line,
+    is_links_only,
     legend_tags,
 )
 from pipeline.stages.parse.collect import (
@@ -104,6 +106,7 @@ class _Item:
     """An open list item: its own inline parts, until its nested list starts."""
 
     line: int
+    depth: int
     parts: list[InlineText] = field(default_factory=list)
     closed: bool = False
 
@@ -122,7 +125,15 @@ class _Pending:
 class _Found:
     draft: Draft
     sections: tuple[int, ...]
-    group: tuple[str, int]  # entries of one group share whether venues are expected
+    group: tuple[str, object]  # entries of one group share whether venues are expected
+
+
+@dataclass
+class _Parent:
+    """The entry a list item made, which its nested link bullets may still add to."""
+
+    draft: Draft
+    depth: int
 
 
 class _Walker:
@@ -136,6 +147,7 @@ class _Walker:
         self.legend: list[str] = []
         self.found: list[_Found] = []
         self.pending: _Pending | None = None
+        self.parent: _Parent | None = None
         self.items: list[_Item] = []
         self.table: list[TableRow] | None = None
         self.table_count = 0
@@ -153,7 +165,8 @@ class _Walker:
     def drafts(self) -> list[Draft]:
         """The drafts found, in list order, with section paths and venue expectations."""
         title = self._title_heading()
-        with_venue = {f.group for f in self.found if f.draft.entry.venue or f.draft.entry.year}
+        with_venue = {f.group for f in self.found if f.draft.entry.venue}
+        with_year = {f.group for f in self.found if f.draft.entry.year}
         drafts: list[Draft] = []
         for found in self.found:
             draft = found.draft
@@ -163,6 +176,7 @@ class _Walker:
             if found.group[0] != "row":
                 # A list that never writes venues is not asked for them.
                 draft.venue_expected = found.group in with_venue
+                draft.year_expected = found.group in with_year
             drafts.append(draft)
         drafts.sort(key=lambda d: d.entry.line)
         return drafts
@@ -193,7 +207,8 @@ class _Walker:
     def _visit(self, token: Token) -> None:
         kind = token.type
         if kind == "list_item_open":
-            self.items.append(_Item(line=(token.map[0] if token.map else 0) + 1))
+            line = (token.map[0] if token.map else 0) + 1
+            self.items.append(_Item(line=line, depth=len(self.items) + 1))
         elif kind in ("bullet_list_open", "ordered_list_open") and self.items:
             self._close_item(self.items[-1])
         elif kind == "list_item_close" and self.items:
@@ -276,7 +291,7 @@ class _Walker:
             return
         item.closed = True
         if item.parts:
-            self._block(Block(parts=item.parts, line=item.line, in_list=True))
+            self._block(Block(parts=item.parts, line=item.line, in_list=True, depth=item.depth))
 
     def _block(self, block: Block) -> None:
         """Classify a list item or paragraph: legend, bold title, link bullet or entry."""
@@ -285,17 +300,26 @@ class _Walker:
             self._finish_pending()
             self.legend.extend(tags)
             return
-        if self.pending is not None and is_link_line(block):
+        if self.pending is not None and (is_link_line(block) or is_links_only(block)):
             self.pending.bullets.append(block)
             return
+        parent = self.parent
+        if parent is not None and block.depth > parent.depth and extend_draft(parent.draft, block):
+            return  # `- Code: <url>` or a date under the entry's own bullet
+        if parent is not None and block.depth <= parent.depth:
+            self.parent = None
         self._finish_pending()
         title = bold_title(block)
         if title is not None:
             self.pending = _Pending(title=title, line=block.line, sections=self._sections())
-        elif block.in_list:
-            draft = draft_item(block)
-            if draft is not None:
-                self.found.append(_Found(draft, self._sections(), ("item", 0)))
+            return
+        # A paragraph outside lists is an entry only when its layout marks a title.
+        draft = draft_item(block, title_first=not block.in_list)
+        if draft is not None:
+            kind = "item" if block.in_list else "paragraph"
+            found = _Found(draft, self._sections(), (kind, self._sections()))
+            self.found.append(found)
+            self.parent = _Parent(draft, block.depth) if block.in_list else None
 
     def _finish_pending(self) -> None:
         pending, self.pending = self.pending, None
@@ -303,7 +327,7 @@ class _Walker:
             return
         draft = draft_titled(pending.title, pending.line, pending.bullets)
         if draft is not None:
-            self.found.append(_Found(draft, pending.sections, ("titled", 0)))
+            self.found.append(_Found(draft, pending.sections, ("titled", pending.sections)))
 
     def _table_done(self) -> None:
         rows, self.table = self.table or [], None
