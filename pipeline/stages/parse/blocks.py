@@ -235,10 +235,13 @@ def draft_row(header: list[str], row: TableRow) -> Draft | None:
     fields.year = year or fields.year
     entry = _entry(title=title, line=row.line + 1, tags=[], fields=fields, links=links)
     entry = entry.model_copy(update={"venue": venue_name})
+    venue_written = venue_col is not None and venue_col < len(row.cells)
+    # A venue cell with no letters ("-") says "no venue", which is nothing to fix.
+    venue_written = venue_written and any(c.isalpha() for c in row.cells[venue_col].plain)
     return Draft(
         entry=entry,
         written_tags=[],
-        venue_expected=venue_col is not None,
+        venue_expected=venue_written,
         year_expected=venue_col is not None or date_col is not None,
         claimed=claimed,
     )

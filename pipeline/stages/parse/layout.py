@@ -38,6 +38,9 @@ _ET_AL = re.compile(r"\bet\.?\s*al\b\.?", re.IGNORECASE)
 _NAME = re.compile(r"^[A-Z][\w'.\-]*(?:\s+[A-Z][\w'.\-]*){0,4}$")
 _URLISH = re.compile(r"https?://|www\.", re.IGNORECASE)
 _MAX_TITLE_WORDS = 40
+_DASHED_TITLE_WORDS = 15
+# Where a title cell's title ends and its description starts: " - ", or two spaces.
+_TITLE_END = re.compile(r"\s[-–—]\s|(?<=\S) {2,}")
 
 
 @dataclass
@@ -109,6 +112,7 @@ def read_fields(
         or _quoted(first)
         or _piped(first)
         or _before_venue(first)
+        or _title_year(first)
         or _text_then_links(first)
         or _first_line(first, lines, title_first=title_first)
     )
@@ -212,6 +216,18 @@ def _before_venue_text(text: str) -> Fields | None:
     return Fields(title=before, venue=venue, year=venue.year)
 
 
+def _title_year(line: Line) -> Fields | None:
+    """`Title (2015), A. Author et al. [[pdf]](..)`: the title ends at a year in brackets."""
+    text = line.text
+    match = re.search(r"\s[(\[]\s*(?:19|20)\d{2}\s*[)\]]", text)
+    if match is None:
+        return None
+    title = clean_title(_NUMBERING.sub("", text[: match.start()], count=1))
+    if not _title_like(title) or len(title.split()) > _MAX_TITLE_WORDS:
+        return None
+    return _with_tail(title, text[match.start() :])
+
+
 def _text_then_links(line: Line) -> Fields | None:
     """`Title. [[paper](..)] [[code](..)]`: words, then nothing but links."""
     pieces = line.pieces
@@ -221,13 +237,31 @@ def _text_then_links(line: Line) -> Fields | None:
     after = "".join(p.text for p in pieces[first_link:] if p.kind == "text")
     if any(ch.isalnum() for ch in after):
         return None
-    title = clean_title("".join(p.text for p in pieces[:first_link]))
-    return Fields(title=title) if _title_like(title) else None
+    text = "".join(p.text for p in pieces[:first_link])
+    title, authors = _split_authors(clean_title(_NUMBERING.sub("", text, count=1)))
+    return Fields(title=title, authors=authors) if _title_like(title) else None
+
+
+def _split_authors(text: str) -> tuple[str, list[str]]:
+    """`Title, G. Hinton and R. Salakhutdinov`: the title and the names after it, if any."""
+    for match in re.finditer(r"[,.]\s+", text):
+        names = _authors(text[match.end() :])
+        if names and _title_like(text[: match.start()]):
+            return clean_title(text[: match.start()]), names
+    return text, []
 
 
 def _first_line(first: Line, lines: list[Line], *, title_first: bool) -> Fields:
-    """The first line's text: sure only where the layout puts the title there."""
-    found = Fields(title=clean_title(first.text))
+    """The first line's text: sure only where the layout puts the title there.
+
+    A long first line (`3) Title - what the paper does ...`) keeps the part before its
+    dash when that part is short enough to be a title.
+    """
+    text = _NUMBERING.sub("", first.text, count=1)
+    head = _TITLE_END.split(text.strip(), maxsplit=1)[0]
+    if head != text and len(head.split()) <= _DASHED_TITLE_WORDS:
+        text = head
+    found = Fields(title=clean_title(text))
     if not (title_first and not first.links):
         found.uncertain.append("title")
     return found

@@ -138,6 +138,8 @@ def _venue_findings(draft: Draft) -> list[Finding]:
     entry = draft.entry
     if "title" in entry.uncertain:
         return []  # the layout was not understood: one layout finding says so instead
+    if not any(is_paper_link(link.label, link.url) for link in entry.links):
+        return []  # a course, a blog, a tool: a venue belongs to a paper
     wanted = (
         ("venue", entry.venue, draft.venue_expected),
         ("year", entry.year, draft.year_expected),
