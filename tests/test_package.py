@@ -158,3 +158,13 @@ def test_the_installed_command_parses_and_refreshes_a_list_outside_the_repo(
     jsonschema.validate(catalog, json.loads(next(shipped).read_text(encoding="utf-8")))
     assert (tmp_path / "out" / "report.md").is_file()
     assert not (tmp_path / "data").exists() and not (tmp_path / "schema").exists()
+
+
+def test_the_installed_command_sets_up_a_repository_with_init(venv: Path, tmp_path: Path) -> None:
+    (tmp_path / "README.md").write_text(LIST, encoding="utf-8")
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True, timeout=60)
+    out = _run(venv / "bin" / "pipeline", "init", cwd=tmp_path, env=_clean_env())
+    assert "wrote .github/workflows/paper-list-check.yml" in out
+    check = (tmp_path / ".github" / "workflows" / "paper-list-check.yml").read_text()
+    # Installed from a wheel file, no commit is known: the version's tag.
+    assert f"@v{pipeline.__version__} # v{pipeline.__version__}" in check
