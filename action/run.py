@@ -2,7 +2,12 @@
 
     python run.py prepare   check the inputs; the pip cache key          (any Python 3.11)
     python run.py install   a venv with the pipeline from this checkout  (setup-python's)
-    python run.py run       the mode; job summary, outputs, exit code    (the venv's python)
+    python run.py run       the mode; job summary and outputs            (the venv's python)
+    python run.py finish    exit with the run's exit code (EXIT_CODE)    (any Python 3.11)
+
+`run` exits 0 once its outputs are written, so the outputs are set and the
+HTTP cache is saved whatever the pipeline's exit code; `finish` then fails
+the action with that code (0, 1, 2 or 3), passed through.
 
 Inputs come as the environment action.yml sets: INPUT_LIST, INPUT_OUTPUT_DIR,
 INPUT_MODE, INPUT_FAIL_ON, BASE_SHA (check-pr), plus the runner's
@@ -215,14 +220,35 @@ def _check_pr(inputs: Inputs) -> int:
 
 
 def run() -> int:
-    """Run the mode, write the job summary and the outputs; return the pipeline's exit code."""
+    """Run the mode, write the job summary and the outputs (exit-code among them)."""
     inputs = _inputs()
-    return _refresh(inputs) if inputs.mode == "refresh" else _check_pr(inputs)
+    code = _refresh(inputs) if inputs.mode == "refresh" else _check_pr(inputs)
+    print(f"paper-list-pipeline {inputs.mode}: exit code {code}")
+    return 0
+
+
+_MEANING = {
+    1: "the run found what input fail-on fails on (see the job summary)",
+    2: "bad input or usage (see the Run the pipeline step's log)",
+    3: "network outage: nothing was judged, the previous data was kept",
+}
+
+
+def finish() -> int:
+    """Exit with the pipeline's exit code, saying what it means."""
+    raw = _env("EXIT_CODE", "0")
+    if not raw.isdigit():
+        raise UsageError(f"EXIT_CODE: {raw!r} is not an exit code")
+    code = int(raw)
+    if code:
+        reason = _MEANING.get(code, "see the Run the pipeline step's log")
+        print(f"::error title=paper-list-pipeline::exit code {code}: {reason}")
+    return code
 
 
 def main(argv: list[str]) -> int:
     """Dispatch to a step; bad inputs are one stderr line and exit 2."""
-    steps = {"prepare": prepare, "install": install, "run": run}
+    steps = {"prepare": prepare, "install": install, "run": run, "finish": finish}
     if len(argv) != 1 or argv[0] not in steps:
         print(f"usage: run.py {{{','.join(steps)}}}", file=sys.stderr)
         return 2

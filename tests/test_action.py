@@ -109,7 +109,7 @@ def test_run_steps_call_the_script_and_pass_the_inputs_it_reads() -> None:
 
 @dataclass
 class ActionRun:
-    """One `run.py run`: its exit code, stdout, outputs and job summary."""
+    """One step of the action (`run` with its `finish`): exit code, stdout, outputs, summary."""
 
     code: int
     stdout: str
@@ -158,33 +158,39 @@ def world_env(emulator: Emulator, repo: Path, tmp_path: Path) -> dict[str, str]:
     }
 
 
+def _script(step: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("PIPELINE_", "INPUT_"))}
+    return subprocess.run(
+        [sys.executable, str(SCRIPT), step],
+        cwd=cwd,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
 def _run_action(repo: Path, env: dict[str, str], step: str = "run", **inputs: str) -> ActionRun:
+    """The step, as action.yml runs it; after `run`, `finish` when exit-code is not 0."""
     runner = repo.parent / "runner"
     runner.mkdir(exist_ok=True)
     output, summary = runner / "output", runner / "summary.md"
     output.write_text("")
     summary.write_text("")
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("PIPELINE_", "INPUT_"))}
-    done = subprocess.run(
-        [sys.executable, str(SCRIPT), step],
-        cwd=repo,
-        env={
-            **base,
-            **env,
-            **{f"INPUT_{name.upper()}": value for name, value in inputs.items()},
-            "GITHUB_OUTPUT": str(output),
-            "GITHUB_STEP_SUMMARY": str(summary),
-        },
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    files = {"GITHUB_OUTPUT": str(output), "GITHUB_STEP_SUMMARY": str(summary)}
+    named = {f"INPUT_{name.upper()}": value for name, value in inputs.items()}
+    done = _script(step, repo, {**env, **named, **files})
     pairs = (line.partition("=") for line in output.read_text().splitlines())
+    outputs = {name: value for name, _, value in pairs}
+    code, stdout = done.returncode, done.stdout
+    if step == "run" and code == 0 and outputs.get("exit-code") != "0":
+        finish = _script("finish", repo, {"EXIT_CODE": outputs.get("exit-code", ""), **files})
+        code, stdout = finish.returncode, stdout + finish.stdout
     return ActionRun(
-        code=done.returncode,
-        stdout=done.stdout,
+        code=code,
+        stdout=stdout,
         stderr=done.stderr,
-        outputs={name: value for name, _, value in pairs},
+        outputs=outputs,
         summary=summary.read_text(encoding="utf-8"),
     )
 
@@ -217,6 +223,7 @@ def test_refresh_mode_with_fail_on_dead_exits_1_and_says_why(
     run = _run_action(repo, world_env, mode="refresh", fail_on="dead, warning")
     assert run.code == 1
     assert run.outputs["exit-code"] == "1"
+    assert "::error title=paper-list-pipeline::exit code 1: the run found" in run.stdout
     assert "**policy failed:" in run.summary and "dead link(s)" in run.summary
     assert (repo / "data" / "catalog.json").is_file()  # outputs are still written
 
@@ -314,3 +321,10 @@ def test_prepare_keys_the_pip_cache_on_the_lock_file(repo: Path) -> None:
     assert re.fullmatch(
         r"paper-list-pipeline-pip-linux-py3\d+-[0-9a-f]{16}", run.outputs["pip-key"]
     )
+
+
+@pytest.mark.parametrize("code", [0, 1, 2, 3])
+def test_finish_fails_the_action_with_the_run_exit_code(tmp_path: Path, code: int) -> None:
+    done = _script("finish", tmp_path, {"EXIT_CODE": str(code)})
+    assert done.returncode == code
+    assert done.stdout.startswith("::error title=paper-list-pipeline::exit code") == (code != 0)
