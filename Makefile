@@ -30,12 +30,12 @@ bench: $(STAMP)
 	$(BIN)/python -m bench
 
 lint: $(STAMP)
-	$(BIN)/ruff check pipeline tests bench
-	$(BIN)/ruff format --check pipeline tests bench
+	$(BIN)/ruff check pipeline tests bench action
+	$(BIN)/ruff format --check pipeline tests bench action
 
 format: $(STAMP)
-	$(BIN)/ruff format pipeline tests bench
-	$(BIN)/ruff check --fix pipeline tests bench
+	$(BIN)/ruff format pipeline tests bench action
+	$(BIN)/ruff check --fix pipeline tests bench action
 
 bench-links: $(STAMP)
 	$(BIN)/python bench/links_bench.py

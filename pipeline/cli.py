@@ -406,6 +406,33 @@ def gate_command(
     raise typer.Exit(ExitCode.POLICY)
 
 
+@app.command("init")
+def init_command(
+    input: InputOpt = None,
+    output_dir: OutputDirOpt = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite files init did not write.")
+    ] = False,
+) -> None:
+    """Set up this repository (run it at its root) to check its list with the action.
+
+    Writes .github/workflows/paper-list-refresh.yml and paper-list-check.yml,
+    both using the action pinned to this version's commit (or tag), and points
+    the settings at the list: [tool.pipeline] in pyproject.toml, or a
+    paper-list.toml. Without --input the list is README.md, or the only
+    Markdown file with paper links. Run twice, it changes nothing; it never
+    overwrites a file it did not write, unless --force.
+
+    Example: pipeline init && git status
+    """
+    from pipeline.init import init_repo
+
+    with _user_errors():
+        result = init_repo(Path.cwd(), list_path=input, output_dir=output_dir, force=force)
+    for line in result.lines():
+        typer.echo(line)
+
+
 def _read_text_file(path: Path) -> str:
     """A small text input file, or InputError."""
     try:
