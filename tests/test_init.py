@@ -31,7 +31,7 @@ LIST = """# Papers
 """
 ADDED = (
     "- **`[NoSuchTag]`** GSVA: Generalized Segmentation. CVPR'2024. "
-    "[[paper](https://arxiv.org/abs/2312.10103)] | [[paper](https://arxiv.org/abs/2312.10103)]\n"
+    "[[code](https://github.com/LeapLabTHU/GSVA)]\n"  # no paper link: a warning
 )
 
 
