@@ -279,7 +279,8 @@ def _raw_link(link: FoundLink, label: str | None, fallback: str = "") -> RawLink
 def _label(link: FoundLink, fallback: str) -> str:
     """The first known label among the link text, the text before it and the column header."""
     # A link whose text is its URL, or a name ("LL3DA"), says less than "Code:" before it.
-    text = "" if link.bare or _URL_TEXT.match(link.text) else canonical_label(link.text)
+    shown = link.text or link.alt  # a badge's alt text ("arXiv") names its link
+    text = "" if link.bare or _URL_TEXT.match(shown) else canonical_label(shown)
     if link.image_only and _GITHUB.match(link.url):
         return "code"  # a star badge wrapped in a link to its repository
     candidates = [text, _before_label(link.before), fallback]

@@ -30,7 +30,8 @@ def is_checkable(link: FoundLink) -> bool:
 def rendered_link(link: FoundLink, section: list[str]) -> RawLink:
     """A link outside any entry as the catalog keeps it."""
     url = f"https:{link.url}" if link.url.startswith("//") else link.url
-    label = "image" if link.image else (canonical_label(link.text) or "link")
+    text = "" if _HTTP.match(link.text) or link.text.startswith("http") else link.text
+    label = "image" if link.image else (canonical_label(text or link.alt) or "link")
     return RawLink(
         label=label[:80],
         url=url,

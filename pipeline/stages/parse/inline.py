@@ -49,6 +49,7 @@ class FoundLink:
     image_only: bool = False
     bare: bool = False
     image: bool = False  # an image's source, not a link one follows
+    alt: str = ""  # for a link wrapped around an image: the image's alt text
     salvaged: str = ""  # the href as GitHub renders it, when the URL was read out of stray markup
     before: str = ""  # text since the previous link or line break: a label ("Paper:")
 
@@ -85,6 +86,7 @@ class _Open:
     line: int
     parts: list[str] = field(default_factory=list)
     images: int = 0
+    alt: str = ""  # the alt text of its first image: a badge's "arXiv" names the link
     html: bool = False
 
 
@@ -172,6 +174,7 @@ class _Reader:
         elif kind == "image":
             if self.link is not None:
                 self.link.images += 1
+                self.link.alt = self.link.alt or token.content
             self._image(str(token.attrs.get("src", "") or ""), token.content)
         elif kind == "html_inline":
             self._html(token.content)
@@ -274,7 +277,8 @@ class _Reader:
             if self.link is not None and self.link.html:
                 self._close_link()
         elif _BREAK_TAG.match(html.strip()):
-            self._append("\n")
+            # Inside **bold** a `<br>` wraps a title; elsewhere it ends a line.
+            self._append(" " if self.strong_depth > 0 else "\n")
         elif _IMG_TAG.match(html):
             match = _SRC.search(html)
             src = next((g for g in match.groups() if g is not None), "") if match else ""
@@ -305,6 +309,7 @@ class _Reader:
             line=link.line + 1,
             column=0,
             image_only=link.images > 0 and not any(c.isalnum() for c in text),
+            alt=link.alt,
             before="".join(self.since_link),
         )
         self.since_link = []

@@ -356,9 +356,21 @@ def _is_venue_field(text: str) -> bool:
     return not any(ch.isalnum() for ch in rest)
 
 
+def _is_author_line(text: str) -> bool:
+    """`Lin et al. (Mar., 2026)` or `Ada Lovelace, Alan Turing`: people, not a title."""
+    if _ET_AL.search(text):
+        return bool(_authors(re.sub(r"\(.*?\)", " ", text)))
+    names = _authors(text)
+    # "Listen, Think, and Understand" is a title: people have two names or an initial.
+    return len(names) >= 2 and all(len(name.split()) >= 2 for name in names)
+
+
 def _is_label(text: str) -> bool:
-    """A generic link text or label (`Paper`, `[pdf]`, `Code:`), not a title."""
-    return len(text.split()) <= 2 and canonical_label(text) in _LABEL_WORDS
+    """A generic link text or label (`Paper`, `[pdf]`, `Project page`), not a title."""
+    words = re.findall(r"[a-z]+", text.lower())
+    if len(words) == 2:
+        return " ".join(words) in {"project page", "home page"}
+    return len(words) == 1 and canonical_label(text) in _LABEL_WORDS
 
 
 def _title_like(text: str) -> bool:
@@ -374,6 +386,7 @@ def _doubt(found: Fields) -> None:
         not _title_like(title)
         or (venue is not None and not any(ch.isalpha() for ch in title[: venue.start]))
         or _is_label(title)
+        or _is_author_line(title)
         or bool(_DATE_ONLY.match(title))
         or bool(_URLISH.match(title))
     )

@@ -10,6 +10,7 @@ Codes (stable; the report and tests use them):
 | missing-paper-link | warning | no link to the paper |
 | missing-code-link | info | no code link and no GitHub repository |
 | unparsed-venue | warning | no venue or year, where the list writes them for its entries |
+| uncertain-title | info (warning when most) | once a list: how many entries' titles were only guessed, with examples |
 
 Duplicate papers and URLs are found by the resolve stage, which knows ids.
 """
@@ -65,7 +66,35 @@ def lint_entries(drafts: list[Draft], legend: list[str]) -> list[Finding]:
         findings.extend(_tag_findings(draft, known))
         findings.extend(_link_findings(draft))
         findings.extend(_venue_findings(draft))
+    findings.extend(_layout_findings(drafts))
     return sorted(findings, key=lambda f: (f.line or 0, f.code))
+
+
+_LAYOUT_EXAMPLES = 3
+
+
+def _layout_findings(drafts: list[Draft]) -> list[Finding]:
+    """One finding for every entry whose title the parser could only guess, with examples."""
+    guessed = [d.entry for d in drafts if "title" in d.entry.uncertain]
+    if not guessed:
+        return []
+    examples = "; ".join(
+        f"line {e.line}: {_short(e.title, 40) or '(nothing title-like)'}"
+        for e in guessed[:_LAYOUT_EXAMPLES]
+    )
+    most = 2 * len(guessed) > len(drafts)
+    return [
+        Finding(
+            code="uncertain-title",
+            severity=Severity.WARNING if most else Severity.INFO,
+            message=f"{len(guessed)} of {len(drafts)} entries have no title the parser could "
+            f"read with confidence ({examples})",
+            line=guessed[0].line,
+            hint="their titles, venues and years are not compared with arXiv or searched for; "
+            "a bold or linked title (**Title**, [Title](url)) or 'Title. Venue'YY.' makes "
+            "them readable",
+        )
+    ]
 
 
 def _tag_findings(draft: Draft, known: set[str]) -> list[Finding]:

@@ -278,6 +278,8 @@ class _Walker:
     def _heading(self, text: str) -> None:
         index, level = len(self.heading_texts), self.heading_levels[-1]
         self.heading_texts.append(_clean_heading(text))
+        if self.items:
+            return  # `- # Heading` inside a list item is its text, not a section of the list
         while self.headings and self.headings[-1].level >= level:
             self.headings.pop()
         self.headings.append(_Heading(level, self.heading_texts[-1], index))
