@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install refresh offline test stress lint format bench bench-links demo clean
+.PHONY: install refresh offline test stress lint format bench bench-links recall demo clean
 
 install: $(STAMP)
 
@@ -36,6 +36,11 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(BIN)/ruff format pipeline tests bench action
 	$(BIN)/ruff check --fix pipeline tests bench action
+
+# Recall of the parse stage on other maintainers' lists (../shared/lists, or LISTS=dir).
+LISTS ?= ../shared/lists
+recall: $(STAMP)
+	$(BIN)/python -m bench.recall $(LISTS)
 
 bench-links: $(STAMP)
 	$(BIN)/python bench/links_bench.py

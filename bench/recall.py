@@ -37,6 +37,8 @@ class Recall:
     repo_recall: float
     entries: int
     outside: int
+    uncertain_titles: int
+    unparsed_venues: int
     missed: tuple[str, ...]
     extra: tuple[str, ...]
 
@@ -69,6 +71,8 @@ def measure(name: str, text: str, expected: dict[str, list[str]]) -> Recall:
         repo_recall=_share(repos, set(expected.get("github_repos", []))),
         entries=len(parsed.entries),
         outside=sum(1 for link in parsed.other_links if not link.image),
+        uncertain_titles=sum(1 for entry in parsed.entries if "title" in entry.uncertain),
+        unparsed_venues=sum(1 for f in parsed.findings if f.code == "unparsed-venue"),
         missed=tuple(sorted(wanted - urls)),
         extra=tuple(sorted(urls - wanted)),
     )
@@ -87,14 +91,15 @@ def render_table(rows: list[Recall]) -> str:
     """The rows as a Markdown table, one list a row."""
     lines = [
         "| list | URLs | URL recall | URL precision | arXiv id recall | repo recall "
-        "| entries | links outside entries |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| entries | links outside entries | titles only guessed | unparsed venues |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in rows:
         lines.append(
             f"| {row.name.removesuffix('.md')} | {row.urls_expected} "
             f"| {row.url_recall:.1%} | {row.url_precision:.1%} | {row.id_recall:.1%} "
-            f"| {row.repo_recall:.1%} | {row.entries} | {row.outside} |"
+            f"| {row.repo_recall:.1%} | {row.entries} | {row.outside} "
+            f"| {row.uncertain_titles} | {row.unparsed_venues} |"
         )
     return "\n".join(lines)
 

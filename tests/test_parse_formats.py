@@ -45,7 +45,7 @@ def test_recall_command_prints_the_table_and_passes_on_the_fixtures(
     assert recall_main([str(FORMATS)]) == 0
     table = capsys.readouterr().out
     assert table.startswith("| list | URLs | URL recall |")
-    assert "| paragraphs | 12 | 100.0% | 100.0% | 100.0% | 100.0% | 6 | 0 |" in table
+    assert "| paragraphs | 12 | 100.0% | 100.0% | 100.0% | 100.0% | 6 | 0 | 0 | 0 |" in table
 
 
 def test_recall_command_without_an_expected_file_says_so(
@@ -229,3 +229,23 @@ def test_parse_json_on_hundreds_of_paragraph_entries_finds_one_entry_each(tmp_pa
     assert entries[7]["year"] == 2026
     assert len(payload["links"]) == 800
     assert all(link["entry"] and link["line"] and link["column"] for link in payload["links"])
+
+
+def test_many_paper_links_outside_entries_warn_that_the_format_was_not_understood() -> None:
+    text = "## Reading\n\n" + "".join(
+        f"We liked https://arxiv.org/abs/2401.{i:05d} a lot, and so did they.\n\n"
+        for i in range(12)
+    )
+    parsed = parse_list(text, "t.md")
+    assert parsed.entries == [] and len(parsed.other_links) == 12
+    (finding,) = [f for f in parsed.findings if f.code == "links-outside-entries"]
+    assert finding.severity.value == "warning"
+    assert "12 of 12 links sit outside any recognized entry" in finding.message
+    assert (
+        "12 of them to papers" in finding.message and "lines 3-25 (Reading): 12" in finding.message
+    )
+
+
+def test_tools_outside_entries_are_only_a_note() -> None:
+    (finding,) = [f for f in _parse("plus-badges.md").findings if f.code == "links-outside-entries"]
+    assert finding.severity.value == "info" and "0 of them to papers" in finding.message

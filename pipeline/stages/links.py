@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from urllib.parse import urlsplit
 
 from pipeline.context import RunContext
 from pipeline.model import Catalog, Finding, Link, LinkHealth, Severity, Verdict
@@ -29,7 +30,10 @@ def is_badge(link: Link, badge_hosts: list[str]) -> bool:
     """An image on a badge service: not requested (the service draws any path)."""
     if not link.image:
         return False
-    host = link.normalized_url.split("/")[2] if link.normalized_url.count("/") >= 2 else ""
+    try:
+        host = (urlsplit(link.url).hostname or "").lower()
+    except ValueError:  # a malformed URL is checked (and reported) like any other
+        return False
     return host in badge_hosts
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pipeline.model import Finding, RawEntry, RawLink, Severity
 from pipeline.stages.parse.fields import canonical_label
 from pipeline.stages.parse.inline import FoundLink
+from pipeline.stages.parse.lint import is_paper_link
 
 __all__ = ["is_checkable", "outside_findings", "rendered_link", "salvage_findings"]
 
@@ -73,6 +74,8 @@ def outside_findings(entries: list[RawEntry], others: list[RawLink]) -> list[Fin
     if not outside:
         return []
     inside = sum(1 for entry in entries for link in entry.links)
+    papers_out = sum(1 for link in outside if is_paper_link(link.label, link.url))
+    papers_in = sum(1 for e in entries for link in e.links if is_paper_link(link.label, link.url))
     runs = _runs(outside)
     biggest = sorted(runs, key=lambda r: (-r.count, r.first))[:_RUNS_SHOWN]
     where = "; ".join(
@@ -81,16 +84,17 @@ def outside_findings(entries: list[RawEntry], others: list[RawLink]) -> list[Fin
         + f": {r.count}"
         for r in biggest
     )
-    not_understood = len(outside) >= _MANY and len(outside) > inside
+    # Tools, navigation and related lists outside entries are normal; papers are not.
+    not_understood = papers_out >= _MANY and 4 * papers_out > papers_in
     message = (
         f"{len(outside)} of {len(outside) + inside} links sit outside any recognized entry "
-        f"(checked all the same); biggest runs: {where}"
+        f"(checked all the same), {papers_out} of them to papers; biggest runs: {where}"
     )
     hint = (
         "the list's format was probably not understood there: its links are checked, "
         "but titles, venues and ids are not read"
         if not_understood
-        else "navigation, badges and related lists are normal here"
+        else "navigation, badges, tools and related lists are normal here"
     )
     return [
         Finding(

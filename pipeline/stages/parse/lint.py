@@ -10,7 +10,7 @@ Codes (stable; the report and tests use them):
 | missing-paper-link | warning | no link to the paper |
 | missing-code-link | info | no code link and no GitHub repository |
 | unparsed-venue | warning | no venue or year, where the list writes them for its entries |
-| uncertain-title | info (warning when most) | once a list: how many entries' titles were only guessed, with examples |
+| uncertain-title | info, warning when most | once a list: titles only guessed, with examples |
 
 Duplicate papers and URLs are found by the resolve stage, which knows ids.
 """
