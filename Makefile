@@ -28,6 +28,7 @@ stress: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+	$(BIN)/python bench/parse_bench.py --mb 1 10
 
 lint: $(STAMP)
 	$(BIN)/ruff check pipeline tests bench action

@@ -373,8 +373,11 @@ def _is_label(text: str) -> bool:
     return len(words) == 1 and canonical_label(text) in _LABEL_WORDS
 
 
+_THREE_LETTERS = re.compile(r"[^\W\d_](?:.*?[^\W\d_]){2}", re.DOTALL)
+
+
 def _title_like(text: str) -> bool:
-    return sum(ch.isalpha() for ch in text) >= 3
+    return _THREE_LETTERS.search(text) is not None
 
 
 def _doubt(found: Fields) -> None:

@@ -15,8 +15,11 @@ are checked against it only when there is one.
 
 from __future__ import annotations
 
+import gc
 import re
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -61,6 +64,24 @@ def read_list(path: Path, max_bytes: int = DEFAULT_MAX_LIST_BYTES) -> str:
 
 def parse_list(text: str, source: str) -> ParsedList:
     """Parse a Markdown list into entries, its legend and lint findings; never raises."""
+    with _no_cycle_collection():
+        return _parse(text, source)
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Pause the cycle collector: parsing makes millions of short-lived, acyclic objects,
+    and each full collection walks them all (10 MB took 27 s with it, 17.5 s without)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _parse(text: str, source: str) -> ParsedList:
     text = text.removeprefix(_BOM)
     # markdown-it counts "\r\n" and a lone "\r" as one line break each; split the same way
     # so that line maps index these lines.
