@@ -61,7 +61,8 @@ def main() -> None:
         return
     print(f"Parse stage on {args.list.name} repeated (goals: 1 MB < 2 s, 10 MB < 20 s)\n")
     print(
-        "| MB | entries | links | markdown-it s | parse s | peak RSS MB | s per MB | RSS MB per MB |"
+        "| MB | entries | links | markdown-it s | parse s | peak RSS MB "
+        "| s per MB | RSS MB per MB |"
     )
     print("|---:|---:|---:|---:|---:|---:|---:|---:|")
     for mb in args.mb:
