@@ -42,6 +42,7 @@ format: $(STAMP)
 LISTS ?= ../shared/lists
 recall: $(STAMP)
 	$(BIN)/python -m bench.recall $(LISTS)
+	$(BIN)/python -m bench.lists_world $(LISTS)
 
 bench-links: $(STAMP)
 	$(BIN)/python bench/links_bench.py

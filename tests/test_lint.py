@@ -136,14 +136,25 @@ def test_spaced_link_markup_is_malformed() -> None:
 
 def test_unparsed_venue_where_the_list_writes_venues() -> None:
     text = (
+        "".join(
+            f"- Paper {n} Title. CVPR'2024. [[paper](https://arxiv.org/abs/{n})] [[code](https://github.com/a/{n})]\n"
+            for n in ("One", "Three", "Four", "Five")
+        )
+        + "- Paper Two Title. [[paper](https://arxiv.org/abs/2)] [[code](https://github.com/a/c)]\n"
+    )
+    parsed = parse_list(text, "t.md")
+    assert [(f.code, f.line, f.severity, f.message) for f in parsed.findings] == [
+        ("unparsed-venue", 5, Severity.WARNING, "no venue and year found: Paper Two Title")
+    ]
+    assert parsed.findings[0].hint
+
+
+def test_no_unparsed_venue_where_most_of_the_section_writes_none() -> None:
+    text = (
         "- Paper One Title. CVPR'2024. [[paper](https://arxiv.org/abs/1)] [[code](https://github.com/a/b)]\n"
         "- Paper Two Title. [[paper](https://arxiv.org/abs/2)] [[code](https://github.com/a/c)]\n"
     )
-    parsed = parse_list(text, "t.md")
-    assert [(f.code, f.line, f.severity) for f in parsed.findings] == [
-        ("unparsed-venue", 2, Severity.WARNING)
-    ]
-    assert parsed.findings[0].hint
+    assert "unparsed-venue" not in _codes(text)
 
 
 def test_no_unparsed_venue_where_the_list_never_writes_venues() -> None:

@@ -38,7 +38,7 @@ def mount_list_world(emulator: Emulator, list_path: Path, titles: dict[str, str]
     """Serve the world of the list at `list_path`; returns the pipeline settings that reach it."""
     arxiv = ArxivWorld()
     for arxiv_id, title in titles.items():
-        paper = Paper(arxiv_id=arxiv_id, title=title, published=_published(arxiv_id), versions=3)
+        paper = Paper(arxiv_id=arxiv_id, title=title, published=_published(arxiv_id), versions=9)
         arxiv.add(paper)
     mount_arxiv(emulator, arxiv)
     github = GitHubWorld()

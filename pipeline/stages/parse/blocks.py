@@ -242,7 +242,6 @@ def draft_row(header: list[str], row: TableRow) -> Draft | None:
         entry=entry,
         written_tags=[],
         venue_expected=venue_written,
-        year_expected=venue_col is not None or date_col is not None,
         claimed=claimed,
     )
 

@@ -9,7 +9,7 @@ Codes (stable; the report and tests use them):
 | malformed-link-markup | warning | stray or missing brackets around links, `[x] (url)` |
 | missing-paper-link | warning | no link to the paper |
 | missing-code-link | info | no code link and no GitHub repository |
-| unparsed-venue | warning | no venue or year, where the list writes them for its entries |
+| unparsed-venue | warning | a paper with no venue, where its section writes one for most |
 | uncertain-title | info, warning when most | once a list: titles only guessed, with examples |
 
 Duplicate papers and URLs are found by the resolve stage, which knows ids.
@@ -54,7 +54,6 @@ class Draft:
     written_tags: list[str]  # as written, duplicates kept
     malformed_line: int | None = None
     venue_expected: bool = True
-    year_expected: bool = True
     claimed: set[int] = field(default_factory=set)  # id() of the FoundLinks the entry took
 
 
@@ -169,13 +168,9 @@ def _venue_findings(draft: Draft) -> list[Finding]:
         return []  # the layout was not understood: one layout finding says so instead
     if not any(is_paper_link(link.label, link.url) for link in entry.links):
         return []  # a course, a blog, a tool: a venue belongs to a paper
-    wanted = (
-        ("venue", entry.venue, draft.venue_expected),
-        ("year", entry.year, draft.year_expected),
-    )
-    missing = " and ".join(name for name, value, expected in wanted if expected and not value)
-    if not missing:
+    if not draft.venue_expected or entry.venue:
         return []
+    missing = "venue" if entry.year else "venue and year"
     return [
         _finding(
             entry,

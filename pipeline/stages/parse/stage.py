@@ -54,6 +54,7 @@ from pipeline.stages.parse.lint import Draft, lint_entries
 __all__ = ["parse_list", "read_list"]
 
 _BOM = "\ufeff"
+_VENUE_MAJORITY = 0.8
 _NEWLINE = re.compile(r"\r\n?")
 
 
@@ -186,8 +187,11 @@ class _Walker:
     def drafts(self) -> list[Draft]:
         """The drafts found, in list order, with section paths and venue expectations."""
         title = self._title_heading()
-        with_venue = {f.group for f in self.found if f.draft.entry.venue}
-        with_year = {f.group for f in self.found if f.draft.entry.year}
+        counts: dict[object, list[int]] = {}
+        for found in self.found:
+            count = counts.setdefault(found.group, [0, 0])
+            count[0] += 1 if found.draft.entry.venue else 0
+            count[1] += 1
         drafts: list[Draft] = []
         for found in self.found:
             draft = found.draft
@@ -195,9 +199,10 @@ class _Walker:
                 update={"section": self._section_path(found.sections, title)}
             )
             if found.group[0] != "row":
-                # A list that never writes venues is not asked for them.
-                draft.venue_expected = found.group in with_venue
-                draft.year_expected = found.group in with_year
+                # Venues are expected where a section writes them for most of its entries;
+                # a list (or a survey section) that mostly does not is not asked for them.
+                with_venue, total = counts[found.group]
+                draft.venue_expected = with_venue >= _VENUE_MAJORITY * total
             drafts.append(draft)
         drafts.sort(key=lambda d: d.entry.line)
         return drafts
