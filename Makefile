@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install refresh offline test stress lint format bench bench-links demo clean
+.PHONY: install refresh offline test stress lint format bench bench-links recall demo clean
 
 install: $(STAMP)
 
@@ -28,14 +28,21 @@ stress: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+	$(BIN)/python bench/parse_bench.py --mb 1 10
 
 lint: $(STAMP)
-	$(BIN)/ruff check pipeline tests bench
-	$(BIN)/ruff format --check pipeline tests bench
+	$(BIN)/ruff check pipeline tests bench action
+	$(BIN)/ruff format --check pipeline tests bench action
 
 format: $(STAMP)
-	$(BIN)/ruff format pipeline tests bench
-	$(BIN)/ruff check --fix pipeline tests bench
+	$(BIN)/ruff format pipeline tests bench action
+	$(BIN)/ruff check --fix pipeline tests bench action
+
+# Recall of the parse stage on other maintainers' lists (../shared/lists, or LISTS=dir).
+LISTS ?= ../shared/lists
+recall: $(STAMP)
+	$(BIN)/python -m bench.recall $(LISTS)
+	$(BIN)/python -m bench.lists_world $(LISTS)
 
 bench-links: $(STAMP)
 	$(BIN)/python bench/links_bench.py

@@ -1,14 +1,20 @@
-"""Benchmark the parse stage on a large list: the seed list repeated to about 5 MB.
+"""Benchmark the parse stage on large lists: time and peak memory at several sizes.
 
-    .venv/bin/python bench/parse_bench.py [--mb 5] [--list data/awesome-list.md]
+    .venv/bin/python bench/parse_bench.py [--mb 1 10] [--list data/awesome-list.md]
 
-Prints size, entries, findings, and the seconds of markdown-it alone and of the
-whole parse (markdown-it plus our walk, fields and lint).
+Each size is the list repeated to about that many MB, parsed in a child
+process of its own so that its peak RSS is its own. Prints one Markdown row
+per size: MB, entries, links, markdown-it seconds, whole-parse seconds, peak
+RSS, and seconds and MB per input MB (flat when cost grows linearly).
+Goals: 1 MB under 2 s, 10 MB under 20 s.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import resource
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -16,31 +22,57 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from markdown_it import MarkdownIt  # noqa: E402
 
-from pipeline.stages.parse import parse_list, read_list  # noqa: E402
+def _measure(list_path: Path, mb: float) -> dict[str, float]:
+    """Parse the list repeated to `mb` MB in this process; the numbers as a dict."""
+    from markdown_it import MarkdownIt
 
+    from pipeline.stages.parse import parse_list, read_list
 
-def main() -> None:
-    """Run the benchmark once and print one line of numbers."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--mb", type=float, default=5.0)
-    parser.add_argument("--list", type=Path, default=ROOT / "data" / "awesome-list.md")
-    args = parser.parse_args()
-    one = read_list(args.list)
-    copies = max(1, int(args.mb * 1_000_000 / max(1, len(one.encode()))) + 1)
+    one = read_list(list_path)
+    copies = max(1, int(mb * 1_000_000 / max(1, len(one.encode()))) + 1)
     text = "\n".join([one] * copies)
     started = time.perf_counter()
     MarkdownIt("commonmark", {"html": True}).enable("table").parse(text)
     markdown_seconds = time.perf_counter() - started
     started = time.perf_counter()
-    parsed = parse_list(text, str(args.list))
+    parsed = parse_list(text, str(list_path))
     seconds = time.perf_counter() - started
+    links = sum(len(e.links) for e in parsed.entries) + len(parsed.other_links)
+    return {
+        "mb": len(text.encode()) / 1e6,
+        "entries": len(parsed.entries),
+        "links": links,
+        "markdown_s": markdown_seconds,
+        "parse_s": seconds,
+        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def main() -> None:
+    """Measure every size in a child process and print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mb", type=float, nargs="+", default=[1.0, 10.0])
+    parser.add_argument("--list", type=Path, default=ROOT / "data" / "awesome-list.md")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(_measure(args.list, args.mb[0])))
+        return
+    print(f"Parse stage on {args.list.name} repeated (goals: 1 MB < 2 s, 10 MB < 20 s)\n")
     print(
-        f"{len(text.encode()) / 1e6:.1f} MB ({copies} copies of {args.list.name}): "
-        f"{len(parsed.entries)} entries, {len(parsed.findings)} findings; "
-        f"markdown-it {markdown_seconds:.1f} s, parse_list {seconds:.1f} s"
+        "| MB | entries | links | markdown-it s | parse s | peak RSS MB "
+        "| s per MB | RSS MB per MB |"
     )
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for mb in args.mb:
+        command = [sys.executable, __file__, "--child", "--mb", str(mb), "--list", str(args.list)]
+        row = json.loads(subprocess.run(command, check=True, capture_output=True).stdout)
+        print(
+            f"| {row['mb']:.1f} | {row['entries']:,} | {row['links']:,} "
+            f"| {row['markdown_s']:.1f} | {row['parse_s']:.1f} | {row['peak_mb']:.0f} "
+            f"| {row['parse_s'] / row['mb']:.2f} | {row['peak_mb'] / row['mb']:.0f} |"
+        )
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ from pipeline.runner import STAGES, ExitCode, refresh, select_stages
 from pipeline.safe_text import clean_text
 from pipeline.stages.emit import read_catalog, render_schema
 from pipeline.stages.parse import parse_list, read_list
-from pipeline.stages.resolve import resolve_entries
+from pipeline.stages.resolve import resolve_entries, resolve_other_links
 
 __all__ = ["app", "main"]
 
@@ -128,10 +128,11 @@ def refresh_command(
         _check_fail_on(fail_on or [])
         outcome = asyncio.run(refresh(settings, stages=stages, fail_on=fail_on or ()))
     catalog = outcome.catalog
-    links = sum(len(entry.links) for entry in catalog.entries)
+    links = sum(1 for _ in catalog.iter_links())
     verb = "Wrote" if outcome.written else "Kept"
     _err.print(
-        f"{verb} {settings.catalog_path}: {len(catalog.entries)} entries, {links} links, "
+        f"{verb} {settings.catalog_path}: {len(catalog.entries)} entries, {links} links "
+        f"({len(catalog.other_links)} outside entries), "
         f"{len(catalog.repos)} repos, {len(catalog.findings)} findings.",
         markup=False,
     )
@@ -151,11 +152,17 @@ def _check_fail_on(kinds: list[str]) -> None:
 def parse_command(
     file: Annotated[Path | None, typer.Argument(help="The list [default: --input].")] = None,
     input: InputOpt = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Entries as JSON on stdout.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Entries, every link and findings as JSON on stdout.")
+    ] = False,
 ) -> None:
-    """Show the entries and lint findings of a list, with no network.
+    """Show the entries, links and lint findings of a list, with no network.
 
-    Example: pipeline parse data/awesome-list.md --json | jq '.entries | length'
+    With --json, `links` lists every link GitHub renders for the file (entry
+    links and links outside entries), each with url, line, column and the key
+    of its entry (null outside entries).
+
+    Example: pipeline parse data/awesome-list.md --json | jq '.links | length'
     """
     with _user_errors():
         settings = _settings(input=file or input)
@@ -163,11 +170,26 @@ def parse_command(
             read_list(settings.input, settings.max_list_bytes), source=str(settings.input)
         )
         entries, duplicates = resolve_entries(parsed)
+        others = resolve_other_links(parsed)
     findings = [*parsed.findings, *duplicates]
     if as_json:
+        links = [(e.key, e.section, link) for e in entries for link in e.links]
+        links += [(None, link.section, link) for link in others]
         payload = {
             "source": parsed.source,
             "entries": [entry.model_dump(mode="json", exclude_none=True) for entry in entries],
+            "links": [
+                {
+                    "url": link.url,
+                    "line": link.line,
+                    "column": link.column,
+                    "entry": key,
+                    "label": link.label,
+                    "image": link.image,
+                    "section": section,
+                }
+                for key, section, link in sorted(links, key=lambda k: (k[2].line, k[2].column))
+            ],
             "findings": [finding.model_dump(mode="json") for finding in findings],
         }
         typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
@@ -197,7 +219,10 @@ def parse_command(
             ),
             markup=False,
         )
-    console.print(f"{len(entries)} entries, {len(findings)} findings", markup=False)
+    console.print(
+        f"{len(entries)} entries, {len(others)} links outside entries, {len(findings)} findings",
+        markup=False,
+    )
 
 
 @app.command("schema")
@@ -431,6 +456,33 @@ def gate_command(
     for reason in result.reasons:
         _err.print(f"gate: no pull request: {reason}", markup=False)
     raise typer.Exit(ExitCode.POLICY)
+
+
+@app.command("init")
+def init_command(
+    input: InputOpt = None,
+    output_dir: OutputDirOpt = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite files init did not write.")
+    ] = False,
+) -> None:
+    """Set up this repository (run it at its root) to check its list with the action.
+
+    Writes .github/workflows/paper-list-refresh.yml and paper-list-check.yml,
+    both using the action pinned to this version's commit (or tag), and points
+    the settings at the list: [tool.pipeline] in pyproject.toml, or a
+    paper-list.toml. Without --input the list is README.md, or the only
+    Markdown file with paper links. Run twice, it changes nothing; it never
+    overwrites a file it did not write, unless --force.
+
+    Example: pipeline init && git status
+    """
+    from pipeline.init import init_repo
+
+    with _user_errors():
+        result = init_repo(Path.cwd(), list_path=input, output_dir=output_dir, force=force)
+    for line in result.lines():
+        typer.echo(line)
 
 
 def _read_text_file(path: Path) -> str:

@@ -1,5 +1,5 @@
-"""Settings: defaults, then `[tool.pipeline]` in pyproject.toml, then the
-environment, then CLI flags (the last one wins).
+"""Settings: defaults, then `[tool.pipeline]` in pyproject.toml, then
+`paper-list.toml`, then the environment, then CLI flags (the last one wins).
 
 Defaults are named constants so the CLI's help and the code cannot drift.
 Environment variables are `PIPELINE_<NAME>` (e.g. `PIPELINE_CONCURRENCY=8`),
@@ -22,10 +22,12 @@ from pipeline.errors import ConfigError
 
 __all__ = [
     "DEFAULT_ARXIV_API_URL",
+    "DEFAULT_BADGE_HOSTS",
     "DEFAULT_GITHUB_API_URL",
     "DEFAULT_INPUT",
     "DEFAULT_MAX_LIST_BYTES",
     "DEFAULT_OUTPUT_DIR",
+    "PAPER_LIST_TOML",
     "Settings",
     "load_settings",
 ]
@@ -36,7 +38,22 @@ DEFAULT_CACHE_DIR = Path("cache")
 DEFAULT_ARXIV_API_URL = "https://export.arxiv.org/api/query"
 DEFAULT_GITHUB_API_URL = "https://api.github.com"
 DEFAULT_MAX_LIST_BYTES = 10_000_000
+# Badge services draw an image for any path (a wrong repo still gets a badge), so
+# requesting their images tells nothing about the list; `badge_hosts = []` checks them.
+DEFAULT_BADGE_HOSTS = (
+    "img.shields.io",
+    "badge.fury.io",
+    "badgen.net",
+    "flat.badgen.net",
+    "api.star-history.com",
+    "visitor-badge.laobi.icu",
+    "komarev.com",
+    "hits.seeyoufarm.com",
+    "github-readme-stats.vercel.app",
+)
 DEFAULT_CONTACT = "https://github.com/likyoo/awesome-MLLM-for-image-segmentation"
+# Settings for a repository without a pyproject.toml (what `pipeline init` writes there).
+PAPER_LIST_TOML = "paper-list.toml"
 
 # Env names that are not PIPELINE_<NAME>, in order of precedence.
 _ENV_ALIASES: dict[str, tuple[str, ...]] = {
@@ -82,6 +99,10 @@ class Settings(BaseModel):
     )
     canary_url: str | None = Field(
         default=None, description="A URL that must answer, or the run is an outage."
+    )
+    badge_hosts: list[str] = Field(
+        default=list(DEFAULT_BADGE_HOSTS),
+        description="Hosts whose images are not requested: badge services draw any path.",
     )
 
     # arXiv API: one request every 3 s across the run (arXiv's terms of use).
@@ -142,9 +163,20 @@ def _from_pyproject(start: Path) -> dict[str, Any]:
     return {key.replace("-", "_"): value for key, value in table.items()}
 
 
+def _from_paper_list_toml(start: Path) -> dict[str, Any]:
+    path = start / PAPER_LIST_TOML
+    if not path.is_file():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read the settings: {exc}") from exc
+    return {key.replace("-", "_"): value for key, value in data.items()}
+
+
 def _env_value(name: str, raw: str) -> Any:
-    # Mappings come as JSON (PIPELINE_HOST_MAP='{"arxiv.org": "127.0.0.1:8080"}').
-    if isinstance(Settings.model_fields[name].default, dict):
+    # Mappings and lists come as JSON (PIPELINE_HOST_MAP='{"arxiv.org": "127.0.0.1:8080"}').
+    if isinstance(Settings.model_fields[name].default, dict | list):
         try:
             return json.loads(raw)
         except json.JSONDecodeError as exc:
@@ -171,11 +203,15 @@ def load_settings(
     """Settings from pyproject.toml, the environment and `overrides` (flags), in that order."""
     merged: dict[str, Any] = {}
     merged.update(_from_pyproject(project_dir or Path.cwd()))
+    merged.update(_from_paper_list_toml(project_dir or Path.cwd()))
     merged.update(_from_env(os.environ if env is None else env))
     merged.update({k: v for k, v in (overrides or {}).items() if v is not None})
     unknown = sorted(set(merged) - set(Settings.model_fields))
     if unknown:
-        raise ConfigError(f"unknown setting {unknown[0]!r} in [tool.pipeline]", setting=unknown[0])
+        raise ConfigError(
+            f"unknown setting {unknown[0]!r} in [tool.pipeline] or {PAPER_LIST_TOML}",
+            setting=unknown[0],
+        )
     try:
         return Settings.model_validate(merged)
     except ValidationError as exc:

@@ -123,13 +123,13 @@ def check_gate(
         )
     if previous is not None:
         before_entries = len(previous.entries)
-        before_links: int | None = sum(len(e.links) for e in previous.entries)
+        before_links: int | None = sum(1 for _ in previous.iter_links())
     else:
         before_entries, before_links = (
             catalog.stats.previous_entries or 0,
             catalog.stats.previous_links,
         )
-    links = sum(len(e.links) for e in catalog.entries)
+    links = sum(1 for _ in catalog.iter_links())
     cause = likely_cause(list_text)
     for reason in (
         _drop("entries", len(catalog.entries), before_entries, max_drop, cause),

@@ -8,6 +8,7 @@ ours, so every layer can depend on it.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from enum import StrEnum
 
@@ -99,6 +100,10 @@ class RawLink(_Frozen):
     url: str
     line: int
     column: int = Field(description="1-based column of the URL's link markup, 0 if unknown.")
+    image: bool = Field(default=False, description="An image's source (a badge or figure).")
+    section: list[str] = Field(
+        default=[], description="Heading path of a link outside any entry (else empty)."
+    )
 
 
 class LinkHealth(_Frozen):
@@ -123,6 +128,10 @@ class Link(_Frozen):
     url: str
     line: int
     column: int
+    image: bool = Field(default=False, description="An image's source (a badge or figure).")
+    section: list[str] = Field(
+        default=[], description="Heading path of a link outside any entry (else empty)."
+    )
     kind: LinkKind
     normalized_url: str = Field(description="Canonical form used to find duplicate URLs.")
     arxiv_id: str | None = Field(default=None, description="Without version, e.g. '2305.11175'.")
@@ -140,8 +149,14 @@ class RawEntry(_Frozen):
     section: list[str]
     tags: list[str] = []
     title: str
+    authors: list[str] = []
     venue: str | None = None
     year: int | None = None
+    uncertain: list[str] = Field(
+        default=[],
+        description="Fields the parser could not read with confidence ('title', 'venue'); "
+        "no finding compares them.",
+    )
     line: int
     links: list[RawLink] = []
 
@@ -151,6 +166,9 @@ class ParsedList(_Frozen):
 
     source: str
     entries: list[RawEntry]
+    other_links: list[RawLink] = Field(
+        default=[], description="Every rendered link that belongs to no entry, in list order."
+    )
     findings: list[Finding]
     legend: list[str] = Field(default=[], description="Tags the list defines, if it has a legend.")
 
@@ -213,8 +231,14 @@ class Entry(_Frozen):
     section: list[str]
     tags: list[str] = []
     title: str
+    authors: list[str] = []
     venue: str | None = None
     year: int | None = None
+    uncertain: list[str] = Field(
+        default=[],
+        description="Fields the parser could not read with confidence ('title', 'venue'); "
+        "no finding compares them.",
+    )
     line: int
     arxiv_id: str | None = Field(default=None, description="From a link, else from title search.")
     arxiv_month: str | None = Field(
@@ -251,6 +275,28 @@ class Catalog(_Frozen):
     generated_at: datetime
     source: str
     entries: list[Entry]
+    other_links: list[Link] = Field(
+        default=[],
+        description="Links outside any recognized entry (navigation, badges, related lists, "
+        "blocks whose format was not understood): checked like every other link.",
+    )
     repos: dict[str, RepoRecord] = {}
     findings: list[Finding] = []
     stats: RunStats = RunStats()
+
+    def iter_links(self) -> Iterator[tuple[str | None, Link]]:
+        """Every link with its entry's key (None for other links): entries first, in order."""
+        for entry in self.entries:
+            for link in entry.links:
+                yield entry.key, link
+        for link in self.other_links:
+            yield None, link
+
+    def with_links(self, change: Callable[[Link], Link]) -> Catalog:
+        """A copy with `change` applied to every link, in entries and outside them."""
+        entries = [
+            entry.model_copy(update={"links": [change(link) for link in entry.links]})
+            for entry in self.entries
+        ]
+        others = [change(link) for link in self.other_links]
+        return self.model_copy(update={"entries": entries, "other_links": others})

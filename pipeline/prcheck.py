@@ -187,8 +187,11 @@ def changed_entries(entries: list[Entry], lines: LineRanges | set[int]) -> list[
     return [entry for entry in entries if ranges.overlaps(*_bounds(entry))]
 
 
-def reduced_list(text: str, entries: list[Entry], keep: set[str]) -> str:
-    """The list with the list items of every entry not in `keep` blanked, line numbers kept."""
+def reduced_list(
+    text: str, entries: list[Entry], keep: set[str], *, other_lines: set[int] = frozenset()
+) -> str:
+    """The list with the list items of every entry not in `keep` blanked, line numbers kept;
+    so are `other_lines` (lines of links outside entries that the change did not touch)."""
     pieces = _LINE_BREAK.split(text)
     for entry in entries:
         index = 2 * (entry.line - 1)
@@ -197,6 +200,10 @@ def reduced_list(text: str, entries: list[Entry], keep: set[str]) -> str:
         for number in _span(entry):
             if 2 * (number - 1) < len(pieces):
                 pieces[2 * (number - 1)] = ""
+    for number in other_lines:
+        index = 2 * (number - 1)
+        if index < len(pieces) and not pieces[index].lstrip().startswith("|"):
+            pieces[index] = ""
     return "".join(pieces)
 
 
@@ -228,7 +235,10 @@ async def check_pr(settings: Settings, lines: LineRanges | set[int], *, workdir:
         write_text_atomic(
             copy,
             reduced_list(
-                read_text_file(settings.input, settings.max_list_bytes), full.entries, keys
+                read_text_file(settings.input, settings.max_list_bytes),
+                full.entries,
+                keys,
+                other_lines={link.line for link in full.other_links if link.line not in touched},
             ),
         )
         scratch = settings.model_copy(update={"input": copy, "output_dir": workdir / "out"})
@@ -243,10 +253,8 @@ async def check_pr(settings: Settings, lines: LineRanges | set[int], *, workdir:
         ]
         verdicts = [
             link.health.verdict
-            for entry in outcome.catalog.entries
-            if entry.key in keys
-            for link in entry.links
-            if link.health is not None
+            for key, link in outcome.catalog.iter_links()
+            if link.health is not None and (key in keys if key else link.line in touched)
         ]
     findings.sort(key=lambda f: (_RANK[f.severity], f.line or 0, f.code))
     return PrCheck(entries=entries, findings=findings, verdicts=verdicts)

@@ -33,7 +33,12 @@ from pipeline.progress import progress_reporter
 from pipeline.stages.emit import catalog_text, read_catalog
 from pipeline.stages.links import links_summary
 from pipeline.stages.parse import parse_list, read_list
-from pipeline.stages.resolve import URL_SYNTAX, resolve_entries
+from pipeline.stages.resolve import (
+    URL_SYNTAX,
+    malformed_url_findings,
+    resolve_entries,
+    resolve_other_links,
+)
 
 __all__ = ["STAGES", "ExitCode", "RunOutcome", "build_catalog", "refresh", "select_stages"]
 
@@ -95,13 +100,21 @@ def build_catalog(settings: Settings, now: datetime) -> Catalog:
         read_list(settings.input, settings.max_list_bytes), source=str(settings.input)
     )
     entries, duplicates = resolve_entries(parsed)
-    repos = {repo.lower(): RepoRecord(linked_as=repo) for entry in entries for repo in entry.repos}
+    others = resolve_other_links(parsed)
+    linked = [repo for entry in entries for repo in entry.repos]
+    linked += [link.repo for link in others if link.repo and not link.image]
+    repos = {repo.lower(): RepoRecord(linked_as=repo) for repo in linked}
     return Catalog(
         generated_at=now,
         source=str(settings.input),
         entries=entries,
+        other_links=others,
         repos=repos,
-        findings=[*parsed.findings, *duplicates],
+        findings=[
+            *parsed.findings,
+            *duplicates,
+            *malformed_url_findings((None, link) for link in others),
+        ],
     )
 
 
@@ -110,29 +123,25 @@ def _carry_over(catalog: Catalog, previous: Catalog | None, stages: set[str]) ->
     if previous is None or not stages:
         return catalog
     old_entries = {entry.key: entry for entry in previous.entries}
-    old_health = {
-        link.url: link.health for entry in previous.entries for link in entry.links if link.health
-    }
+    old_health = {link.url: link.health for _, link in previous.iter_links() if link.health}
 
     def carried(entry: Entry) -> Entry:
-        update: dict[str, object] = {}
         old = old_entries.get(entry.key)
         if "arxiv" in stages and old is not None and old.arxiv is not None:
-            update["arxiv"] = old.arxiv
-            update["arxiv_id"] = entry.arxiv_id or old.arxiv_id
-        if "links" in stages:
-            update["links"] = [
-                link.model_copy(update={"health": old_health.get(link.url, link.health)})
-                for link in entry.links
-            ]
-        return entry.model_copy(update=update)
+            return entry.model_copy(
+                update={"arxiv": old.arxiv, "arxiv_id": entry.arxiv_id or old.arxiv_id}
+            )
+        return entry
 
-    repos = catalog.repos
+    catalog = catalog.model_copy(update={"entries": [carried(e) for e in catalog.entries]})
+    if "links" in stages:
+        catalog = catalog.with_links(
+            lambda link: link.model_copy(update={"health": old_health.get(link.url, link.health)})
+        )
     if "github" in stages:
-        repos = {key: previous.repos.get(key, record) for key, record in repos.items()}
-    return catalog.model_copy(
-        update={"entries": [carried(e) for e in catalog.entries], "repos": repos}
-    )
+        repos = {key: previous.repos.get(key, record) for key, record in catalog.repos.items()}
+        catalog = catalog.model_copy(update={"repos": repos})
+    return catalog
 
 
 def _canary_urls(catalog: Catalog, settings: Settings, names: list[str]) -> list[str]:
@@ -145,12 +154,11 @@ def _canary_urls(catalog: Catalog, settings: Settings, names: list[str]) -> list
     if "links" in names:
         first: dict[str, str] = {}
         counts: Counter[str] = Counter()
-        for entry in catalog.entries:
-            for link in entry.links:
-                if link.health is None or link.health.verified_by != URL_SYNTAX:
-                    host = host_of(link.url)
-                    first.setdefault(host, link.url)
-                    counts[host] += 1
+        for _, link in catalog.iter_links():
+            if link.health is None or link.health.verified_by != URL_SYNTAX:
+                host = host_of(link.url)
+                first.setdefault(host, link.url)
+                counts[host] += 1
         urls += [first[host] for host, _ in counts.most_common(_CANARY_LINK_HOSTS)]
     return urls
 
@@ -194,12 +202,12 @@ async def _run_network(
 
 
 def _link_count(catalog: Catalog) -> int:
-    return sum(len(entry.links) for entry in catalog.entries)
+    return sum(1 for _ in catalog.iter_links())
 
 
 def _policy_failures(catalog: Catalog, fail_on: set[str]) -> list[str]:
     failures = []
-    verdicts = [link.health.verdict for e in catalog.entries for link in e.links if link.health]
+    verdicts = [link.health.verdict for _, link in catalog.iter_links() if link.health]
     for verdict in Verdict:
         count = verdicts.count(verdict)
         if verdict.value in fail_on and count:

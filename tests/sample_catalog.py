@@ -101,7 +101,9 @@ def _repo(linked_as: str, repo_id: int, stars: int, **extra) -> RepoRecord:
     )
 
 
-def _find(code: str, severity: Severity, line: int, key: str, url: str | None, hint: str, msg: str):
+def _find(
+    code: str, severity: Severity, line: int, key: str | None, url: str | None, hint: str, msg: str
+):
     return Finding(
         code=code, severity=severity, message=msg, line=line, hint=hint, url=url, entry_key=key
     )
@@ -435,6 +437,24 @@ def _findings() -> list[Finding]:
             "301 permanent redirect",
         ),
         _find(
+            "dead-link",
+            e,
+            18,
+            None,
+            "https://old-list.example/awesome",
+            "Remove the link or replace it with a live copy.",
+            "link (outside entries): HTTP 410",
+        ),
+        _find(
+            "moved-link",
+            w,
+            18,
+            None,
+            "https://moved-list.example/awesome",
+            "Link the new address: https://moved-list.example/v2",
+            "link (outside entries): 308 permanent redirect",
+        ),
+        _find(
             "repo-moved",
             w,
             6,
@@ -611,12 +631,25 @@ def _stats() -> RunStats:
     )
 
 
+def _other_links(*, now: bool) -> list[Link]:
+    """The Related section's two links, outside every entry: one gone, one moved since."""
+    old, moved = "https://old-list.example/awesome", "https://moved-list.example/awesome"
+    gone = _health(Verdict.DEAD, status_code=410) if now else _ok()
+    went = _health(Verdict.MOVED, status_code=308, final_url="https://moved-list.example/v2")
+    links = [
+        _link(18, old, LinkKind.OTHER, gone, label="link"),
+        _link(18, moved, LinkKind.OTHER, went if now else _ok(), label="link"),
+    ]
+    return [link.model_copy(update={"section": ["Related"]}) for link in links]
+
+
 def sample_catalog() -> Catalog:
     """This run's catalog: every finding kind, every verdict, and unchecked links."""
     return Catalog(
         generated_at=NOW,
         source="tests/fixtures/sample-list.md",
         entries=_entries(now=True),
+        other_links=_other_links(now=True),
         repos=_repos(now=True),
         findings=_findings(),
         stats=_stats(),
@@ -631,6 +664,7 @@ def sample_previous() -> Catalog:
         generated_at=BEFORE,
         source="tests/fixtures/sample-list.md",
         entries=[*entries, removed],
+        other_links=_other_links(now=False),
         repos=_repos(now=False),
         findings=[],
         stats=_stats(),

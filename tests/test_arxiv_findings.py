@@ -70,6 +70,31 @@ def test_no_venue_update_when_the_list_already_names_a_venue(
     assert catalog.findings == []
 
 
+def test_no_venue_update_when_no_venue_was_read(emulator: Emulator, tmp_path: Path) -> None:
+    # The venue may be written in a form the parser did not read: nothing to compare with.
+    catalog = _one(emulator, tmp_path, venue=None, comment="Accepted to CVPR 2025")
+    assert catalog.findings == []
+
+
+def test_no_venue_update_when_the_venue_was_only_guessed(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    serve(emulator, paper("2503.06520", TITLE, comment="Accepted to CVPR 2025"))
+    guessed = entry(TITLE, URL, line=9, venue="arXiv", year=2025, uncertain=["venue"])
+    catalog, _ = run_arxiv(catalog_of(guessed), arxiv_settings(emulator, tmp_path))
+    assert catalog.findings == []
+
+
+def test_no_title_mismatch_for_a_title_that_was_only_guessed(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    serve(emulator, paper("2503.06520", TITLE))
+    guessed = entry("Lin et al. (Mar., 2026)", URL, line=9, uncertain=["title"])
+    catalog, _ = run_arxiv(catalog_of(guessed), arxiv_settings(emulator, tmp_path))
+    assert [f.code for f in catalog.findings] == []
+    assert catalog.entries[0].arxiv.title == TITLE
+
+
 def test_submitted_is_not_a_venue(emulator: Emulator, tmp_path: Path) -> None:
     assert _one(emulator, tmp_path, comment="Submitted to NeurIPS 2025").findings == []
 

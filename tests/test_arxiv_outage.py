@@ -19,7 +19,7 @@ ALPHA = "Alpha: A Paper About Segmentation"
 
 def _catalog():
     return catalog_of(
-        entry(ALPHA, "https://arxiv.org/abs/2305.11175", line=1),
+        entry(ALPHA, "https://arxiv.org/abs/2305.11175", line=1, venue="arXiv", year=2023),
         entry("Typo paper", "https://arxiv.org/abs/2305.11157", line=2),
         entry(LISA, "https://openaccess.thecvf.com/lisa", line=3),
     )

@@ -41,12 +41,7 @@ def _refresh() -> Catalog:
 
 
 def _verdicts(catalog: Catalog) -> dict[str, Verdict]:
-    return {
-        link.url: link.health.verdict
-        for entry in catalog.entries
-        for link in entry.links
-        if link.health is not None
-    }
+    return {link.url: link.health.verdict for _, link in catalog.iter_links() if link.health}
 
 
 def test_cold_run_enriches_every_entry(seed: SeedWorld, emulator: Emulator) -> None:
@@ -56,11 +51,12 @@ def test_cold_run_enriches_every_entry(seed: SeedWorld, emulator: Emulator) -> N
     by_title = [e for e in fetched if e.arxiv and e.arxiv.resolved_by == "title-search"]
     assert len(fetched) == 69
     assert len(by_title) == 9
-    assert len(catalog.repos) == 47
+    # 47 repos in entries, plus the list's own repo and the related list outside them.
+    assert len(catalog.repos) == 49
     deleted = seed.github.roles["deleted"].lower()
     assert catalog.repos[deleted].status is FetchStatus.NOT_FOUND
     ok_repos = [r for r in catalog.repos.values() if r.status is FetchStatus.OK]
-    assert len(ok_repos) == 46
+    assert len(ok_repos) == 48
     assert catalog.stats.requests["arxiv"] == 2
     assert catalog.stats.requests["github"] == 1
     assert catalog.stats.rate_limit == {"github": 4999}  # what the report shows as "left"
@@ -77,11 +73,34 @@ def test_every_planted_fault_is_found_and_nothing_else_is_dead(seed: SeedWorld) 
     assert all(v is not Verdict.UNVERIFIED for v in verdicts.values())
 
 
+def test_links_outside_entries_are_checked_and_counted(seed: SeedWorld) -> None:
+    catalog = _refresh()
+    others = {link.url: link for link in catalog.other_links}
+    related = others["https://github.com/mc-lan/Awesome-MLLM-Segmentation"]
+    assert related.section == ["Related Links"]
+    assert related.health is not None and related.health.verdict is Verdict.OK
+    assert related.health.verified_by == "github-api"
+    assert others["https://likyoo.github.io/"].health.verdict is Verdict.OK
+    own = [u for u, lk in others.items() if "likyoo/awesome-MLLM" in u and not lk.image]
+    assert own and all(others[url].health is not None for url in own)
+    badges = [link for link in catalog.other_links if "img.shields.io" in link.url]
+    assert badges and all(link.image and link.health is None for link in badges)
+    (count,) = [f for f in catalog.findings if f.code == "links-outside-entries"]
+    assert count.message.startswith("5 of 146 links sit outside")
+    report = Path("data/report.md").read_text()
+    assert "outside entries" in report
+
+
 def test_api_verified_links_get_no_page_request(seed: SeedWorld, emulator: Emulator) -> None:
     _refresh()
     assert emulator.requests_to("arxiv.org") == []
-    page_hosts = {r.host for r in emulator.requests} - {"export.arxiv.org", "api.github.com"}
-    assert "github.com" not in page_hosts
+    # Repo links are verified by the API; only the badge's deep links into the list's own
+    # repo (its commit graph, its pull requests) are pages of their own.
+    paths = {r.path for r in emulator.requests_to("github.com")}
+    assert paths == {
+        "/likyoo/awesome-MLLM-for-image-segmentation/graphs/commit-activity",
+        "/likyoo/awesome-MLLM-for-image-segmentation/pulls",
+    }
 
 
 def test_second_run_inside_the_ttl_makes_no_request(seed: SeedWorld, emulator: Emulator) -> None:

@@ -22,6 +22,8 @@ INTENDED = [
     (11, "https://arxiv.org/abs/2310.00007v3", "https://arxiv.org/abs/2310.00007"),
     (14, "https://arxiv.org/abs/2305.00001v2", "https://arxiv.org/abs/2305.00001"),
     (14, "http://arxiv.org/abs/2305.00001v2", "https://arxiv.org/abs/2305.00001"),
+    # A permanent redirect outside every entry (the Related section) is fixed the same way.
+    (18, "https://moved-list.example/awesome", "https://moved-list.example/v2"),
 ]
 
 
@@ -37,7 +39,7 @@ def _splice(text: str, catalog: Catalog) -> str:
     """The expected result, built independently: each intended URL replaced at its link's column."""
     body = text.removeprefix("\ufeff")
     lines = body.splitlines(keepends=True)
-    columns = {(link.line, link.url): link.column for e in catalog.entries for link in e.links}
+    columns = {(link.line, link.url): link.column for _, link in catalog.iter_links()}
     for line, old, new in sorted(INTENDED, key=lambda c: -columns[(c[0], c[1])]):
         start = columns[(line, old)] - 1
         current = lines[line - 1]
@@ -106,7 +108,9 @@ def test_a_moved_url_with_markdown_breaking_characters_is_not_proposed() -> None
     entry = catalog.entries[2]
     bad = LinkHealth(verdict=Verdict.MOVED, final_url="https://e.org/a)b [x]")
     links = [entry.links[0], entry.links[1].model_copy(update={"health": bad})]
-    catalog = catalog.model_copy(update={"entries": [entry.model_copy(update={"links": links})]})
+    catalog = catalog.model_copy(
+        update={"entries": [entry.model_copy(update={"links": links})], "other_links": []}
+    )
     assert [e.old for e in plan_fixes(catalog)] == ["http://example.org/gamma"]
 
 
@@ -138,7 +142,7 @@ def test_fix_command_shows_a_diff_and_leaves_the_list_alone(fix_dir: Path) -> No
         in result.stdout
     )
     assert (fix_dir / "data" / "list.md").read_bytes() == SAMPLE_LIST.read_bytes()
-    assert "7 fix(es); apply them with --write." in result.stderr
+    assert "8 fix(es); apply them with --write." in result.stderr
 
 
 def test_fix_command_write_applies_and_then_proposes_nothing(fix_dir: Path) -> None:

@@ -16,14 +16,14 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from pipeline.model import Catalog, LinkHealth, Verdict
+from pipeline.model import Catalog, Link, LinkHealth, Verdict
 from pipeline.outputs.fix import fix_list, unified_diff
 from pipeline.outputs.report import build_report, render_report_json
 from pipeline.outputs.report_md import body_size, render_report
 from pipeline.outputs.views import render_catalog_csv, render_catalog_md
 from pipeline.stages.emit import SCHEMA_PATH, catalog_text
 from pipeline.stages.parse import parse_list
-from pipeline.stages.resolve import resolve_entries
+from pipeline.stages.resolve import malformed_url_findings, resolve_entries, resolve_other_links
 
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
 _VALIDATOR = jsonschema.Draft202012Validator(json.loads(SCHEMA_PATH.read_text(encoding="utf-8")))
@@ -92,28 +92,26 @@ def _line(draw: st.DrawFn) -> str:
 
 
 def _with_health(catalog: Catalog, data: st.DataObject) -> Catalog:
-    """Give some links a moved/ok/dead verdict with a random final URL, as a refresh might."""
-    entries = []
-    for entry in catalog.entries:
-        links = []
-        for link in entry.links:
-            if link.health is None and data.draw(st.booleans()):
-                verdict = data.draw(st.sampled_from(list(Verdict)))
-                final = data.draw(st.one_of(st.none(), _URLS))
-                link = link.model_copy(
-                    update={"health": LinkHealth(verdict=verdict, final_url=final)}
-                )
-            links.append(link)
-        entries.append(entry.model_copy(update={"links": links}))
-    return catalog.model_copy(update={"entries": entries})
+    """Give some links a verdict with a random final URL, as a refresh might."""
+
+    def judged(link: Link) -> Link:
+        if link.health is not None or not data.draw(st.booleans()):
+            return link
+        verdict = data.draw(st.sampled_from(list(Verdict)))
+        final = data.draw(st.one_of(st.none(), _URLS))
+        return link.model_copy(update={"health": LinkHealth(verdict=verdict, final_url=final)})
+
+    return catalog.with_links(judged)
 
 
 def _run(text: str, data: st.DataObject) -> None:
     parsed = parse_list(text, source="fuzz.md")
     entries, duplicates = resolve_entries(parsed)
+    others = resolve_other_links(parsed)
     catalog = Catalog(
-        generated_at=NOW, source="fuzz.md", entries=entries,
-        findings=[*parsed.findings, *duplicates],
+        generated_at=NOW, source="fuzz.md", entries=entries, other_links=others,
+        findings=[*parsed.findings, *duplicates,
+                  *malformed_url_findings((None, link) for link in others)],
     )  # fmt: skip
     catalog = _with_health(catalog, data)
     written = catalog_text(catalog)

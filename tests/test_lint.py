@@ -36,7 +36,15 @@ def test_seed_finding_counts_per_code(seed: ParsedList) -> None:
         "unknown-tag": 5,
         "duplicate-tag": 3,
         "malformed-link-markup": 1,
+        "links-outside-entries": 1,
     }
+
+
+def test_seed_links_outside_entries_are_counted_once_as_a_note(seed: ParsedList) -> None:
+    (finding,) = [f for f in seed.findings if f.code == "links-outside-entries"]
+    assert finding.severity is Severity.INFO  # badges and related lists: normal
+    assert finding.message.startswith("5 of 146 links sit outside any recognized entry")
+    assert "(Related Links): 1" in finding.message
 
 
 def test_seed_unknown_tags_are_res_and_referix(seed: ParsedList) -> None:
@@ -61,7 +69,8 @@ def test_seed_entries_without_code(seed: ParsedList) -> None:
 def test_seed_findings_carry_line_hint_and_entry_key(seed: ParsedList) -> None:
     keys = {e.key for e in seed.entries}
     for finding in seed.findings:
-        assert finding.line and finding.hint and finding.entry_key in keys
+        assert finding.line and finding.hint
+        assert finding.entry_key in keys or finding.code == "links-outside-entries"
 
 
 @pytest.mark.parametrize(
@@ -127,14 +136,25 @@ def test_spaced_link_markup_is_malformed() -> None:
 
 def test_unparsed_venue_where_the_list_writes_venues() -> None:
     text = (
+        "".join(
+            f"- Paper {n} Title. CVPR'2024. [[paper](https://arxiv.org/abs/{n})] [[code](https://github.com/a/{n})]\n"
+            for n in ("One", "Three", "Four", "Five")
+        )
+        + "- Paper Two Title. [[paper](https://arxiv.org/abs/2)] [[code](https://github.com/a/c)]\n"
+    )
+    parsed = parse_list(text, "t.md")
+    assert [(f.code, f.line, f.severity, f.message) for f in parsed.findings] == [
+        ("unparsed-venue", 5, Severity.WARNING, "no venue and year found: Paper Two Title")
+    ]
+    assert parsed.findings[0].hint
+
+
+def test_no_unparsed_venue_where_most_of_the_section_writes_none() -> None:
+    text = (
         "- Paper One Title. CVPR'2024. [[paper](https://arxiv.org/abs/1)] [[code](https://github.com/a/b)]\n"
         "- Paper Two Title. [[paper](https://arxiv.org/abs/2)] [[code](https://github.com/a/c)]\n"
     )
-    parsed = parse_list(text, "t.md")
-    assert [(f.code, f.line, f.severity) for f in parsed.findings] == [
-        ("unparsed-venue", 2, Severity.WARNING)
-    ]
-    assert parsed.findings[0].hint
+    assert "unparsed-venue" not in _codes(text)
 
 
 def test_no_unparsed_venue_where_the_list_never_writes_venues() -> None:

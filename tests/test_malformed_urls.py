@@ -123,3 +123,22 @@ def test_redirect_to_a_malformed_url_is_unverified_not_a_crash(
     assert health.verdict is Verdict.UNVERIFIED
     assert health.detail.startswith((Failure.INVALID_URL.value, Failure.PROTOCOL.value))
     assert len(emulator.requests_to("site")) == 1
+
+
+def test_a_malformed_link_outside_any_entry_gets_its_finding_too(tmp_path: Path) -> None:
+    source = tmp_path / "p.md"
+    source.write_text(
+        "# List\n\nSee [our site](http://a.b:99999/x) for more.\n\n"
+        "- A paper. CVPR'2024. [[paper](https://arxiv.org/abs/2401.00001)]\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        app, ["refresh", "--offline", "-q", "-i", str(source), "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    catalog = json.loads((out / "catalog.json").read_text(encoding="utf-8"))
+    (other,) = [link for link in catalog["other_links"] if "99999" in link["url"]]
+    assert other["health"]["verdict"] == "dead"
+    (finding,) = [f for f in catalog["findings"] if f["code"] == "malformed-url"]
+    assert finding["line"] == 3 and finding["entry_key"] is None

@@ -345,7 +345,8 @@ def test_seed_keys_are_unique_but_for_nothing(seed: ParsedList) -> None:
     ("name", "entries", "with_arxiv", "repos"),
     [
         ("numbered-crlf.md", 6, 5, 3),
-        ("table.md", 9, 7, 6),
+        # The highlight whose links sit in a later `<font><div>` paragraph is an entry too.
+        ("table.md", 10, 8, 6),
         ("bold-title.md", 5, 5, 4),
     ],
     ids=["numbered", "table", "bold-title"],
@@ -541,7 +542,7 @@ def test_parse_never_raises_on_markdownish_text(text: str) -> None:
     line_count = len(re.sub(r"\r\n?", "\n", text).split("\n"))
     for entry in parsed.entries:
         assert 1 <= entry.line <= line_count
-        assert entry.key and entry.title
+        assert entry.key and (entry.title or "title" in entry.uncertain)
         assert all(1 <= link.line <= line_count for link in entry.links)
 
 

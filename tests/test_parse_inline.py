@@ -41,11 +41,17 @@ def test_anchor_and_relative_links_are_not_entry_links() -> None:
     assert [link.url for link in links] == ["https://arxiv.org/abs/1"]
 
 
-def test_same_url_twice_gets_two_columns() -> None:
+def test_same_url_twice_in_one_entry_is_one_link() -> None:
+    # A title link repeated by its badge, or a repo linked as paper and code: one link.
     links = _links(
         "- A Paper Title. CVPR'2024. [[paper](https://github.com/a/b)] [[code](https://github.com/a/b)]"
     )
-    assert [link.column for link in links] == [38, 71]
+    assert [(link.label, link.column) for link in links] == [("paper", 38)]
+
+
+def test_same_url_twice_outside_entries_gets_two_columns() -> None:
+    parsed = parse_list("See [a](https://x.org/p) and [b](https://x.org/p), twice.\n", "t.md")
+    assert [link.column for link in parsed.other_links] == [9, 34]
 
 
 def test_url_prefix_of_an_earlier_url_is_found_at_its_own_place() -> None:

@@ -79,7 +79,8 @@ def test_report_lists_every_action_finding_with_its_line(stars_csv: Path) -> Non
 def test_summary_table_shows_the_change_since_the_last_run(stars_csv: Path) -> None:
     text = _report_text(stars_csv)
     assert "| Total stars | 2,683 | +515 |" in text
-    assert "| Links dead | 3 | -1 |" in text
+    assert "| Links dead | 4 | 0 |" in text  # one entry link recovered, one outside died
+    assert "| Links outside entries | 2 | 0 |" in text
 
 
 def test_first_run_says_there_is_nothing_to_compare() -> None:
@@ -166,7 +167,7 @@ def test_trimming_cuts_optional_sections_before_the_action_table() -> None:
 
 def test_long_sections_fold_into_details() -> None:
     text = render_report(build_report(_huge(20), None)).text
-    assert "<details><summary>Dead links (22)</summary>" in text
+    assert "<details><summary>Dead links (23)</summary>" in text
 
 
 def test_escape_text_neutralises_mentions_html_and_markup() -> None:

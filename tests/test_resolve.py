@@ -32,6 +32,10 @@ from pipeline.stages.resolve import (
         ("https://arxiv.org/abs/math.GT/0309136", ("math.GT/0309136", None)),
         ("https://doi.org/10.48550/arXiv.2305.11175", ("2305.11175", None)),
         ("https://arxiv.org/abs/2305.11175/", ("2305.11175", None)),
+        ("https://arxiv.org/abs//2306.08707", ("2306.08707", None)),
+        ("https://arxiv.org//pdf//2306.08707v2.pdf", ("2306.08707", 2)),
+        ("http://arxiv.org/pdf/hep-lat/9107001.pdf", ("hep-lat/9107001", None)),
+        ("https://export.arxiv.org/pdf/2306.08707v1", ("2306.08707", 1)),
     ],
     ids=lambda value: value if isinstance(value, str) else "",
 )

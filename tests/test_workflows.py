@@ -6,8 +6,10 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 from pipeline.cli import app
@@ -47,26 +49,49 @@ def test_every_action_is_pinned_by_full_sha_with_a_version_comment(workflow: Pat
     uses = re.findall(r"uses:\s*(\S+)(.*)", workflow.read_text(encoding="utf-8"))
     assert uses
     for ref, rest in uses:
+        if ref == "./":
+            continue  # this repository's own action (action.yml), as checked out
         assert re.fullmatch(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}", ref), ref
         assert re.search(r"# v\d", rest), ref
 
 
-def test_refresh_runs_on_a_schedule_keeps_the_cache_and_fails_closed() -> None:
+def _steps(workflow: str) -> list[dict[str, Any]]:
+    data = yaml.safe_load((ROOT / ".github" / "workflows" / workflow).read_text(encoding="utf-8"))
+    (job,) = data["jobs"].values()
+    return job["steps"]
+
+
+@pytest.mark.parametrize("workflow", WORKFLOWS, ids=lambda p: p.name)
+def test_each_workflow_runs_our_own_action_the_way_users_do(workflow: Path) -> None:
+    steps = _steps(workflow.name)
+    assert steps[0]["uses"].startswith("actions/checkout@")
+    ours = [step for step in steps if step.get("uses") == "./"]
+    assert len(ours) == 1
+    assert ours[0]["with"]["list"] == "data/awesome-list.md"
+    assert "make " not in workflow.read_text(encoding="utf-8")
+
+
+def test_refresh_runs_on_a_schedule_and_fails_closed_before_the_pull_request() -> None:
     text = (ROOT / ".github" / "workflows" / "refresh.yml").read_text(encoding="utf-8")
     assert "schedule:" in text and "workflow_dispatch:" in text and "concurrency:" in text
     assert "permissions: {}" in text
-    assert "key: pipeline-cache-${{ github.run_id }}" in text
-    assert "restore-keys: pipeline-cache-" in text
-    assert "make refresh" in text and "GITHUB_STEP_SUMMARY" in text
-    assert "body-path: data/report.md" in text
-    assert text.index("pipeline gate --max-lost") < text.index("create-pull-request@")
+    steps = _steps("refresh.yml")
+    names = [step.get("id") or step.get("uses", "").split("@")[0] for step in steps]
+    papers = steps[names.index("papers")]
+    assert papers["with"]["mode"] == "refresh" and "fail-on" not in papers["with"]
+    gate, pull = steps[names.index("papers") + 1], steps[-1]
+    assert gate["if"] == "steps.papers.outputs.gate != 'ok'" and "exit 1" in gate["run"]
+    assert pull["uses"].startswith("peter-evans/create-pull-request@")
+    assert pull["with"]["body-path"] == "${{ steps.papers.outputs.report-path }}"
 
 
 def test_check_pr_runs_only_for_the_list_and_read_only() -> None:
     text = (ROOT / ".github" / "workflows" / "check-pr.yml").read_text(encoding="utf-8")
     assert "pull_request:" in text and "pull_request_target" not in text.split("name:", 1)[1]
     assert "- data/awesome-list.md" in text and "contents: read" in text
-    assert 'pipeline check-pr --base "$BASE_SHA"' in text
+    steps = _steps("check-pr.yml")
+    assert steps[0]["with"]["fetch-depth"] == 0  # the diff needs the base commit
+    assert steps[1]["with"]["mode"] == "check-pr"
 
 
 # The gate -----------------------------------------------------------------
@@ -169,7 +194,7 @@ LIST = """# Papers
 """
 ADDED = (
     "- **`[NoSuchTag]`** GSVA: Generalized Segmentation. CVPR'2024. "
-    "[[paper](https://arxiv.org/abs/2312.10103)] | [[paper](https://arxiv.org/abs/2312.10103)]\n"
+    "[[code](https://github.com/LeapLabTHU/GSVA)]\n"  # no paper link: a warning
 )
 
 

@@ -25,6 +25,7 @@ __all__ = [
 METRICS: tuple[tuple[str, str], ...] = (
     ("entries", "Entries"),
     ("links", "Links"),
+    ("links_outside", "Links outside entries"),
     ("links_ok", "Links ok"),
     ("links_moved", "Links moved"),
     ("links_dead", "Links dead"),
@@ -85,19 +86,27 @@ def _verdict(link: Link) -> Verdict | None:
     return link.health.verdict if link.health else None
 
 
-def _links(catalog: Catalog) -> dict[tuple[str, str], tuple[Entry, Link]]:
-    return {(e.key, link.url): (e, link) for e in catalog.entries for link in e.links}
+# The "entry" of a link outside every entry, in the diff's link tables.
+_OUTSIDE = "(outside entries)"
+
+
+def _links(catalog: Catalog) -> dict[tuple[str, str], tuple[Entry | None, Link]]:
+    titles = {e.key: e for e in catalog.entries}
+    return {
+        (key or _OUTSIDE, link.url): (titles[key] if key else None, link)
+        for key, link in catalog.iter_links()
+    }
 
 
 def _ref(entry: Entry) -> EntryRef:
     return EntryRef(key=entry.key, title=entry.title, line=entry.line)
 
 
-def _change(entry: Entry, link: Link, before: Verdict | None) -> LinkChange:
+def _change(entry: Entry | None, link: Link, before: Verdict | None) -> LinkChange:
     after = _verdict(link)
     return LinkChange(
-        entry_key=entry.key,
-        title=entry.title,
+        entry_key=entry.key if entry else "",
+        title=entry.title if entry else _OUTSIDE,
         line=link.line,
         url=link.url,
         before=before.value if before else None,
@@ -172,12 +181,13 @@ def _unique_repos(catalog: Catalog) -> dict[object, int | None]:
 
 def catalog_metrics(catalog: Catalog) -> dict[str, int]:
     """The headline numbers of a catalog (the summary table's "now" column)."""
-    verdicts = [_verdict(link) for e in catalog.entries for link in e.links]
+    verdicts = [_verdict(link) for _, link in catalog.iter_links()]
     repos = _unique_repos(catalog)
     resolved = (FetchStatus.OK, FetchStatus.STALE)
     return {
         "entries": len(catalog.entries),
         "links": len(verdicts),
+        "links_outside": len(catalog.other_links),
         "links_ok": verdicts.count(Verdict.OK),
         "links_moved": verdicts.count(Verdict.MOVED),
         "links_dead": verdicts.count(Verdict.DEAD),

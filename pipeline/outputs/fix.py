@@ -117,13 +117,12 @@ def _proposal(link: Link, catalog: Catalog) -> tuple[str, str] | None:
 def plan_fixes(catalog: Catalog) -> list[Edit]:
     """The edits the catalog supports, one per link at most, in file order."""
     edits: dict[tuple[int, int, str], Edit] = {}
-    for entry in catalog.entries:
-        for link in entry.links:
-            proposal = _proposal(link, catalog)
-            if proposal is not None:
-                new, reason = proposal
-                key = (link.line, link.column, link.url)
-                edits[key] = Edit(link.line, link.column, link.url, new, reason)
+    for _, link in catalog.iter_links():
+        proposal = None if link.image else _proposal(link, catalog)
+        if proposal is not None:
+            new, reason = proposal
+            key = (link.line, link.column, link.url)
+            edits[key] = Edit(link.line, link.column, link.url, new, reason)
     return sorted(edits.values(), key=lambda e: (e.line, e.column))
 
 

@@ -156,14 +156,14 @@ def _finding_rows(findings: list[Finding], catalog: Catalog) -> list[dict[str, A
     by_line = {e.line: e.title for e in catalog.entries}
     final_urls = {
         (link.line, link.url): link.health.final_url
-        for e in catalog.entries
-        for link in e.links
+        for _, link in catalog.iter_links()
         if link.health is not None and link.health.final_url
     }
     rows = [
         {
             "line": f.line,
-            "entry": titles.get(f.entry_key or "") or by_line.get(f.line or 0, ""),
+            "entry": titles.get(f.entry_key or "")
+            or by_line.get(f.line or 0, "" if f.entry_key or not f.url else "(outside entries)"),
             "url": f.url,
             "new_url": _new_url(f, catalog, final_urls),
             "problem": f.message,

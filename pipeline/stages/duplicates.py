@@ -38,7 +38,9 @@ def duplicate_findings(
     for entry in entries:
         if entry.arxiv_id:
             by_paper[f"arXiv {entry.arxiv_id}"].append(entry)
-        by_paper[f"title '{_normalized_title(entry.title)}'"].append(entry)
+        if "title" not in entry.uncertain:
+            # A title the parser only guessed ("Oct 2025") would pair unrelated entries.
+            by_paper[f"title '{_normalized_title(entry.title)}'"].append(entry)
         for link in entry.links:
             by_url[link.normalized_url].append((entry, link))
     findings: list[Finding] = []

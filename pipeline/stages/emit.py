@@ -21,7 +21,8 @@ __all__ = [
     "write_catalog",
 ]
 
-SCHEMA_PATH = Path(__file__).resolve().parents[2] / "schema" / "catalog.schema.json"
+# Shipped in the wheel; in a checkout, a link to schema/catalog.schema.json.
+SCHEMA_PATH = Path(__file__).resolve().parents[1] / "catalog.schema.json"
 _SCHEMA_ID = (
     "https://github.com/likyoo/awesome-MLLM-for-image-segmentation/schema/catalog.schema.json"
 )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from urllib.parse import urlsplit
 
 from pipeline.context import RunContext
 from pipeline.model import Catalog, Finding, Link, LinkHealth, Severity, Verdict
@@ -17,7 +18,7 @@ from pipeline.net import CONNECTION_LEVEL, Failure, NetClient, Probe, host_of, r
 from pipeline.stages.link_verdicts import is_outage, judge, merge_history
 from pipeline.stages.resolve import URL_SYNTAX
 
-__all__ = ["API_VERIFIERS", "check_links", "links_summary"]
+__all__ = ["API_VERIFIERS", "check_links", "is_badge", "links_summary"]
 
 API_VERIFIERS = frozenset({"arxiv-api", "github-api"})
 _RECHECK_HOSTS = 3
@@ -29,47 +30,51 @@ def _api_verified(link: Link) -> bool:
     return link.health is not None and link.health.verified_by in _JUDGED_ELSEWHERE
 
 
+def is_badge(link: Link, badge_hosts: list[str]) -> bool:
+    """An image on a badge service: not requested (the service draws any path)."""
+    if not link.image:
+        return False
+    try:
+        host = (urlsplit(link.url).hostname or "").lower()
+    except ValueError:  # a malformed URL is checked (and reported) like any other
+        return False
+    return host in badge_hosts
+
+
 def _previous_health(catalog: Catalog, ctx: RunContext) -> dict[str, LinkHealth]:
     # Matched by normalized URL, else by the URL as written (normalization may have changed).
     if ctx.previous is None:
         return {}
     by_norm: dict[str, LinkHealth] = {}
     by_url: dict[str, LinkHealth] = {}
-    for entry in ctx.previous.entries:
-        for link in entry.links:
-            if link.health is not None:
-                by_norm.setdefault(link.normalized_url, link.health)
-                by_url.setdefault(link.url, link.health)
+    for _, link in ctx.previous.iter_links():
+        if link.health is not None:
+            by_norm.setdefault(link.normalized_url, link.health)
+            by_url.setdefault(link.url, link.health)
     found: dict[str, LinkHealth] = {}
-    for entry in catalog.entries:
-        for link in entry.links:
-            old = by_norm.get(link.normalized_url) or by_url.get(link.url)
-            if old is not None:
-                found.setdefault(link.normalized_url, old)
+    for _, link in catalog.iter_links():
+        old = by_norm.get(link.normalized_url) or by_url.get(link.url)
+        if old is not None:
+            found.setdefault(link.normalized_url, old)
     return found
 
 
-def _targets(catalog: Catalog) -> dict[str, str]:
-    # normalized URL -> the URL as first written; API-verified links need no request.
+def _targets(catalog: Catalog, badge_hosts: list[str]) -> dict[str, str]:
+    # normalized URL -> the URL as first written; API-verified links and badges need no request.
     targets: dict[str, str] = {}
-    for entry in catalog.entries:
-        for link in entry.links:
-            if not _api_verified(link):
-                targets.setdefault(link.normalized_url, link.url)
+    for _, link in catalog.iter_links():
+        if not _api_verified(link) and not is_badge(link, badge_hosts):
+            targets.setdefault(link.normalized_url, link.url)
     return targets
 
 
 def _with_health(catalog: Catalog, health: dict[str, LinkHealth]) -> Catalog:
-    entries = []
-    for entry in catalog.entries:
-        links = [
-            link
-            if _api_verified(link) or link.normalized_url not in health
-            else link.model_copy(update={"health": health[link.normalized_url]})
-            for link in entry.links
-        ]
-        entries.append(entry.model_copy(update={"links": links}))
-    return catalog.model_copy(update={"entries": entries})
+    def updated(link: Link) -> Link:
+        if _api_verified(link) or link.normalized_url not in health:
+            return link
+        return link.model_copy(update={"health": health[link.normalized_url]})
+
+    return catalog.with_links(updated)
 
 
 def _kept(
@@ -145,37 +150,37 @@ _ACTION = {
 def _health_findings(catalog: Catalog, judged: set[str]) -> list[Finding]:
     """A finding per link this stage judged dead, moved, blocked or long unreachable."""
     findings = []
-    for entry in catalog.entries:
-        for link in entry.links:
-            health = link.health
-            if health is None or link.normalized_url not in judged or _api_verified(link):
-                continue
-            if health.verdict in _ACTION:
-                code, severity, hint = _ACTION[health.verdict]
-                detail = health.detail or health.verdict.value
-            elif health.persistently_unreachable:
-                code, severity = "persistently-unreachable", Severity.WARNING
-                hint = f"unreachable for {health.consecutive_failures} runs; check it by hand"
-                detail = health.detail
-            else:
-                continue
-            findings.append(
-                Finding(
-                    code=code,
-                    severity=severity,
-                    message=f"{link.label} link: {detail}",
-                    line=link.line,
-                    hint=hint.format(final=health.final_url or "?"),
-                    url=link.url,
-                    entry_key=entry.key,
-                )
+    for key, link in catalog.iter_links():
+        health = link.health
+        if health is None or link.normalized_url not in judged or _api_verified(link):
+            continue
+        if health.verdict in _ACTION:
+            code, severity, hint = _ACTION[health.verdict]
+            detail = health.detail or health.verdict.value
+        elif health.persistently_unreachable:
+            code, severity = "persistently-unreachable", Severity.WARNING
+            hint = f"unreachable for {health.consecutive_failures} runs; check it by hand"
+            detail = health.detail
+        else:
+            continue
+        where = f"{link.label} link" if key is not None else f"{link.label} (outside entries)"
+        findings.append(
+            Finding(
+                code=code,
+                severity=severity,
+                message=f"{where}: {detail}",
+                line=link.line,
+                hint=hint.format(final=health.final_url or "?"),
+                url=link.url,
+                entry_key=key,
             )
+        )
     return findings
 
 
 async def check_links(catalog: Catalog, ctx: RunContext) -> Catalog:
     """Check every link not verified by an API stage; sets `ctx.outage` when the network is down."""
-    targets = _targets(catalog)
+    targets = _targets(catalog, ctx.settings.badge_hosts)
     previous = _previous_health(catalog, ctx)
     if ctx.offline:
         return _with_health(catalog, _kept(targets, previous, ctx, "offline: not checked"))
@@ -220,12 +225,16 @@ async def check_links(catalog: Catalog, ctx: RunContext) -> Catalog:
 def links_summary(catalog: Catalog, ctx: RunContext, seconds: float) -> str:
     """One line for the end of a run: URLs checked, each verdict, cache hits, requests, time."""
     verdicts: dict[str, Verdict] = {}
-    for entry in catalog.entries:
-        for link in entry.links:
-            if link.health is not None:
-                verdicts.setdefault(link.normalized_url, link.health.verdict)
+    badges: set[str] = set()
+    for _, link in catalog.iter_links():
+        if link.health is not None:
+            verdicts.setdefault(link.normalized_url, link.health.verdict)
+        elif is_badge(link, ctx.settings.badge_hosts):
+            badges.add(link.normalized_url)
     counts = Counter(verdicts.values())
     parts = [f"{len(verdicts)} checked"] + [f"{counts[v]} {v.value}" for v in Verdict]
+    if badges:
+        parts.append(f"{len(badges)} badge images not requested (badge_hosts)")
     parts += [
         f"{ctx.counters['cache_hits']} cache hits",
         f"{ctx.counters['requests:links']} requests",

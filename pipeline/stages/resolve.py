@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
@@ -36,6 +37,7 @@ __all__ = [
     "repo_from_url",
     "resolve_entries",
     "resolve_link",
+    "resolve_other_links",
     "url_problem",
 ]
 
@@ -116,7 +118,8 @@ def arxiv_id_from_url(url: str) -> tuple[str, int | None] | None:
     parts = urlsplit(url.strip())
     host = (parts.hostname or "").lower()
     if host in _ARXIV_HOSTS:
-        match = _ARXIV_PATH.match(parts.path)
+        # `abs//2306.08707` reaches the same page; the doubled slash is a typo.
+        match = _ARXIV_PATH.match(re.sub(r"/{2,}", "/", parts.path))
         if not match:
             return None
         version = match["version"]
@@ -256,8 +259,10 @@ def _entry(raw: RawEntry, links: list[Link], key: str) -> Entry:
         section=raw.section,
         tags=raw.tags,
         title=raw.title,
+        authors=raw.authors,
         venue=raw.venue,
         year=raw.year,
+        uncertain=raw.uncertain,
         line=raw.line,
         arxiv_id=arxiv_id,
         arxiv_month=arxiv_month(arxiv_id) if arxiv_id else None,
@@ -278,29 +283,39 @@ def resolve_entries(parsed: ParsedList) -> tuple[list[Entry], list[Finding]]:
             key = f"{key}@{raw.line}"
         seen_keys.add(key)
         entries.append(_entry(raw, links, key))
-    findings = [*duplicate_findings(entries), *malformed_url_findings(entries)]
+    findings = [
+        *duplicate_findings(entries),
+        *malformed_url_findings((entry.key, link) for entry in entries for link in entry.links),
+    ]
     return entries, findings
 
 
-def malformed_url_findings(entries: list[Entry]) -> list[Finding]:
-    """A `malformed-url` finding, with line and column, per link resolve judged by its spelling."""
+def resolve_other_links(parsed: ParsedList) -> list[Link]:
+    """Resolve the links that belong to no entry (they are checked, never called duplicates)."""
+    return [resolve_link(link) for link in parsed.other_links]
+
+
+def malformed_url_findings(links: Iterable[tuple[str | None, Link]]) -> list[Finding]:
+    """A `malformed-url` finding, with line and column, per link resolve judged by its spelling.
+
+    `links` are (entry key, link) pairs; the key is None for a link outside any entry.
+    """
     findings = []
-    for entry in entries:
-        for link in entry.links:
-            health = link.health
-            if health is None or health.verified_by != URL_SYNTAX:
-                continue
-            definite = health.verdict is Verdict.DEAD
-            findings.append(
-                Finding(
-                    code="malformed-url",
-                    severity=Severity.ERROR if definite else Severity.WARNING,
-                    message=f"{link.label} link: {health.detail.removeprefix('malformed URL: ')}",
-                    line=link.line,
-                    column=link.column or None,
-                    hint="correct the URL" if definite else "check the host name by hand",
-                    url=link.url,
-                    entry_key=entry.key,
-                )
+    for entry_key, link in links:
+        health = link.health
+        if health is None or health.verified_by != URL_SYNTAX:
+            continue
+        definite = health.verdict is Verdict.DEAD
+        findings.append(
+            Finding(
+                code="malformed-url",
+                severity=Severity.ERROR if definite else Severity.WARNING,
+                message=f"{link.label} link: {health.detail.removeprefix('malformed URL: ')}",
+                line=link.line,
+                column=link.column or None,
+                hint="correct the URL" if definite else "check the host name by hand",
+                url=link.url,
+                entry_key=entry_key,
             )
+        )
     return findings

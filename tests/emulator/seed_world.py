@@ -19,9 +19,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from pipeline.config import DEFAULT_BADGE_HOSTS
 from pipeline.model import LinkKind
 from pipeline.stages.parse import parse_list
-from pipeline.stages.resolve import resolve_entries
+from pipeline.stages.resolve import resolve_entries, resolve_other_links
 from tests.emulator.arxiv_api import arxiv_url, mount_arxiv
 from tests.emulator.arxiv_world import seed_arxiv_world
 from tests.emulator.github_api import GitHubWorld, mount_github, seed_world
@@ -53,14 +54,22 @@ class SeedWorld:
 def _pages(list_path: Path) -> tuple[dict[str, dict[str, Any]], list[str]]:
     parsed = parse_list(list_path.read_text(encoding="utf-8"), source=str(list_path))
     entries, _ = resolve_entries(parsed)
+    links = [link for entry in entries for link in entry.links]
+    # Links outside entries (badges, the list's own repo, related lists) are checked too;
+    # badge images are not requested (badge_hosts).
+    links += [
+        link
+        for link in resolve_other_links(parsed)
+        if not (link.image and (urlsplit(link.url).hostname or "") in DEFAULT_BADGE_HOSTS)
+    ]
     hosts: dict[str, dict[str, Any]] = {
         "arxiv.org": {"default": {}},
         "www.arxiv.org": {"default": {}},
         "github.com": {"default": {}},
     }
     checked = []
-    for link in (link for entry in entries for link in entry.links):
-        if link.kind in (LinkKind.ARXIV, LinkKind.GITHUB):
+    for link in links:
+        if link.kind in (LinkKind.ARXIV, LinkKind.GITHUB) and not link.image:
             continue
         parts = urlsplit(link.url)
         host = (parts.hostname or "").lower()

@@ -117,7 +117,9 @@ def _title_mismatch(entry: Entry, record: ArxivRecord, threshold: float) -> Find
 
 
 def _venue_update(entry: Entry, record: ArxivRecord) -> Finding | None:
-    if entry.venue and entry.venue.lower() != "arxiv":
+    # Only a venue read with confidence as arXiv is judged: a venue the parser missed may
+    # well be written already ("CVPR 2024" in a format it did not understand).
+    if (entry.venue or "").lower() != "arxiv" or "venue" in entry.uncertain:
         return None
     venue = venue_from_text(record.comment) or venue_from_text(record.journal_ref)
     if venue is None:
@@ -140,7 +142,9 @@ def record_findings(
     findings = [
         finding
         for finding in (
-            _title_mismatch(entry, record, threshold) if record.resolved_by == "link" else None,
+            _title_mismatch(entry, record, threshold)
+            if record.resolved_by == "link" and "title" not in entry.uncertain
+            else None,
             _venue_update(entry, record),
         )
         if finding is not None
@@ -178,7 +182,7 @@ def record_findings(
 
 
 def nonexistent_id_finding(
-    entry: Entry, link: Link, detail: str, *, found: ArxivRecord | None = None
+    entry: Entry | None, link: Link, detail: str, *, found: ArxivRecord | None = None
 ) -> Finding:
     """An arXiv link whose id the API does not know (a typo in the link)."""
     hint = "fix the arXiv id in the link (a typo?)"
@@ -191,7 +195,7 @@ def nonexistent_id_finding(
         line=link.line,
         hint=hint,
         url=link.url,
-        entry_key=entry.key,
+        entry_key=entry.key if entry is not None else None,
     )
 
 

@@ -64,7 +64,7 @@ class _Known:
 
 
 def _linked_ids(catalog: Catalog) -> list[str]:
-    ids = (link.arxiv_id for e in catalog.entries for link in e.links if link.arxiv_id)
+    ids = (link.arxiv_id for _, link in catalog.iter_links() if link.arxiv_id)
     return list(dict.fromkeys(ids))
 
 
@@ -109,7 +109,8 @@ def _searched_titles(catalog: Catalog, known: _Known) -> list[Entry]:
             record is not None and record.status is FetchStatus.NOT_FOUND
         )
 
-    return [entry for entry in catalog.entries if unresolved(entry)]
+    # A title the parser only guessed would search arXiv for a phrase no paper has.
+    return [e for e in catalog.entries if unresolved(e) and "title" not in e.uncertain]
 
 
 async def _search_titles(
@@ -203,6 +204,29 @@ def _by_title(
     return None, []
 
 
+def _checked_links(
+    links: list[Link],
+    old_links: list[Link],
+    known: _Known,
+    ctx: RunContext,
+    entry: Entry | None,
+    record: ArxivRecord | None,
+) -> tuple[list[Link], list[Finding]]:
+    """Links with the health the API gave their arXiv ids, and a finding per unknown id."""
+    old_health = {link.normalized_url: link.health for link in old_links if link.health}
+    checked, findings = [], []
+    for link in links:
+        linked = known.records.get(link.arxiv_id or "")
+        if link.kind is LinkKind.ARXIV and linked is not None:
+            health = _health(link, linked, old_health.get(link.normalized_url), ctx)
+            link = link.model_copy(update={"health": health})
+            if linked.status is FetchStatus.NOT_FOUND:
+                detail = known.missing.get(linked.arxiv_id, "the API answered without it")
+                findings.append(nonexistent_id_finding(entry, link, detail, found=record))
+        checked.append(link)
+    return checked, findings
+
+
 def _rebuild(
     entry: Entry, known: _Known, ctx: RunContext, old: Entry | None
 ) -> tuple[Entry, list[Finding]]:
@@ -217,19 +241,8 @@ def _rebuild(
         findings += extra
         if found is not None:
             record, arxiv_id = found, found.arxiv_id
-    old_health = {
-        link.normalized_url: link.health for link in (old.links if old else []) if link.health
-    }
-    links = []
-    for link in entry.links:
-        linked = known.records.get(link.arxiv_id or "")
-        if link.kind is LinkKind.ARXIV and linked is not None:
-            health = _health(link, linked, old_health.get(link.normalized_url), ctx)
-            link = link.model_copy(update={"health": health})
-            if linked.status is FetchStatus.NOT_FOUND:
-                detail = known.missing.get(linked.arxiv_id, "the API answered without it")
-                findings.append(nonexistent_id_finding(entry, link, detail, found=record))
-        links.append(link)
+    links, extra = _checked_links(entry.links, old.links if old else [], known, ctx, entry, record)
+    findings += extra
     if record is not None and record.status in (FetchStatus.OK, FetchStatus.STALE):
         threshold = ctx.settings.title_match_threshold
         findings += record_findings(entry, record, previous, threshold=threshold)
@@ -250,8 +263,12 @@ async def fetch_arxiv(catalog: Catalog, ctx: RunContext) -> Catalog:
         rebuilt, extra = _rebuild(entry, known, ctx, old_entries.get(entry.key))
         entries.append(rebuilt)
         findings += extra
+    old_others = ctx.previous.other_links if ctx.previous else []
+    others, extra = _checked_links(catalog.other_links, old_others, known, ctx, None, None)
+    findings += extra
     _note(ctx, entries, known)
-    return catalog.model_copy(update={"entries": entries, "findings": findings})
+    update = {"entries": entries, "other_links": others, "findings": findings}
+    return catalog.model_copy(update=update)
 
 
 def _note(ctx: RunContext, entries: list[Entry], known: _Known) -> None:

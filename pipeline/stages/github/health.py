@@ -21,7 +21,7 @@ import re
 from datetime import datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
-from pipeline.model import Entry, Finding, LinkHealth, RepoRecord, Severity, Verdict
+from pipeline.model import Catalog, Finding, LinkHealth, RepoRecord, Severity, Verdict
 from pipeline.stages.github.fetch import Outcome, RepoOutcome
 
 __all__ = [
@@ -198,20 +198,19 @@ def _repo_rules(
 
 
 def repo_findings(
-    entries: list[Entry], results: dict[str, RepoOutcome], now: datetime, stale_days: int
+    catalog: Catalog, results: dict[str, RepoOutcome], now: datetime, stale_days: int
 ) -> list[Finding]:
     """Findings for every entry linking a repository (`results` keyed by lower-case
-    'owner/name'), at the line of the entry's first link to it."""
+    'owner/name'), at the line of the entry's first link to it; links outside entries too."""
     findings = []
-    for entry in entries:
-        seen: set[str] = set()
-        for link in entry.links:
-            key = (link.repo or "").lower()
-            if not link.repo or key in seen or key not in results:
-                continue
-            seen.add(key)
-            for spec in _repo_rules(link.repo, results[key], now, stale_days):
-                findings.append(
-                    Finding(line=link.line, url=link.url, entry_key=entry.key, **spec)  # type: ignore[arg-type]
-                )
+    seen: set[tuple[str | None, str]] = set()
+    for entry_key, link in catalog.iter_links():
+        key = (link.repo or "").lower()
+        if not link.repo or link.image or (entry_key, key) in seen or key not in results:
+            continue
+        seen.add((entry_key, key))
+        for spec in _repo_rules(link.repo, results[key], now, stale_days):
+            findings.append(
+                Finding(line=link.line, url=link.url, entry_key=entry_key, **spec)  # type: ignore[arg-type]
+            )
     return findings

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from pipeline.context import RunContext
-from pipeline.model import Catalog, Entry, FetchStatus, LinkHealth, RepoRecord
+from pipeline.model import Catalog, FetchStatus, Link, LinkHealth, RepoRecord
 from pipeline.outputs.stars import append_star_rows
 from pipeline.stages.github.fetch import GitHubFetcher, Outcome, RepoOutcome
 from pipeline.stages.github.health import link_health, repo_findings
@@ -45,27 +45,26 @@ def _updated(current: RepoRecord, result: RepoOutcome | None, old: RepoRecord | 
 
 
 def _with_health(
-    entry: Entry,
+    catalog: Catalog,
     results: dict[str, RepoOutcome],
     now: datetime,
     old: dict[str, LinkHealth],
-) -> Entry:
-    links = []
-    for link in entry.links:
-        result = results.get((link.repo or "").lower()) if link.repo else None
+) -> Catalog:
+    def updated(link: Link) -> Link:
+        result = results.get(link.repo.lower()) if link.repo and not link.image else None
         if result is None:
-            links.append(link)
-            continue
+            return link
         # The previous run's health carries the history (failures, last ok) forward.
         health = link_health(link.url, result, now, link.health or old.get(link.url))
-        links.append(link.model_copy(update={"health": health}) if health else link)
-    return entry.model_copy(update={"links": links})
+        return link.model_copy(update={"health": health}) if health else link
+
+    return catalog.with_links(updated)
 
 
 def _previous_health(previous: Catalog | None) -> dict[str, LinkHealth]:
     if previous is None:
         return {}
-    return {link.url: link.health for e in previous.entries for link in e.links if link.health}
+    return {link.url: link.health for _, link in previous.iter_links() if link.health}
 
 
 def _budget_note(fetcher: GitHubFetcher) -> str | None:
@@ -108,8 +107,8 @@ async def fetch_github(catalog: Catalog, ctx: RunContext) -> Catalog:
     ]
     append_star_rows(ctx.settings.output_dir / STARS_FILE, answered, ctx.now)
     old_health = _previous_health(ctx.previous)
-    entries = [_with_health(entry, results, ctx.now, old_health) for entry in catalog.entries]
-    findings = repo_findings(entries, results, ctx.now, ctx.settings.stale_after_days)
+    checked = _with_health(catalog, results, ctx.now, old_health)
+    findings = repo_findings(checked, results, ctx.now, ctx.settings.stale_after_days)
     failed = sum(
         1 for r in repos.values() if r.status in (FetchStatus.STALE, FetchStatus.UNVERIFIED)
     )
@@ -119,10 +118,4 @@ async def fetch_github(catalog: Catalog, ctx: RunContext) -> Catalog:
     note = _budget_note(fetcher)
     if note:
         ctx.notes.append(note)
-    return catalog.model_copy(
-        update={
-            "repos": repos,
-            "entries": entries,
-            "findings": [*catalog.findings, *findings],
-        }
-    )
+    return checked.model_copy(update={"repos": repos, "findings": [*catalog.findings, *findings]})

@@ -20,7 +20,8 @@ from pipeline.stages.parse.fields import (
     year_of,
 )
 from pipeline.stages.parse.inline import FoundLink, InlineText
-from pipeline.stages.parse.lint import Draft
+from pipeline.stages.parse.layout import Fields, block_lines, is_date_line, read_fields
+from pipeline.stages.parse.lint import Draft, is_paper_link
 
 __all__ = [
     "Block",
@@ -29,7 +30,10 @@ __all__ = [
     "draft_item",
     "draft_row",
     "draft_titled",
+    "extend_draft",
+    "followable",
     "is_link_line",
+    "is_links_only",
     "legend_tags",
 ]
 
@@ -55,6 +59,7 @@ class Block:
     parts: list[InlineText]
     line: int
     in_list: bool
+    depth: int = 0  # list nesting: 0 for a paragraph, 1 for a top-level item
 
     @property
     def text(self) -> str:
@@ -103,9 +108,14 @@ def bold_title(block: Block) -> str | None:
     return title if sum(ch.isalpha() for ch in title) >= 3 else None
 
 
+def followable(links: list[FoundLink]) -> list[FoundLink]:
+    """The links a reader follows (absolute URLs, not image sources), in order."""
+    return [link for link in links if not link.image and _ABSOLUTE.match(link.url)]
+
+
 def is_link_line(block: Block) -> bool:
     """Whether a block is a link bullet: a short label and one link (`- Paper: <url>`)."""
-    links = [link for link in block.links if _ABSOLUTE.match(link.url)]
+    links = followable(block.links)
     if len(links) != 1:
         return False
     label = block.text.strip().rstrip(":：").strip()
@@ -119,54 +129,85 @@ def is_link_line(block: Block) -> bool:
     )
 
 
-def draft_item(block: Block) -> Draft | None:
-    """A draft entry from a list item with links and a title, else None."""
-    links = [link for link in block.links if _ABSOLUTE.match(link.url)]
+def is_links_only(block: Block) -> bool:
+    """A block of links and punctuation only (`[[Paper](..)] [[Code](..)]`)."""
+    lines = block_lines(block.parts)
+    return bool(lines) and all(line.is_links_only for line in lines)
+
+
+def extend_draft(draft: Draft, block: Block) -> bool:
+    """Add a nested link bullet (`- Code: <url>`) or date line to an item's entry.
+
+    Returns False, changing nothing, for any other block.
+    """
+    links = followable(block.links)
+    text = block.text.strip()
+    if links and (is_link_line(block) or is_links_only(block)):
+        entry = draft.entry
+        known = {link.url for link in entry.links}
+        added = [_raw_link(link, None) for link in links if link.url not in known]
+        draft.entry = entry.model_copy(update={"links": [*entry.links, *added]})
+        draft.claimed.update(id(link) for link in links)
+        return True
+    if not block.links and is_date_line(text):
+        if draft.entry.year is None:
+            draft.entry = draft.entry.model_copy(update={"year": year_of(text)})
+        return True
+    return False
+
+
+def draft_item(block: Block, *, title_first: bool = False) -> Draft | None:
+    """A draft entry from a list item or paragraph with links and a title, else None.
+
+    `title_first`: the block's layout puts the title on its first line (a paragraph
+    entry); otherwise only a title the layout marks is sure.
+    """
+    links = followable(block.links)
     if not links:
         return None
     tags_written = split_tags(block.parts[0].lead_code)
-    text = block.text
-    for span in block.parts[0].lead_code:
-        if split_tags([span]):
-            text = text.replace(span, "", 1)
-    title, venue_text = _title_and_venue(text)
-    title_link: FoundLink | None = None
-    if not _is_title(title) and _is_title(links[0].text, words=3):
-        title_link, title = links[0], clean_title(links[0].text)
-    if not _is_title(title):
+    fields = read_fields(block_lines(block.parts), tags=tags_written, title_first=title_first)
+    raw = [_raw_link(link, _title_link_label(link, fields)) for link in links]
+    if "title" in fields.uncertain and (
+        not block.in_list or not any(is_paper_link(link.label, link.url) for link in raw)
+    ):
+        # No title the layout marks, and no paper: prose, navigation or a tool, not an
+        # entry. Its links are still checked, as links outside entries.
         return None
-    venue = find_venue(venue_text)
     entry = _entry(
-        title=title,
+        title=fields.title,
         line=block.line,
         tags=list(dict.fromkeys(tags_written)),
-        venue=venue.name if venue else None,
-        year=venue.year if venue else None,
-        links=[_raw_link(link, "paper" if link is title_link else None) for link in links],
+        fields=fields,
+        links=raw,
     )
-    return Draft(entry=entry, written_tags=tags_written, malformed_line=_malformed(block))
+    return Draft(
+        entry=entry,
+        written_tags=tags_written,
+        malformed_line=_malformed(block),
+        claimed={id(link) for link in links},
+    )
+
+
+def _title_link_label(link: FoundLink, fields: Fields) -> str | None:
+    """A title's link is the paper, unless it is a repository or the title a mere name."""
+    if link is not fields.title_link:
+        return None
+    if _GITHUB.match(link.url):
+        return "code"
+    return None if "title" in fields.uncertain else "paper"
 
 
 def draft_titled(title: str, title_line: int, bullets: list[Block]) -> Draft | None:
     """A draft entry from a bold title and its link bullets, else None."""
-    links = [
-        _raw_link(link, None)
-        for bullet in bullets
-        for link in bullet.links
-        if _ABSOLUTE.match(link.url)
-    ]
+    found = [link for bullet in bullets for link in followable(bullet.links)]
+    links = [_raw_link(link, None) for link in found]
     if not links:
         return None
     venue = find_venue(title)
-    entry = _entry(
-        title=title,
-        line=title_line,
-        tags=[],
-        venue=venue.name if venue else None,
-        year=venue.year if venue else None,
-        links=links,
-    )
-    return Draft(entry=entry, written_tags=[])
+    fields = Fields(title=title, venue=venue, year=venue.year if venue else None)
+    entry = _entry(title=title, line=title_line, tags=[], fields=fields, links=links)
+    return Draft(entry=entry, written_tags=[], claimed={id(link) for link in found})
 
 
 def draft_row(header: list[str], row: TableRow) -> Draft | None:
@@ -176,78 +217,55 @@ def draft_row(header: list[str], row: TableRow) -> Draft | None:
     if title_col is None or title_col >= len(row.cells):
         return None
     title_cell = row.cells[title_col]
-    title = clean_title(title_cell.plain)
+    fields = read_fields(block_lines([title_cell]), title_first=True)
+    title = fields.title
     links: list[RawLink] = []
+    claimed: set[int] = set()
     for index, cell in enumerate(row.cells):
         header_label = canonical_label(columns[index]) if index < len(columns) else ""
-        for link in cell.links:
-            if not _ABSOLUTE.match(link.url):
-                continue
-            is_title = index == title_col and clean_title(link.text) == title
+        for link in followable(cell.links):
+            claimed.add(id(link))
+            is_title = link is fields.title_link
             links.append(_raw_link(link, "paper" if is_title else None, fallback=header_label))
-    if not links or not _is_title(title):
+    if not links or not (title or "title" in fields.uncertain):
         return None
     venue_col = _column(columns, _VENUE_COLUMNS)
     date_col = _column(columns, _DATE_COLUMNS)
     venue_name, year = _row_venue(row, venue_col, date_col)
-    entry = _entry(
-        title=title, line=row.line + 1, tags=[], venue=venue_name, year=year, links=links
+    fields.year = year or fields.year
+    entry = _entry(title=title, line=row.line + 1, tags=[], fields=fields, links=links)
+    entry = entry.model_copy(update={"venue": venue_name})
+    venue_written = venue_col is not None and venue_col < len(row.cells)
+    # A venue cell with no letters ("-") says "no venue", which is nothing to fix.
+    venue_written = venue_written and any(c.isalpha() for c in row.cells[venue_col].plain)
+    return Draft(
+        entry=entry,
+        written_tags=[],
+        venue_expected=venue_written,
+        claimed=claimed,
     )
-    expected = venue_col is not None or date_col is not None
-    return Draft(entry=entry, written_tags=[], venue_expected=expected)
 
 
 def _entry(
-    *,
-    title: str,
-    line: int,
-    tags: list[str],
-    venue: str | None,
-    year: int | None,
-    links: list[RawLink],
+    *, title: str, line: int, tags: list[str], fields: Fields, links: list[RawLink]
 ) -> RawEntry:
+    unique: dict[str, RawLink] = {}
+    for link in links:
+        # A title link repeated by its badge in the same entry is one link.
+        unique.setdefault(link.url, link)
+    key_source = title if title else next(iter(unique), "")
     return RawEntry(
-        key=slugify(title),
+        key=slugify(key_source),
         section=[],
         tags=tags,
         title=title,
-        venue=venue,
-        year=year,
+        authors=fields.authors,
+        venue=fields.venue.name if fields.venue else None,
+        year=fields.year,
+        uncertain=fields.uncertain,
         line=line,
-        links=links,
+        links=list(unique.values()),
     )
-
-
-def _title_and_venue(text: str) -> tuple[str, str]:
-    """Split an item's text into its title and the text that holds its venue."""
-    fields = [f for f in text.split("|") if any(ch.isalnum() for ch in f)]
-    if len(fields) >= 2:
-        # `[LISA] | CVPR'24 | LISA: Reasoning ... | [pdf]`: the venue is a field of its own.
-        # A title that merely contains '|' has no venue or `[name]` field.
-        venue_fields = [f for f in fields if _is_venue_field(f)]
-        named = [f for f in fields if _BRACKETED.match(f)]
-        others = [f for f in fields if f not in venue_fields and f not in named]
-        if others and (venue_fields or named):
-            title = max(others, key=lambda f: len(f.strip()))
-            return clean_title(title), " ".join(venue_fields) or text
-    venue = find_venue(text)
-    before = text[: venue.start] if venue else text
-    if not any(ch.isalnum() for ch in before) and venue is not None:
-        before = text[venue.end :]
-    first = next((line for line in before.split("\n") if any(c.isalnum() for c in line)), "")
-    return clean_title(first), text
-
-
-def _is_venue_field(text: str) -> bool:
-    venue = find_venue(text)
-    if venue is None:
-        return False
-    rest = text[: venue.start] + text[venue.end :]
-    return not any(ch.isalnum() for ch in rest)
-
-
-def _is_title(text: str, *, words: int = 1) -> bool:
-    return sum(ch.isalpha() for ch in text) >= 3 and len(text.split()) >= words
 
 
 def _raw_link(link: FoundLink, label: str | None, fallback: str = "") -> RawLink:
@@ -260,7 +278,8 @@ def _raw_link(link: FoundLink, label: str | None, fallback: str = "") -> RawLink
 def _label(link: FoundLink, fallback: str) -> str:
     """The first known label among the link text, the text before it and the column header."""
     # A link whose text is its URL, or a name ("LL3DA"), says less than "Code:" before it.
-    text = "" if link.bare or _URL_TEXT.match(link.text) else canonical_label(link.text)
+    shown = link.text or link.alt  # a badge's alt text ("arXiv") names its link
+    text = "" if link.bare or _URL_TEXT.match(shown) else canonical_label(shown)
     if link.image_only and _GITHUB.match(link.url):
         return "code"  # a star badge wrapped in a link to its repository
     candidates = [text, _before_label(link.before), fallback]

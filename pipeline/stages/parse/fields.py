@@ -39,7 +39,11 @@ _KNOWN_VENUES = {
 
 # `CVPR'2024`, `CVPR’24`, `ArXiv'2403` (year and month), or `CVPR 2024` / `(CVPR 2024)`.
 _VENUE_QUOTED = re.compile(r"(?<![\w'’])([A-Za-z][A-Za-z0-9&-]*)\s?['’]\s?(\d{4}|\d{2})(?!\d)")
-_VENUE_SPACED = re.compile(r"(?<![\w'’])([A-Za-z][A-Za-z0-9&-]*)[ \u00a0]+((?:19|20)\d{2})(?!\d)")
+# A venue may carry one qualifier before its year: "SIGGRAPH Asia 2022", "CVPR Workshop 2024".
+_VENUE_SPACED = re.compile(
+    r"(?<![\w'’])([A-Za-z][A-Za-z0-9&-]*)((?:[ \u00a0]+[A-Z][a-z]+)?)"
+    r"[ \u00a0]+((?:19|20)\d{2})(?!\d)"
+)
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 _TAG = re.compile(r"\[([^\[\]]*)\]")
 _TAGS_ONLY = re.compile(r"\s*(?:\[[^\[\]]*\]\s*)+")
@@ -88,8 +92,12 @@ def find_venue(text: str) -> Venue | None:
         # Without a quote, only a known venue or an all-capitals word is a venue:
         # "PaliGemma 2" and "Top 2024" are title words.
         if name.lower() in _KNOWN_VENUES or (name.isupper() and len(name) >= 2):
-            year = _year_from(match.group(2))
-            best = _later(best, Venue(_venue_name(name), year, *match.span()))
+            year = _year_from(match.group(3))
+            full = _venue_name(name) + match.group(2).replace("\u00a0", " ")
+            best = _later(best, Venue(full, year, *match.span()))
+        elif match.group(2):
+            # "Top Conference 2024": the qualifier alone may be the venue word.
+            continue
     return best
 
 

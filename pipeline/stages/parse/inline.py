@@ -16,15 +16,24 @@ from urllib.parse import unquote
 
 from markdown_it.token import Token
 
-__all__ = ["FoundLink", "InlineText", "Locator", "read_inline"]
+__all__ = ["FoundLink", "InlineText", "Locator", "Piece", "read_inline"]
 
-# A bare URL in running text; trailing punctuation is trimmed afterwards.
-_BARE_URL = re.compile(r"https?://[^\s<>\"'`\[\]{}|\\^]+", re.IGNORECASE)
+# A bare URL in running text (GFM's extended autolinks: http(s):// or www. after a
+# boundary); trailing punctuation is trimmed afterwards.
+_BARE_URL = re.compile(r"(?:https?://|(?<![\w.@/-])www\.)[^\s<>\"'`\[\]{}|\\^]+", re.IGNORECASE)
+# An href that is a URL behind stray markup (`[LLM]([https://...)`): GitHub renders it
+# as a relative link, but the URL the author meant is plain to see.
+_SALVAGE = re.compile(r"^[\[(<\"' ]{1,3}(https?://\S+)$", re.IGNORECASE)
 _TRAILING = ".,;:!?*_~'\"）。，；："
 _HREF = re.compile(r"""\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>"']+))""", re.IGNORECASE)
 _ANCHOR_OPEN = re.compile(r"^<a\b", re.IGNORECASE)
 _ANCHOR_CLOSE = re.compile(r"^</a\s*>", re.IGNORECASE)
 _BREAK_TAG = re.compile(r"^<br\s*/?>$", re.IGNORECASE)
+_IMG_TAG = re.compile(r"^<img\b", re.IGNORECASE)
+_SRC = re.compile(r"""\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>"']+))""", re.IGNORECASE)
+# How far past the last link a URL is looked for: a URL not written verbatim (`&amp;`, `\(`)
+# is not found, and an unbounded search would make a block of such links quadratic.
+_SEARCH_WINDOW = 4096
 # A character that would continue a URL: a match followed by one is only a prefix.
 _URL_CHAR = re.compile(r"[A-Za-z0-9/_~%?#&=+@-]")
 
@@ -39,7 +48,20 @@ class FoundLink:
     column: int
     image_only: bool = False
     bare: bool = False
+    image: bool = False  # an image's source, not a link one follows
+    alt: str = ""  # for a link wrapped around an image: the image's alt text
+    salvaged: str = ""  # the href as GitHub renders it, when the URL was read out of stray markup
     before: str = ""  # text since the previous link or line break: a label ("Paper:")
+
+
+@dataclass
+class Piece:
+    """One step of an inline in reading order: text outside links, a link, or a line break."""
+
+    kind: str  # "text", "link" or "break"
+    text: str = ""
+    bold: bool = False  # text inside **strong** emphasis
+    link: FoundLink | None = None
 
 
 @dataclass
@@ -53,6 +75,7 @@ class InlineText:
     links: list[FoundLink] = field(default_factory=list)
     brackets: str = ""  # '[' and ']' of the text outside links and code, in order
     plain: str = ""  # all text in order, link texts included (headings, table cells)
+    pieces: list[Piece] = field(default_factory=list)  # everything above, in reading order
 
 
 @dataclass
@@ -63,6 +86,7 @@ class _Open:
     line: int
     parts: list[str] = field(default_factory=list)
     images: int = 0
+    alt: str = ""  # the alt text of its first image: a badge's "arXiv" names the link
     html: bool = False
 
 
@@ -82,6 +106,8 @@ class Locator:
         decoded = unquote(url)
         if decoded != url:
             candidates.append(decoded)
+        if "&" in url:
+            candidates.append(url.replace("&", "&amp;"))
         for candidate in candidates:
             if not candidate:
                 continue
@@ -94,14 +120,17 @@ class Locator:
 
     def _search(self, needle: str) -> tuple[int, int] | None:
         line, col = self._line, self._col
-        while 0 <= line <= self._last:
+        budget = _SEARCH_WINDOW + 2 * len(needle)
+        while 0 <= line <= self._last and budget > 0:
             text = self._lines[line]
-            at = text.find(needle, col)
+            stop = min(len(text), col + budget)
+            at = text.find(needle, col, stop)
             while at >= 0:
                 end = at + len(needle)
                 if end >= len(text) or not _URL_CHAR.match(text[end]):
                     return line, at
-                at = text.find(needle, at + 1)
+                at = text.find(needle, at + 1, stop)
+            budget -= stop - col + 1
             line, col = line + 1, 0
         return None
 
@@ -145,6 +174,8 @@ class _Reader:
         elif kind == "image":
             if self.link is not None:
                 self.link.images += 1
+                self.link.alt = self.link.alt or token.content
+            self._image(str(token.attrs.get("src", "") or ""), token.content)
         elif kind == "html_inline":
             self._html(token.content)
             self.line += token.content.count("\n")
@@ -169,6 +200,10 @@ class _Reader:
             self.link.parts.append(text)
             return
         self.texts.append(text)
+        if text == "\n":
+            self.result.pieces.append(Piece("break"))
+        else:
+            self.result.pieces.append(Piece("text", text, bold=self.strong_depth > 0))
         if "\n" in text:
             self.since_link = [text.rsplit("\n", 1)[-1]]
         else:
@@ -192,37 +227,44 @@ class _Reader:
                 self.result.lead_code.append(content)
         else:
             self.brackets.append("".join(ch for ch in content if ch in "[]"))
-            content, tail = self._bare_urls(content)
+            tail = self._bare_urls(content)
             if tail is not None:
-                self._append(content)
                 self.since_link = [tail.rsplit("\n", 1)[-1]]
                 return
         self._append(content)
 
-    def _bare_urls(self, content: str) -> tuple[str, str | None]:
-        """Add each bare URL as a link labelled by the text before it.
+    def _bare_urls(self, content: str) -> str | None:
+        """Add each bare URL as a link labelled by the text before it, and the text around it.
 
-        Returns the text without the URLs, and the text after the last URL (None if none).
+        Returns the text after the last URL, or None (and adds nothing) when there is none.
         """
-        kept: list[str] = []
         start = 0
         for match in _BARE_URL.finditer(content):
             url = _trim_url(match.group(0))
             if len(url) <= len("https://"):
                 continue
             segment = content[start : match.start()]
-            kept.append(segment)
             before = ("".join(self.since_link) if start == 0 else "") + segment
+            if segment:
+                self._append(segment)
             found = FoundLink(
                 text="", url=url, line=self.line + 1, column=0, bare=True,
                 before=before.rsplit("\n", 1)[-1],
             )  # fmt: skip
-            self.result.links.append(_place(found, self.locate))
+            found = _place(found, self.locate)
+            if found.url.lower().startswith("www."):
+                found.url = "http://" + found.url  # as GitHub renders it
+            self._add_link(found)
             start = match.start() + len(url)
         if start == 0:
-            return content, None
-        kept.append(content[start:])
-        return "".join(kept), content[start:]
+            return None
+        if content[start:]:
+            self._append(content[start:])
+        return content[start:]
+
+    def _add_link(self, found: FoundLink) -> None:
+        self.result.links.append(found)
+        self.result.pieces.append(Piece("link", link=found))
 
     def _html(self, html: str) -> None:
         """Open or close an HTML anchor link; a `<br>` counts as a line break."""
@@ -235,25 +277,43 @@ class _Reader:
             if self.link is not None and self.link.html:
                 self._close_link()
         elif _BREAK_TAG.match(html.strip()):
-            self._append("\n")
+            # Inside **bold** a `<br>` wraps a title; elsewhere it ends a line.
+            self._append(" " if self.strong_depth > 0 else "\n")
+        elif _IMG_TAG.match(html):
+            match = _SRC.search(html)
+            src = next((g for g in match.groups() if g is not None), "") if match else ""
+            if self.link is not None:
+                self.link.images += 1
+            self._image(src, "")
+
+    def _image(self, src: str, alt: str) -> None:
+        """An image's source is a rendered URL too: a badge, a logo or a figure."""
+        if not src.strip():
+            return
+        found = FoundLink(text=alt, url=src.strip(), line=self.line + 1, column=0, image=True)
+        self._add_link(_place(found, self.locate))
 
     def _close_link(self) -> None:
         link, self.link = self.link, None
         if link is None:
             return
         text = "".join(link.parts).strip()
-        if not link.url.strip():
+        url = link.url.strip()
+        if not url:
             return  # an empty `[Coming soon]()` link goes nowhere: not a link
+        salvage = _SALVAGE.match(unquote(url))
         found = FoundLink(
             text=text,
-            url=link.url.strip(),
+            url=salvage.group(1) if salvage else url,
+            salvaged=url if salvage else "",
             line=link.line + 1,
             column=0,
             image_only=link.images > 0 and not any(c.isalnum() for c in text),
+            alt=link.alt,
             before="".join(self.since_link),
         )
         self.since_link = []
-        self.result.links.append(_place(found, self.locate))
+        self._add_link(_place(found, self.locate))
 
 
 def _trim_url(url: str) -> str:

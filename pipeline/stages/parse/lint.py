@@ -9,7 +9,8 @@ Codes (stable; the report and tests use them):
 | malformed-link-markup | warning | stray or missing brackets around links, `[x] (url)` |
 | missing-paper-link | warning | no link to the paper |
 | missing-code-link | info | no code link and no GitHub repository |
-| unparsed-venue | warning | no venue or year, where the list writes them for its entries |
+| unparsed-venue | warning | a paper with no venue, where its section writes one for most |
+| uncertain-title | info, warning when most | once a list: titles only guessed, with examples |
 
 Duplicate papers and URLs are found by the resolve stage, which knows ids.
 """
@@ -18,12 +19,12 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from pipeline.model import Finding, RawEntry, Severity
 
-__all__ = ["Draft", "lint_entries"]
+__all__ = ["Draft", "is_paper_link", "lint_entries"]
 
 # Hosts whose links are the paper itself, whatever the label says.
 _PAPER_HOSTS = (
@@ -53,6 +54,7 @@ class Draft:
     written_tags: list[str]  # as written, duplicates kept
     malformed_line: int | None = None
     venue_expected: bool = True
+    claimed: set[int] = field(default_factory=set)  # id() of the FoundLinks the entry took
 
 
 def lint_entries(drafts: list[Draft], legend: list[str]) -> list[Finding]:
@@ -63,7 +65,35 @@ def lint_entries(drafts: list[Draft], legend: list[str]) -> list[Finding]:
         findings.extend(_tag_findings(draft, known))
         findings.extend(_link_findings(draft))
         findings.extend(_venue_findings(draft))
+    findings.extend(_layout_findings(drafts))
     return sorted(findings, key=lambda f: (f.line or 0, f.code))
+
+
+_LAYOUT_EXAMPLES = 3
+
+
+def _layout_findings(drafts: list[Draft]) -> list[Finding]:
+    """One finding for every entry whose title the parser could only guess, with examples."""
+    guessed = [d.entry for d in drafts if "title" in d.entry.uncertain]
+    if not guessed:
+        return []
+    examples = "; ".join(
+        f"line {e.line}: {_short(e.title, 40) or '(nothing title-like)'}"
+        for e in guessed[:_LAYOUT_EXAMPLES]
+    )
+    most = 2 * len(guessed) > len(drafts)
+    return [
+        Finding(
+            code="uncertain-title",
+            severity=Severity.WARNING if most else Severity.INFO,
+            message=f"{len(guessed)} of {len(drafts)} entries have no title the parser could "
+            f"read with confidence ({examples})",
+            line=guessed[0].line,
+            hint="their titles, venues and years are not compared with arXiv or searched for; "
+            "a bold or linked title (**Title**, [Title](url)) or 'Title. Venue'YY.' makes "
+            "them readable",
+        )
+    ]
 
 
 def _tag_findings(draft: Draft, known: set[str]) -> list[Finding]:
@@ -109,7 +139,7 @@ def _link_findings(draft: Draft) -> list[Finding]:
                 line=draft.malformed_line,
             )
         )
-    if not any(_is_paper_link(link.label, link.url) for link in entry.links):
+    if not any(is_paper_link(link.label, link.url) for link in entry.links):
         found.append(
             _finding(
                 entry,
@@ -134,11 +164,13 @@ def _link_findings(draft: Draft) -> list[Finding]:
 
 def _venue_findings(draft: Draft) -> list[Finding]:
     entry = draft.entry
-    if not draft.venue_expected or (entry.venue and entry.year):
+    if "title" in entry.uncertain:
+        return []  # the layout was not understood: one layout finding says so instead
+    if not any(is_paper_link(link.label, link.url) for link in entry.links):
+        return []  # a course, a blog, a tool: a venue belongs to a paper
+    if not draft.venue_expected or entry.venue:
         return []
-    missing = " and ".join(
-        name for name, value in (("venue", entry.venue), ("year", entry.year)) if not value
-    )
+    missing = "venue" if entry.year else "venue and year"
     return [
         _finding(
             entry,
@@ -183,7 +215,8 @@ def _host(url: str) -> str:
         return ""
 
 
-def _is_paper_link(label: str, url: str) -> bool:
+def is_paper_link(label: str, url: str) -> bool:
+    """Whether a link is the paper itself: labelled so, or on a paper host (arXiv, DOI, ...)."""
     host = _host(url)
     return label == "paper" or any(host == h or host.endswith("." + h) for h in _PAPER_HOSTS)
 

@@ -15,8 +15,11 @@ are checked against it only when there is one.
 
 from __future__ import annotations
 
+import gc
 import re
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,7 +28,7 @@ from markdown_it.token import Token
 
 from pipeline.config import DEFAULT_MAX_LIST_BYTES
 from pipeline.files import read_text_file
-from pipeline.model import ParsedList
+from pipeline.model import ParsedList, RawLink
 from pipeline.stages.parse.blocks import (
     Block,
     TableRow,
@@ -33,15 +36,25 @@ from pipeline.stages.parse.blocks import (
     draft_item,
     draft_row,
     draft_titled,
+    extend_draft,
     is_link_line,
+    is_links_only,
     legend_tags,
 )
-from pipeline.stages.parse.inline import InlineText, Locator, read_inline
+from pipeline.stages.parse.collect import (
+    is_checkable,
+    outside_findings,
+    rendered_link,
+    salvage_findings,
+)
+from pipeline.stages.parse.html import html_links
+from pipeline.stages.parse.inline import FoundLink, InlineText, Locator, read_inline
 from pipeline.stages.parse.lint import Draft, lint_entries
 
 __all__ = ["parse_list", "read_list"]
 
 _BOM = "\ufeff"
+_VENUE_MAJORITY = 0.8
 _NEWLINE = re.compile(r"\r\n?")
 
 
@@ -52,6 +65,24 @@ def read_list(path: Path, max_bytes: int = DEFAULT_MAX_LIST_BYTES) -> str:
 
 def parse_list(text: str, source: str) -> ParsedList:
     """Parse a Markdown list into entries, its legend and lint findings; never raises."""
+    with _no_cycle_collection():
+        return _parse(text, source)
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Pause the cycle collector: parsing makes millions of short-lived, acyclic objects,
+    and each full collection walks them all (10 MB took 27 s with it, 17.5 s without)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _parse(text: str, source: str) -> ParsedList:
     text = text.removeprefix(_BOM)
     # markdown-it counts "\r\n" and a lone "\r" as one line break each; split the same way
     # so that line maps index these lines.
@@ -61,10 +92,21 @@ def parse_list(text: str, source: str) -> ParsedList:
     walker.walk(_markdown().parse(normalized))
     drafts = walker.drafts()
     legend = list(dict.fromkeys(walker.legend))
+    claimed = {link_id for draft in drafts for link_id in draft.claimed}
+    others = walker.other_links(claimed)
+    entries = [d.entry for d in drafts]
     return ParsedList(
         source=source,
-        entries=[d.entry for d in drafts],
-        findings=lint_entries(drafts, legend),
+        entries=entries,
+        other_links=others,
+        findings=sorted(
+            [
+                *lint_entries(drafts, legend),
+                *outside_findings(entries, others),
+                *salvage_findings([link for link, _ in walker.rendered]),
+            ],
+            key=lambda f: (f.line or 0, f.code),
+        ),
         legend=legend,
     )
 
@@ -86,6 +128,7 @@ class _Item:
     """An open list item: its own inline parts, until its nested list starts."""
 
     line: int
+    depth: int
     parts: list[InlineText] = field(default_factory=list)
     closed: bool = False
 
@@ -104,7 +147,15 @@ class _Pending:
 class _Found:
     draft: Draft
     sections: tuple[int, ...]
-    group: tuple[str, int]  # entries of one group share whether venues are expected
+    group: tuple[str, object]  # entries of one group share whether venues are expected
+
+
+@dataclass
+class _Parent:
+    """The entry a list item made, which its nested link bullets may still add to."""
+
+    draft: Draft
+    depth: int
 
 
 class _Walker:
@@ -118,12 +169,14 @@ class _Walker:
         self.legend: list[str] = []
         self.found: list[_Found] = []
         self.pending: _Pending | None = None
+        self.parent: _Parent | None = None
         self.items: list[_Item] = []
         self.table: list[TableRow] | None = None
         self.table_count = 0
         self.row: list[InlineText] = []
         self.row_line = 0
         self.row_locator: Locator | None = None
+        self.rendered: list[tuple[FoundLink, tuple[int, ...]]] = []  # every link, in order
 
     def walk(self, tokens: list[Token]) -> None:
         """Visit every block token in order."""
@@ -134,22 +187,39 @@ class _Walker:
     def drafts(self) -> list[Draft]:
         """The drafts found, in list order, with section paths and venue expectations."""
         title = self._title_heading()
-        with_venue = {f.group for f in self.found if f.draft.entry.venue or f.draft.entry.year}
+        counts: dict[object, list[int]] = {}
+        for found in self.found:
+            count = counts.setdefault(found.group, [0, 0])
+            count[0] += 1 if found.draft.entry.venue else 0
+            count[1] += 1
         drafts: list[Draft] = []
         for found in self.found:
-            ids = found.sections
-            if title is not None and ids[:1] == (title,):
-                ids = ids[1:]
             draft = found.draft
             draft.entry = draft.entry.model_copy(
-                update={"section": [self.heading_texts[i] for i in ids]}
+                update={"section": self._section_path(found.sections, title)}
             )
             if found.group[0] != "row":
-                # A list that never writes venues is not asked for them.
-                draft.venue_expected = found.group in with_venue
+                # Venues are expected where a section writes them for most of its entries;
+                # a list (or a survey section) that mostly does not is not asked for them.
+                with_venue, total = counts[found.group]
+                draft.venue_expected = with_venue >= _VENUE_MAJORITY * total
             drafts.append(draft)
         drafts.sort(key=lambda d: d.entry.line)
         return drafts
+
+    def other_links(self, claimed: set[int]) -> list[RawLink]:
+        """Every rendered http(s) link no entry took, with the heading path it sits under."""
+        title = self._title_heading()
+        return [
+            rendered_link(link, self._section_path(sections, title))
+            for link, sections in self.rendered
+            if id(link) not in claimed and is_checkable(link)
+        ]
+
+    def _section_path(self, ids: tuple[int, ...], title: int | None) -> list[str]:
+        if title is not None and ids[:1] == (title,):
+            ids = ids[1:]
+        return [self.heading_texts[i] for i in ids]
 
     def _title_heading(self) -> int | None:
         """The first heading is the list's title, not a section, if it is an H1 no entry sits
@@ -163,7 +233,8 @@ class _Walker:
     def _visit(self, token: Token) -> None:
         kind = token.type
         if kind == "list_item_open":
-            self.items.append(_Item(line=(token.map[0] if token.map else 0) + 1))
+            line = (token.map[0] if token.map else 0) + 1
+            self.items.append(_Item(line=line, depth=len(self.items) + 1))
         elif kind in ("bullet_list_open", "ordered_list_open") and self.items:
             self._close_item(self.items[-1])
         elif kind == "list_item_close" and self.items:
@@ -185,6 +256,26 @@ class _Walker:
             self.heading_levels.append(int(token.tag[1:]) if token.tag[1:].isdigit() else 6)
         elif kind == "inline":
             self._inline(token)
+        elif kind == "html_block":
+            self._html_block(token)
+
+    def _html_block(self, token: Token) -> None:
+        """An HTML block's anchors and images are links; it never makes an entry."""
+        first, last = (token.map[0], token.map[1] - 1) if token.map else (0, 0)
+        locate = Locator(self.lines, first, last)
+        base = first + 1
+        for found in html_links(token.content):
+            link = FoundLink(
+                text="",
+                url=found.url,
+                line=base + token.content.count("\n", 0, found.offset),
+                column=0,
+                image=found.image,
+            )
+            place = locate.find(found.url)
+            if place is not None:
+                link.line, link.column = place[1] + 1, place[2]
+            self.rendered.append((link, self._sections()))
 
     def _inline(self, token: Token) -> None:
         inline = self._read(token)
@@ -201,12 +292,20 @@ class _Walker:
     def _read(self, token: Token) -> InlineText:
         first, last = (token.map[0], token.map[1] - 1) if token.map else (0, 0)
         if self.table is not None and self.row_locator is not None:
-            return read_inline(token.children, locate=self.row_locator, first=self.row_line)
-        return read_inline(token.children, locate=Locator(self.lines, first, last), first=first)
+            inline = read_inline(token.children, locate=self.row_locator, first=self.row_line)
+        else:
+            inline = read_inline(
+                token.children, locate=Locator(self.lines, first, last), first=first
+            )
+        sections = self._sections()
+        self.rendered.extend((link, sections) for link in inline.links)
+        return inline
 
     def _heading(self, text: str) -> None:
         index, level = len(self.heading_texts), self.heading_levels[-1]
         self.heading_texts.append(_clean_heading(text))
+        if self.items:
+            return  # `- # Heading` inside a list item is its text, not a section of the list
         while self.headings and self.headings[-1].level >= level:
             self.headings.pop()
         self.headings.append(_Heading(level, self.heading_texts[-1], index))
@@ -220,7 +319,7 @@ class _Walker:
             return
         item.closed = True
         if item.parts:
-            self._block(Block(parts=item.parts, line=item.line, in_list=True))
+            self._block(Block(parts=item.parts, line=item.line, in_list=True, depth=item.depth))
 
     def _block(self, block: Block) -> None:
         """Classify a list item or paragraph: legend, bold title, link bullet or entry."""
@@ -229,17 +328,26 @@ class _Walker:
             self._finish_pending()
             self.legend.extend(tags)
             return
-        if self.pending is not None and is_link_line(block):
+        if self.pending is not None and (is_link_line(block) or is_links_only(block)):
             self.pending.bullets.append(block)
             return
+        parent = self.parent
+        if parent is not None and block.depth > parent.depth and extend_draft(parent.draft, block):
+            return  # `- Code: <url>` or a date under the entry's own bullet
+        if parent is not None and block.depth <= parent.depth:
+            self.parent = None
         self._finish_pending()
         title = bold_title(block)
         if title is not None:
             self.pending = _Pending(title=title, line=block.line, sections=self._sections())
-        elif block.in_list:
-            draft = draft_item(block)
-            if draft is not None:
-                self.found.append(_Found(draft, self._sections(), ("item", 0)))
+            return
+        # A paragraph outside lists is an entry only when its layout marks a title.
+        draft = draft_item(block, title_first=not block.in_list)
+        if draft is not None:
+            kind = "item" if block.in_list else "paragraph"
+            found = _Found(draft, self._sections(), (kind, self._sections()))
+            self.found.append(found)
+            self.parent = _Parent(draft, block.depth) if block.in_list else None
 
     def _finish_pending(self) -> None:
         pending, self.pending = self.pending, None
@@ -247,7 +355,7 @@ class _Walker:
             return
         draft = draft_titled(pending.title, pending.line, pending.bullets)
         if draft is not None:
-            self.found.append(_Found(draft, pending.sections, ("titled", 0)))
+            self.found.append(_Found(draft, pending.sections, ("titled", pending.sections)))
 
     def _table_done(self) -> None:
         rows, self.table = self.table or [], None

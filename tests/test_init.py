@@ -1,0 +1,244 @@
+"""`pipeline init` in a list's own repository: workflows, settings, and the commands after it."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from pipeline import __version__
+from pipeline.cli import app
+from pipeline.config import load_settings
+from pipeline.init import DEFAULT_ACTION_REPOSITORY, action_ref, init_repo
+from pipeline.model import Catalog
+
+ROOT = Path(__file__).resolve().parents[1]
+ACTIONLINT = Path(sys.executable).parent / "actionlint"
+SHA = "0123456789abcdef0123456789abcdef01234567"
+ACTION = f"someone/paper-list-pipeline@{SHA} # v{__version__}"
+REFRESH = Path(".github/workflows/paper-list-refresh.yml")
+CHECK = Path(".github/workflows/paper-list-check.yml")
+LIST = """# Papers
+
+## Segmentation
+
+- LISA: Reasoning Segmentation. CVPR'2024. [[paper](https://arxiv.org/abs/2308.00692)] | [[code](https://github.com/dvlab-research/LISA)]
+"""
+ADDED = (
+    "- **`[NoSuchTag]`** GSVA: Generalized Segmentation. CVPR'2024. "
+    "[[code](https://github.com/LeapLabTHU/GSVA)]\n"  # no paper link: a warning
+)
+
+
+def _git(cwd: Path, *args: str) -> str:
+    done = subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    return done.stdout.strip()
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A list's repository (README.md, one commit), as the working directory."""
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "README.md").write_text(LIST, encoding="utf-8")
+    _git(root, "init", "-q")
+    _git(root, "add", ".")
+    _git(root, "commit", "-qm", "the list")
+    monkeypatch.chdir(root)
+    return root
+
+
+def _init(*args: str) -> str:
+    result = CliRunner().invoke(app, ["init", *args])
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def _snapshot(root: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(root)): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and ".git" not in p.relative_to(root).parts[:1]
+    }
+
+
+def test_init_writes_both_workflows_and_a_paper_list_toml_and_says_what_next(repo: Path) -> None:
+    out = _init()
+    assert out.splitlines()[:5] == [
+        "list: README.md",
+        f"wrote {REFRESH}",
+        f"wrote {CHECK}",
+        "wrote paper-list.toml",
+        f"next: git add {REFRESH} {CHECK} paper-list.toml && git commit -m 'Check the paper list' "
+        "&& git push",
+    ]
+    settings = load_settings(env={}, project_dir=repo)
+    assert (settings.input, settings.output_dir) == (Path("README.md"), Path("data"))
+
+
+def test_then_refresh_offline_and_check_pr_work_with_no_further_setup(repo: Path) -> None:
+    _init()
+    result = CliRunner().invoke(app, ["refresh", "--offline", "--quiet"])
+    assert result.exit_code == 0, result.output
+    catalog = Catalog.model_validate_json((repo / "data" / "catalog.json").read_text())
+    assert [e.title for e in catalog.entries] == ["LISA: Reasoning Segmentation"]
+    (repo / "README.md").write_text(LIST + ADDED, encoding="utf-8")
+    (repo / "changed.txt").write_text("6\n")
+    result = CliRunner().invoke(app, ["check-pr", "--changed-lines", "changed.txt", "--offline"])
+    assert result.exit_code == 0, result.output
+    annotations = result.stdout.strip().splitlines()
+    assert annotations and all(
+        a.startswith("::warning file=README.md,line=6,") for a in annotations
+    )
+
+
+def test_init_appends_settings_to_an_existing_pyproject_keeping_its_bytes(repo: Path) -> None:
+    original = '[project]\nname = "my-list"\n'
+    (repo / "pyproject.toml").write_text(original, encoding="utf-8")
+    assert "wrote pyproject.toml" in _init().splitlines()
+    text = (repo / "pyproject.toml").read_text(encoding="utf-8")
+    assert text == original + '\n[tool.pipeline]\ninput = "README.md"\noutput_dir = "data"\n'
+    assert not (repo / "paper-list.toml").exists()
+    assert load_settings(env={}, project_dir=repo).input == Path("README.md")
+
+
+def test_init_leaves_an_existing_tool_pipeline_table_alone(repo: Path) -> None:
+    original = '[tool.pipeline]\ninput = "README.md"\noutput_dir = "catalog"\n'
+    (repo / "pyproject.toml").write_text(original, encoding="utf-8")
+    assert "unchanged pyproject.toml" in _init().splitlines()
+    assert (repo / "pyproject.toml").read_text(encoding="utf-8") == original
+
+
+def test_init_run_twice_changes_nothing(repo: Path) -> None:
+    (repo / "pyproject.toml").write_text("[project]\nname = 'x'\n", encoding="utf-8")
+    _init()
+    before = _snapshot(repo)
+    out = _init()
+    assert _snapshot(repo) == before
+    assert "wrote" not in out and out.splitlines()[-1] == "nothing to do"
+
+
+def test_init_never_overwrites_a_workflow_it_did_not_write(repo: Path) -> None:
+    mine = "name: mine\non: push\njobs: {}\n"
+    (repo / CHECK).parent.mkdir(parents=True)
+    (repo / CHECK).write_text(mine, encoding="utf-8")
+    out = _init()
+    assert (
+        f"skipped {CHECK}: not written by `pipeline init` (or edited since); --force overwrites it"
+        in out
+    )
+    assert (repo / CHECK).read_text(encoding="utf-8") == mine
+    assert f"wrote {CHECK}" in _init("--force")
+    assert "uses: " in (repo / CHECK).read_text(encoding="utf-8")
+
+
+def test_init_leaves_a_workflow_it_wrote_alone_once_edited(repo: Path) -> None:
+    _init()
+    edited = (repo / REFRESH).read_text(encoding="utf-8").replace('"23 5 * * 1,4"', '"0 6 * * *"')
+    (repo / REFRESH).write_text(edited, encoding="utf-8")
+    assert f"skipped {REFRESH}" in _init()
+    assert (repo / REFRESH).read_text(encoding="utf-8") == edited
+
+
+def test_init_rewrites_its_own_untouched_workflow_when_the_pin_changes(repo: Path) -> None:
+    init_repo(repo, action=ACTION)
+    result = init_repo(repo, action=ACTION.replace(SHA, "f" * 40))
+    assert result.written == [REFRESH, CHECK] and result.skipped == []
+    assert "f" * 40 in (repo / CHECK).read_text(encoding="utf-8")
+
+
+def test_the_list_is_the_only_markdown_file_with_papers_when_readme_has_none(repo: Path) -> None:
+    (repo / "README.md").write_text("# My project\n\nSee [the list](docs/papers.md).\n")
+    (repo / "docs").mkdir()
+    (repo / "docs" / "papers.md").write_text(LIST, encoding="utf-8")
+    (repo / "CONTRIBUTING.md").write_text("# How to add a paper\n\nOpen a pull request.\n")
+    result = init_repo(repo, action=ACTION)
+    assert result.list_path == Path("docs/papers.md")
+    assert "list: docs/papers.md" in (repo / CHECK).read_text(encoding="utf-8")
+    assert "- docs/papers.md" in (repo / CHECK).read_text(encoding="utf-8")  # the paths filter
+
+
+def test_two_candidate_lists_is_bad_usage_naming_both(repo: Path) -> None:
+    (repo / "README.md").write_text("# My project\n")
+    (repo / "a.md").write_text(LIST, encoding="utf-8")
+    (repo / "b.md").write_text(LIST, encoding="utf-8")
+    result = CliRunner().invoke(app, ["init"])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        f"Error: {repo}: cannot tell which Markdown file is the list "
+        "(with paper links: a.md, b.md); name it with --input"
+    )
+    assert not (repo / ".github").exists()
+
+
+def test_input_and_output_dir_choose_the_list_and_the_outputs(repo: Path) -> None:
+    (repo / "papers.md").write_text(LIST, encoding="utf-8")
+    _init("--input", "papers.md", "--output-dir", "catalog")
+    refresh = (repo / REFRESH).read_text(encoding="utf-8")
+    assert "list: papers.md" in refresh and "output-dir: catalog/" in refresh
+    settings = load_settings(env={}, project_dir=repo)
+    assert (settings.input, settings.output_dir) == (Path("papers.md"), Path("catalog"))
+
+
+@pytest.mark.parametrize("workflow", [REFRESH, CHECK], ids=lambda p: p.name)
+def test_written_workflows_pass_actionlint_and_pin_every_action(repo: Path, workflow: Path) -> None:
+    _init()
+    done = subprocess.run(
+        [str(ACTIONLINT), "-no-color", str(workflow)], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    for ref, rest in re.findall(r"uses:\s*(\S+)(.*)", (repo / workflow).read_text()):
+        assert re.fullmatch(r"[\w.-]+/[\w./-]+@([0-9a-f]{40}|v\d+\.\d+\.\d+)", ref), ref
+        assert re.search(r"# v\d", rest), ref
+
+
+def test_written_workflows_pin_the_same_actions_as_ours(repo: Path) -> None:
+    _init()
+    ours = {
+        line.strip().removeprefix("- ")
+        for path in (ROOT / ".github" / "workflows").glob("*.yml")
+        for line in path.read_text().splitlines()
+        if "uses: actions/" in line or "uses: peter-evans/" in line
+    }
+    theirs = {
+        line.strip().removeprefix("- ")
+        for path in (repo / REFRESH, repo / CHECK)
+        for line in path.read_text().splitlines()
+        if "uses: actions/" in line or "uses: peter-evans/" in line
+    }
+    assert theirs == ours
+
+
+def test_the_action_is_pinned_to_the_commit_a_git_install_recorded() -> None:
+    direct_url = json.dumps(
+        {
+            "url": "https://github.com/someone/paper-list-pipeline.git",
+            "vcs_info": {"vcs": "git", "commit_id": SHA, "requested_revision": "v0.1.0"},
+        }
+    )
+    assert action_ref(direct_url, None) == ACTION
+
+
+def test_the_action_is_pinned_to_the_checkout_a_local_install_came_from() -> None:
+    head = _git(ROOT, "rev-parse", "HEAD")
+    direct_url = json.dumps({"url": ROOT.as_uri(), "dir_info": {"editable": True}})
+    ref = action_ref(direct_url, "https://github.com/someone/paper-list-pipeline")
+    assert ref == f"someone/paper-list-pipeline@{head} # v{__version__}"
+
+
+def test_without_a_commit_the_action_is_pinned_to_the_version_tag() -> None:
+    direct_url = json.dumps({"url": "file:///nowhere/paper_list_pipeline.whl", "archive_info": {}})
+    expected = f"{DEFAULT_ACTION_REPOSITORY}@v{__version__} # v{__version__}"
+    assert action_ref(direct_url, "https://example.org/not-github") == expected
