@@ -93,3 +93,26 @@ def test_item_with_only_a_title_link_takes_its_text_as_title() -> None:
 def test_navigation_and_pointer_items_are_not_entries() -> None:
     text = "- [Survey](#survey)\n- [Awesome-MLLM-Segmentation](https://github.com/mc-lan/x)\n"
     assert parse_list(text, "t.md").entries == []
+
+
+def test_an_entity_in_a_url_is_decoded_and_still_located() -> None:
+    links = _links("- A Paper Title. CVPR'2024. [[paper](https://a.b/x?a=1&amp;b=2)]")
+    assert [(link.url, link.column) for link in links] == [("https://a.b/x?a=1&b=2", 38)]
+
+
+def test_a_url_not_written_verbatim_is_not_searched_for_past_a_window() -> None:
+    # Linear time for a block of many such links (issue 12, point 5): the search for each
+    # stops after a window, so the same URL written verbatim far later is not taken for it.
+    far = "x" * 10_000
+    text = f"See [a](https://a.b/x\\(y) {far} and https://a.b/x(y end.\n"
+    first, second = parse_list(text, "t.md").other_links
+    assert (first.url, first.line, first.column) == ("https://a.b/x(y", 1, 0)
+    assert (second.url, second.column) == ("https://a.b/x(y", text.index("https://a.b/x(y") + 1)
+
+
+def test_an_html_anchor_with_long_text_is_located_at_its_href() -> None:
+    text = '- A Paper Title. CVPR\'2024. <a href="https://x.org/p?a=1&amp;b=2">a long link text here</a>'
+    links = _links(text)
+    assert [(link.url, link.column) for link in links] == [
+        ("https://x.org/p?a=1&b=2", text.index("https://x.org") + 1)
+    ]

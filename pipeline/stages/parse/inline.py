@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from html import unescape
 from urllib.parse import unquote
 
 from markdown_it.token import Token
@@ -88,6 +89,8 @@ class _Open:
     images: int = 0
     alt: str = ""  # the alt text of its first image: a badge's "arXiv" names the link
     html: bool = False
+    # An anchor's URL comes before its text: it is located when the tag opens.
+    where: tuple[str, int, int] | None = None
 
 
 class Locator:
@@ -101,22 +104,35 @@ class Locator:
         self._col = 0
 
     def find(self, url: str) -> tuple[str, int, int] | None:
-        """Return (url as written, 0-based line, 1-based column) of the next occurrence."""
-        candidates = [url]
+        """Return (the URL to keep, 0-based line, 1-based column) of the next occurrence.
+
+        markdown-it percent-encodes what it reads (`ü` becomes `%C3%BC`): where the source
+        shows the decoded form, that form is kept. An entity (`&amp;`) is found but not kept.
+        """
         decoded = unquote(url)
-        if decoded != url:
-            candidates.append(decoded)
+        candidates = [(url, url), (decoded, decoded)] if decoded != url else [(url, url)]
         if "&" in url:
-            candidates.append(url.replace("&", "&amp;"))
-        for candidate in candidates:
-            if not candidate:
+            candidates.append((url.replace("&", "&amp;"), url))
+        for needle, keep in candidates:
+            if not needle:
                 continue
-            found = self._search(candidate)
+            found = self._search(needle)
             if found is not None:
                 line, col = found
-                self._line, self._col = line, col + len(candidate)
-                return candidate, line, col + 1
+                self._line, self._col = line, col + len(needle)
+                return keep, line, col + 1
         return None
+
+    def skip(self, count: int) -> None:
+        """Move `count` characters forward: text the reader passed, which the source holds
+        at least as many characters of (markup and escapes only add to it)."""
+        while count > 0 and self._line <= self._last:
+            rest = len(self._lines[self._line]) - self._col
+            if count <= rest:
+                self._col += count
+                return
+            count -= rest + 1  # the line break
+            self._line, self._col = self._line + 1, 0
 
     def _search(self, needle: str) -> tuple[int, int] | None:
         line, col = self._line, self._col
@@ -158,6 +174,7 @@ class _Reader:
         self.since_link: list[str] = []  # text after the last link or line break: a label
         self.brackets: list[str] = []
         self.seen_words = False
+        self.unplaced = 0  # characters of text read since the locator last moved
 
     def feed(self, token: Token) -> None:
         """Take one inline token."""
@@ -195,6 +212,7 @@ class _Reader:
         return self.result
 
     def _append(self, text: str) -> None:
+        self.unplaced += len(text)
         self.plain.append(text)
         if self.link is not None:
             self.link.parts.append(text)
@@ -251,7 +269,7 @@ class _Reader:
                 text="", url=url, line=self.line + 1, column=0, bare=True,
                 before=before.rsplit("\n", 1)[-1],
             )  # fmt: skip
-            found = _place(found, self.locate)
+            found = self._place(found)
             if found.url.lower().startswith("www."):
                 found.url = "http://" + found.url  # as GitHub renders it
             self._add_link(found)
@@ -262,6 +280,23 @@ class _Reader:
             self._append(content[start:])
         return content[start:]
 
+    def _locate(self, url: str) -> tuple[str, int, int] | None:
+        """(the URL to keep, 1-based line, 1-based column) where the source shows `url`."""
+        self.locate.skip(self.unplaced)
+        self.unplaced = 0
+        found = self.locate.find(url)
+        if found is None:
+            return None
+        written, line, column = found
+        return written, line + 1, column
+
+    def _place(self, link: FoundLink) -> FoundLink:
+        """Fill in the URL as written and its position, when the source shows it."""
+        where = self._locate(link.url)
+        if where is not None:
+            link.url, link.line, link.column = where
+        return link
+
     def _add_link(self, found: FoundLink) -> None:
         self.result.links.append(found)
         self.result.pieces.append(Piece("link", link=found))
@@ -271,8 +306,10 @@ class _Reader:
         if _ANCHOR_OPEN.match(html):
             self._close_link()
             match = _HREF.search(html)
-            url = next((g for g in match.groups() if g is not None), "") if match else ""
-            self.link = _Open(url=url, line=self.line, html=True)
+            raw = next((g for g in match.groups() if g is not None), "") if match else ""
+            url = unescape(raw).strip()
+            where = self._locate(url) if url else None
+            self.link = _Open(url=url, line=self.line, html=True, where=where)
         elif _ANCHOR_CLOSE.match(html):
             if self.link is not None and self.link.html:
                 self._close_link()
@@ -291,7 +328,7 @@ class _Reader:
         if not src.strip():
             return
         found = FoundLink(text=alt, url=src.strip(), line=self.line + 1, column=0, image=True)
-        self._add_link(_place(found, self.locate))
+        self._add_link(self._place(found))
 
     def _close_link(self) -> None:
         link, self.link = self.link, None
@@ -313,7 +350,12 @@ class _Reader:
             before="".join(self.since_link),
         )
         self.since_link = []
-        self._add_link(_place(found, self.locate))
+        if link.html:
+            if link.where is not None and not salvage:
+                found.url, found.line, found.column = link.where
+            self._add_link(found)
+        else:
+            self._add_link(self._place(found))
 
 
 def _trim_url(url: str) -> str:
@@ -325,13 +367,3 @@ def _trim_url(url: str) -> str:
         else:
             break
     return url
-
-
-def _place(link: FoundLink, locate: Locator) -> FoundLink:
-    """Fill in the URL as written and its position, when the source shows it."""
-    found = locate.find(link.url)
-    if found is None:
-        return link
-    written, line, column = found
-    link.url, link.line, link.column = written, line + 1, column
-    return link
