@@ -11,7 +11,9 @@ from pipeline.cli import app
 from pipeline.model import Catalog, LinkHealth, Verdict
 from pipeline.outputs.fix import Edit, apply_edits, fix_list, plan_fixes, unified_diff
 from pipeline.stages.emit import write_catalog
-from tests.sample_catalog import SAMPLE_LIST, sample_catalog
+from pipeline.stages.parse import parse_list
+from pipeline.stages.resolve import resolve_entries
+from tests.sample_catalog import NOW, SAMPLE_LIST, sample_catalog
 
 # (line, old URL, new URL): every fix the sample catalog supports, and nothing else.
 INTENDED = [
@@ -182,3 +184,15 @@ def test_unified_diff_of_an_absolute_path_has_no_double_slash(
     assert inside.startswith("--- a/data/list.md\n+++ b/data/list.md\n")
     outside = unified_diff("a\n", "b\n", "/elsewhere/list.md")
     assert outside.startswith("--- a/elsewhere/list.md\n+++ b/elsewhere/list.md\n")
+
+
+def test_a_fixed_protocol_relative_url_is_not_fixed_again() -> None:
+    # Found by the fuzz test: `//arxiv.org/abs/x` sits inside the `https://arxiv.org/abs/x`
+    # that replaced it, and a second run must not take it for the same URL.
+    text = "# L\n\n- A Paper Title. CVPR'2024. [[paper](//arxiv.org/abs/2305.11175)]\n"
+    parsed = parse_list(text, "l.md")
+    entries, _ = resolve_entries(parsed)
+    catalog = Catalog(generated_at=NOW, source="l.md", entries=entries)
+    once = fix_list(text, catalog)
+    assert [e.new for e in once.applied] == ["https://arxiv.org/abs/2305.11175"]
+    assert fix_list(once.text, catalog).applied == []

@@ -127,13 +127,22 @@ def plan_fixes(catalog: Catalog) -> list[Edit]:
 
 
 def _locate(line: str, edit: Edit) -> int | None:
-    """0-based start of `edit.old` in the line: at its column, else its only occurrence."""
+    """0-based start of `edit.old` in the line: at its column, or its only whole occurrence
+    when the column is unknown."""
     at = edit.column - 1
-    if edit.column > 0 and line[at : at + len(edit.old)] == edit.old:
-        return at
-    if line.count(edit.old) == 1:
-        return line.index(edit.old)
-    return None
+    if edit.column > 0:
+        # The list changed since the refresh if the URL is not where it was: no guessing.
+        return at if line[at : at + len(edit.old)] == edit.old else None
+    # With no column known, only a whole URL standing once on the line:
+    # `//arxiv.org/x` inside `https://arxiv.org/x` is not one.
+    whole = [m.start() for m in re.finditer(re.escape(edit.old), line) if _starts_url(line, m)]
+    return whole[0] if len(whole) == 1 else None
+
+
+def _starts_url(line: str, match: re.Match[str]) -> bool:
+    """Whether a match is a URL of its own: not preceded by a scheme or URL characters."""
+    before = line[match.start() - 1] if match.start() > 0 else " "
+    return not (before.isalnum() or before in ":/._-%")
 
 
 def _edit_line(line: str, edits: list[Edit]) -> tuple[str, list[Edit], list[Edit]]:
