@@ -1,22 +1,24 @@
 """Checking one URL: HEAD first, GET when HEAD is refused, redirects followed by hand
 (capped, http and https only), retries, and the verdict cache with revalidation.
+
+The sending itself is sender.py's; this module only decides what to send next.
+A URL is checked once per run: asking again (the links stage after an early
+start, a canary that is also a link) joins the first check.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import asyncio
 from urllib.parse import urljoin, urlsplit
 
+from pipeline.net.cache import NetCache
 from pipeline.net.errors import TRANSIENT, Failure
 from pipeline.net.politeness import host_of
 from pipeline.net.results import Hop, Probe
 from pipeline.net.retry import RETRY_STATUSES, parse_retry_after, retrying
+from pipeline.net.sender import Sender
 
-if TYPE_CHECKING:
-    from pipeline.net.client import NetClient
-
-
-__all__ = ["HEAD_REFUSED", "probe_url"]
+__all__ = ["HEAD_REFUSED", "Prober"]
 
 # Answers to HEAD that often mean "not HEAD" rather than anything about the resource:
 # ask again with GET (a "dead" verdict is then confirmed by a GET, never by HEAD alone).
@@ -37,49 +39,73 @@ def _retryable(probe: Probe) -> bool:
     return probe.failure in TRANSIENT or probe.status in RETRY_STATUSES
 
 
-async def probe_url(net: NetClient, url: str) -> Probe:
-    """Check `url` with the cache, politeness and retries of `net`."""
-    cached = net.cache.get("link", url)
-    if cached is not None and cached.fresh:
-        net.counters["cache_hits"] += 1
-        return Probe.from_dict(cached.value, from_cache=True)
-    conditional = cached.conditional_headers() if cached is not None else {}
-    attempts = 0
+class Prober:
+    """Link checks for one run, over the run's sender and cache."""
 
-    async def attempt() -> Probe:
-        nonlocal attempts
-        attempts += 1
-        return await _probe_once(net, url, conditional)
+    def __init__(self, sender: Sender, cache: NetCache) -> None:
+        self.sender = sender
+        self.cache = cache
+        self.head_refused: set[str] = set()  # hosts that refused HEAD once: GET from then on
+        self._checks: dict[str, asyncio.Task[Probe]] = {}
 
-    probe = await retrying(
-        attempt,
-        settings=net.settings,
-        should_retry=_retryable,
-        retry_after=lambda p: p.retry_after if p.status in (429, 503) else None,
-    )
-    probe = Probe.from_dict(probe.to_dict(), attempts=attempts)
-    if probe.status == 304 and cached is not None:
-        net.counters["revalidated"] += 1
-        probe = Probe.from_dict(cached.value, revalidated=True, attempts=attempts)
-        net.cache.put(
-            "link", url, cached.value, etag=cached.etag, last_modified=cached.last_modified
-        )
-    elif _final(probe):
-        validators = not probe.redirects
-        net.cache.put(
-            "link",
-            url,
-            probe.to_dict(),
-            etag=probe.etag if validators else None,
-            last_modified=probe.last_modified if validators else None,
-        )
-    return probe
+    async def probe(self, url: str) -> Probe:
+        """Check `url` once per run with the cache, politeness and retries."""
+        task = self._checks.get(url)
+        if task is None:
+            task = asyncio.ensure_future(self._probe(url))
+            self._checks[url] = task
+        return await asyncio.shield(task)
+
+    def cancel(self) -> None:
+        """Stop the checks still running (the run is ending)."""
+        for task in self._checks.values():
+            task.cancel()
+
+    async def _probe(self, url: str) -> Probe:
+        counters = self.sender.counters
+        cached = self.cache.get("link", url)
+        if cached is not None and cached.fresh:
+            counters["cache_hits"] += 1
+            return Probe.from_dict(cached.value, from_cache=True)
+        conditional = cached.conditional_headers() if cached is not None else {}
+        attempts = 0
+
+        async def attempt() -> Probe:
+            nonlocal attempts
+            attempts += 1
+            return await _probe_once(self, url, conditional)
+
+        async with self.sender.scheduler.queued(host_of(url)):
+            probe = await retrying(
+                attempt,
+                settings=self.sender.settings,
+                should_retry=_retryable,
+                retry_after=lambda p: p.retry_after if p.status in (429, 503) else None,
+            )
+        probe = Probe.from_dict(probe.to_dict(), attempts=attempts)
+        if probe.status == 304 and cached is not None:
+            counters["revalidated"] += 1
+            probe = Probe.from_dict(cached.value, revalidated=True, attempts=attempts)
+            self.cache.put(
+                "link", url, cached.value, etag=cached.etag, last_modified=cached.last_modified
+            )
+        elif _final(probe):
+            validators = not probe.redirects
+            self.cache.put(
+                "link",
+                url,
+                probe.to_dict(),
+                etag=probe.etag if validators else None,
+                last_modified=probe.last_modified if validators else None,
+            )
+        return probe
 
 
-async def _probe_once(net: NetClient, url: str, conditional: dict[str, str]) -> Probe:
+async def _probe_once(prober: Prober, url: str, conditional: dict[str, str]) -> Probe:
+    sender = prober.sender
     current = url
     hops: list[Hop] = []
-    for _ in range(net.settings.max_redirects + 1):
+    for _ in range(sender.settings.max_redirects + 1):
         scheme = urlsplit(current).scheme.lower()
         if scheme not in _SCHEMES and not hops:
             return Probe(url, failure=Failure.INVALID_URL, detail="not an http(s) URL")
@@ -93,11 +119,11 @@ async def _probe_once(net: NetClient, url: str, conditional: dict[str, str]) -> 
             )
         host = host_of(current)
         headers = conditional if not hops else {}
-        answer = await net.send("HEAD", current, headers)
+        answer = await sender.send("HEAD", current, headers, head_refused=prober.head_refused)
         if answer.method == "HEAD" and answer.status in HEAD_REFUSED:
             if answer.status in _HEAD_UNSUPPORTED:
-                net.head_refused.add(host)
-            answer = await net.send("GET", current, headers)
+                prober.head_refused.add(host)
+            answer = await sender.send("GET", current, headers)
         status, method = answer.status, answer.method
         if status is None:
             assert answer.failure is not None
@@ -131,5 +157,5 @@ async def _probe_once(net: NetClient, url: str, conditional: dict[str, str]) -> 
         final_url=current,
         redirects=tuple(hops),
         failure=Failure.TOO_MANY_REDIRECTS,
-        detail=f"more than {net.settings.max_redirects} redirects",
+        detail=f"more than {sender.settings.max_redirects} redirects",
     )

@@ -1,0 +1,162 @@
+"""Work sharded by host: each host has its own queue, its own kept-alive connections and
+its own pace; one global limit caps the requests in flight.
+
+A request waits for its host's slot (per-host concurrency), its host's turn
+(the pace, see politeness.py), then a global slot. Each host's requests ride
+that host's own connection pool (HTTP/1.1 keep-alive, HTTP/2 where offered),
+so hosts never evict each other's idle connections; a host's connections are
+closed as soon as nothing is queued for it any more. All pools share one TLS
+context: building one loads the CA bundle, which costs milliseconds.
+
+    scheduler = Scheduler(settings)
+    async with scheduler.queued(host):          # e.g. one link check, with its retries
+        async with scheduler.slot(host):        # one request
+            ...                                 # the client's transport routes by host
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+import httpx
+
+from pipeline.config import Settings
+from pipeline.net.politeness import Pace
+
+__all__ = ["HostRouter", "Scheduler", "tls_context"]
+
+
+def tls_context(settings: Settings) -> ssl.SSLContext:
+    """The run's one TLS context: the system's CAs, or only `ca_bundle` when it is set."""
+    if settings.ca_bundle is not None:
+        return ssl.create_default_context(cafile=str(settings.ca_bundle))
+    import certifi
+
+    return ssl.create_default_context(cafile=certifi.where())
+
+
+@dataclass
+class _Host:
+    """One host's queue: its slots, its pace, its connections, and how much waits for it."""
+
+    semaphore: asyncio.Semaphore
+    pace: Pace
+    concurrency: int
+    pending: int = 0  # link checks and requests queued or running for this host
+    pool: httpx.AsyncBaseTransport | None = None
+    closing: set[asyncio.Task[None]] = field(default_factory=set)
+
+
+class Scheduler:
+    """Per-host queues, connections and pace under one global limit; one per run."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        pool_factory: Callable[[str, int], httpx.AsyncBaseTransport] | None = None,
+        learned: Callable[[str], float | None] | None = None,
+    ) -> None:
+        self._settings = settings
+        self._global = asyncio.Semaphore(settings.concurrency)
+        self._hosts: dict[str, _Host] = {}
+        self._overrides: dict[str, tuple[int, float]] = {}
+        self._learned = learned or (lambda host: None)
+        self._remembered: set[str] = set()  # hosts whose pace came from an earlier run
+        self._pool_factory = pool_factory
+        self.connections_opened = 0  # pools created: an upper bound on hosts connected to
+
+    def configure(self, host: str, *, concurrency: int = 1, interval: float = 0.0) -> None:
+        """Give `host` its own limits (e.g. the arXiv API: one request every 3 s)."""
+        self._overrides[host] = (concurrency, interval)
+        old = self._hosts.get(host)
+        if old is None or old.pending == 0:
+            self._hosts.pop(host, None)
+
+    def _host(self, host: str) -> _Host:
+        state = self._hosts.get(host)
+        if state is None:
+            concurrency, interval = self._overrides.get(
+                host, (self._settings.per_host_concurrency, self._settings.per_host_interval)
+            )
+            remembered = self._learned(host) if host not in self._overrides else None
+            if remembered is not None:
+                self._remembered.add(host)
+            pace = Pace(floor=interval, interval=remembered or interval)
+            state = self._hosts[host] = _Host(asyncio.Semaphore(concurrency), pace, concurrency)
+        return state
+
+    def pace(self, host: str) -> Pace:
+        """The pace of `host` (to defer it, or to tell it about a refusal)."""
+        return self._host(host).pace
+
+    def learned_paces(self) -> dict[str, float]:
+        """Seconds between requests for every host that taught us to go slower than configured,
+        or that did in an earlier run (its pace may have recovered since)."""
+        return {
+            name: h.pace.interval
+            for name, h in self._hosts.items()
+            if h.pace.learned or name in self._remembered
+        }
+
+    @asynccontextmanager
+    async def queued(self, host: str) -> AsyncIterator[None]:
+        """Keep `host`'s connections open while this block runs (a check and its retries)."""
+        state = self._host(host)
+        state.pending += 1
+        try:
+            yield
+        finally:
+            state.pending -= 1
+            if state.pending == 0 and state.pool is not None:
+                # The host's queue is empty: close its idle connections now.
+                pool, state.pool = state.pool, None
+                task = asyncio.get_running_loop().create_task(pool.aclose())
+                state.closing.add(task)
+                task.add_done_callback(state.closing.discard)
+
+    @asynccontextmanager
+    async def slot(self, host: str) -> AsyncIterator[None]:
+        """Hold one request slot for `host`: its semaphore, its turn, then a global slot."""
+        async with self.queued(host):
+            state = self._host(host)
+            async with state.semaphore:
+                await state.pace.wait_turn()
+                async with self._global:
+                    yield
+
+    def pool(self, host: str) -> httpx.AsyncBaseTransport:
+        """The connection pool of `host`, opened on first use."""
+        state = self._host(host)
+        if state.pool is None:
+            assert self._pool_factory is not None
+            state.pool = self._pool_factory(host, state.concurrency)
+            self.connections_opened += 1
+        return state.pool
+
+    async def aclose(self) -> None:
+        """Close every host's connections."""
+        for state in self._hosts.values():
+            if state.pool is not None:
+                await state.pool.aclose()
+                state.pool = None
+            if state.closing:
+                await asyncio.gather(*state.closing, return_exceptions=True)
+
+
+class HostRouter(httpx.AsyncBaseTransport):
+    """The client's transport: each request goes to its host's own pool in the scheduler."""
+
+    def __init__(self, scheduler: Scheduler) -> None:
+        self._scheduler = scheduler
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        host = request.url.netloc.decode("ascii").lower()
+        return await self._scheduler.pool(host).handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self._scheduler.aclose()
