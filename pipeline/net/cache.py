@@ -22,6 +22,7 @@ __all__ = ["CacheEntry", "NetCache", "ttl_seconds"]
 _KEEP_STALE = 30 * 86400  # seconds a stale entry is kept for revalidation
 _PACE_DAYS = 7  # a host's learned pace is remembered this long
 _BATCH = 512  # writes buffered before one transaction stores them
+_BATCH_SECONDS = 0.1  # ... or this long: a killed run loses at most this much of its work
 
 
 def ttl_seconds(settings: Settings) -> dict[str, float]:
@@ -64,6 +65,7 @@ class NetCache:
         self._ttls = ttls
         # Writes wait here and are stored in batches: one transaction per _BATCH entries.
         self._pending: dict[str, dict[str, Any]] = {}
+        self._flushed = time.monotonic()
 
     def get(self, kind: str, key: str) -> CacheEntry | None:
         """The stored entry for `key`, fresh or stale, or None."""
@@ -100,11 +102,12 @@ class NetCache:
             "stored_at": time.time(),
         }
         self._pending[f"{kind}:{key}"] = record
-        if len(self._pending) >= _BATCH:
+        if len(self._pending) >= _BATCH or time.monotonic() - self._flushed >= _BATCH_SECONDS:
             self.flush()
 
     def flush(self) -> None:
         """Store the buffered writes in one transaction (one fsync, not one per entry)."""
+        self._flushed = time.monotonic()
         if not self._pending:
             return
         pending, self._pending = self._pending, {}

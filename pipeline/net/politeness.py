@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -40,6 +41,7 @@ class Pace:
     next_at: float = 0.0  # monotonic time before which no request may start
     refusals: int = 0
     _cut_at: float = field(default=-1e9, repr=False)
+    _starts: deque[float] = field(default_factory=deque, repr=False)  # the last second's
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
 
     def __post_init__(self) -> None:
@@ -57,6 +59,9 @@ class Pace:
             now = time.monotonic()
             start = max(now, self.next_at)
             self.next_at = start + self.interval
+            self._starts.append(start)
+            while self._starts[0] < start - 1.0:
+                self._starts.popleft()
         if start > now:
             await asyncio.sleep(start - now)
 
@@ -71,8 +76,11 @@ class Pace:
         if now - self._cut_at < max(_CUT_QUIET, self.interval):
             return
         self._cut_at = now
-        slower = max(self.interval, 0.01) / SLOWDOWN
-        self.interval = min(_SLOWEST, slower)
+        # Cut from the rate actually sent in the last second: a configured pace of "no
+        # spacing" says nothing about how fast we really went.
+        sent = sum(1 for t in self._starts if t >= now - 1.0)
+        rate = min(1.0 / self.interval if self.interval > 0 else float("inf"), max(sent, 1))
+        self.interval = min(_SLOWEST, 1.0 / (rate * SLOWDOWN))
 
     def answered(self) -> None:
         """A clean answer: speed up by about `_SPEEDUP` requests a second per second."""

@@ -136,18 +136,17 @@ class Sender:
         wait = parse_retry_after(headers.get("retry-after")) if status in (429, 503) else None
         if status == 429 or wait is not None:
             pace.refused()
-        else:
+        elif status < 500:
             pace.answered()
         if wait is not None and wait <= self.settings.max_retry_wait:
             pace.defer(wait)
 
 
 async def _drain_small(response: httpx.Response) -> None:
-    # A small announced body is read so the connection goes back to the host's pool;
-    # anything else (unknown length, huge, endless) is left unread and the connection closed.
-    if response.request.method == "HEAD":
-        return
+    # The end of the message must be read for the connection to go back to the host's pool:
+    # HEAD has none to read, a small announced body is read; anything else (unknown length,
+    # huge, endless) is left unread and the connection closed.
     length = response.headers.get("content-length", "")
-    if length.isdigit() and int(length) <= _SMALL_BODY:
+    if response.request.method == "HEAD" or (length.isdigit() and int(length) <= _SMALL_BODY):
         async for _ in response.aiter_raw():
             pass

@@ -167,4 +167,6 @@ def load_world(emulator: Emulator, world: World) -> dict[str, SiteHandler]:
     for name, site in world.sites.items():
         handlers[name] = SiteHandler(emulator, site)
         emulator.mount(name, handlers[name])
+        if emulator.tls:  # a new connection costs a round trip more (the TLS handshake)
+            emulator.connect_delay[name] = site.latency
     return handlers
