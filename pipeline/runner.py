@@ -1,6 +1,14 @@
 """The run: stages in data-flow order, what a skipped stage keeps, and the exit code.
 
-    parse ─► resolve ─► arxiv ─► github ─► links ─► emit
+                        ┌─► arxiv ──┐
+    parse ─► resolve ───┼─► github ─┼─► emit
+                        └─► links ──┘
+
+The network stages run side by side over one client, each within its hosts'
+limits: arXiv and GitHub at once (their results merged in stage order, see
+merge.py), and the link checks that no API answer can spare start at once
+too; the links stage proper runs when the APIs have answered, joining those
+checks, so the arXiv API's 3-second spacing delays nothing else.
 
 parse and resolve always run (they are cheap and everything keys on them).
 A network stage that does not run this time (offline, `--skip`, or not in
@@ -11,7 +19,9 @@ data with nothing.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -21,12 +31,13 @@ from pipeline.config import Settings
 from pipeline.context import RunContext
 from pipeline.errors import ConfigError
 from pipeline.files import run_lock
+from pipeline.merge import merge_catalogs
 from pipeline.model import Catalog, Entry, RepoRecord, RunStats, Severity, Verdict
 from pipeline.net import open_client
 from pipeline.outputs import write_outputs
 from pipeline.progress import progress_reporter
 from pipeline.stages.emit import read_catalog, write_catalog
-from pipeline.stages.links import links_summary
+from pipeline.stages.links import API_VERIFIERS, links_summary
 from pipeline.stages.parse import parse_list, read_list
 from pipeline.stages.resolve import resolve_entries
 
@@ -129,17 +140,63 @@ def _carry_over(catalog: Catalog, previous: Catalog | None, stages: set[str]) ->
     )
 
 
-async def _run_network(catalog: Catalog, ctx: RunContext, stages: list[Stage]) -> Catalog:
-    """Run the network stages in order over one client, with a progress bar on a terminal."""
+async def _run_network(catalog: Catalog, ctx: RunContext, stages: dict[str, Stage]) -> Catalog:
+    """Run the network stages side by side over one client, with a progress bar on a terminal."""
     if not stages:
         return catalog
+    apis = {name: stage for name, stage in stages.items() if name != "links"}
     with progress_reporter(quiet=ctx.settings.quiet) as progress:
         ctx.progress = progress
         async with open_client(ctx.settings) as net:
             ctx.net = net
-            for stage in stages:
-                catalog = await stage(catalog, ctx)
+            early = None
+            if "links" in stages:
+                urls = _unaffected_by_apis(catalog, set(apis))
+                early = asyncio.ensure_future(asyncio.gather(*(net.probe(u) for u in urls)))
+            try:
+                catalog = await _side_by_side(catalog, ctx, apis)
+                if "links" in stages:
+                    # Checks made while the APIs ran are the links stage's too.
+                    hits, sent = net.counters["probe:cache_hits"], net.counters["probe:requests"]
+                    catalog = await stages["links"](catalog, ctx)
+                    ctx.counters["cache_hits"] += hits
+                    ctx.counters["requests:links"] += sent
+            finally:
+                if early is not None:
+                    early.cancel()
+                    await asyncio.gather(early, return_exceptions=True)
     return catalog
+
+
+async def _side_by_side(catalog: Catalog, ctx: RunContext, stages: dict[str, Stage]) -> Catalog:
+    """Run `stages` at once on the same catalog; merge results, notes and counters in order."""
+    if len(stages) <= 1:
+        for stage in stages.values():
+            catalog = await stage(catalog, ctx)
+        return catalog
+    own = [dataclasses.replace(ctx, counters=Counter(), notes=[]) for _ in stages]
+    results = await asyncio.gather(
+        *(stage(catalog, sub) for stage, sub in zip(stages.values(), own, strict=True))
+    )
+    for sub in own:
+        ctx.counters.update(sub.counters)
+        ctx.notes.extend(sub.notes)
+        ctx.outage = ctx.outage or sub.outage
+    return merge_catalogs(catalog, results)
+
+
+def _unaffected_by_apis(catalog: Catalog, apis: set[str]) -> list[str]:
+    """The URLs the links stage will check whatever the API stages answer (as it writes them)."""
+    first: dict[str, str] = {}
+    spared: set[str] = set()  # normalized URLs an API answer may verify
+    for entry in catalog.entries:
+        for link in entry.links:
+            first.setdefault(link.normalized_url, link.url)
+            if (link.arxiv_id and "arxiv" in apis) or (link.repo and "github" in apis):
+                spared.add(link.normalized_url)
+            elif link.health is not None and link.health.verified_by in API_VERIFIERS:
+                spared.add(link.normalized_url)
+    return [url for norm, url in first.items() if norm not in spared]
 
 
 def _policy_failures(catalog: Catalog, fail_on: set[str]) -> list[str]:
@@ -174,7 +231,7 @@ async def refresh(
         not_run = {s for s in STAGES if s not in _ALWAYS} - set(runnable)
         catalog = _carry_over(catalog, previous, not_run)
         ctx = RunContext(settings=settings, now=now, previous=previous)
-        catalog = await _run_network(catalog, ctx, [network[name] for name in runnable])
+        catalog = await _run_network(catalog, ctx, {name: network[name] for name in runnable})
         outcome = RunOutcome(catalog=catalog)
         if settings.offline:
             outcome.messages.append("offline: metadata and link health were not fetched")

@@ -87,7 +87,9 @@ def test_global_limit_holds_across_hosts(tls_emulator: Emulator, tmp_path: Path)
     assert peak == 3
 
 
-def test_the_test_ca_is_trusted_only_when_configured(tls_emulator: Emulator, tmp_path: Path) -> None:
+def test_the_test_ca_is_trusted_only_when_configured(
+    tls_emulator: Emulator, tmp_path: Path
+) -> None:
     _world(tls_emulator, {"a": {"default": {}}})
     (untrusted,) = _probe(fast_settings(tmp_path), tls_emulator.url("a", "/"))
     (trusted,) = _probe(_tls(tls_emulator, tmp_path / "2"), tls_emulator.url("a", "/"))

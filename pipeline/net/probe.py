@@ -66,6 +66,7 @@ class Prober:
         cached = self.cache.get("link", url)
         if cached is not None and cached.fresh:
             counters["cache_hits"] += 1
+            counters["probe:cache_hits"] += 1
             return Probe.from_dict(cached.value, from_cache=True)
         conditional = cached.conditional_headers() if cached is not None else {}
         attempts = 0

@@ -69,6 +69,7 @@ class Sender:
             except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
                 return Answer(method, None, failure=Failure.INVALID_URL, detail=str(exc))
             self._count(host)
+            self.counters["probe:requests"] += 1
             try:
                 async with asyncio.timeout(self.settings.timeout):
                     response = await self.client.send(request, stream=True)

@@ -260,7 +260,12 @@ class Emulator:
                 await asyncio.sleep(delay)  # the handshake's round trip on a real network
             while await self._one(reader, writer, address):
                 pass
-        except (ConnectionError, ssl.SSLError, asyncio.IncompleteReadError, asyncio.LimitOverrunError):
+        except (
+            ConnectionError,
+            ssl.SSLError,
+            asyncio.IncompleteReadError,
+            asyncio.LimitOverrunError,
+        ):
             pass
         except asyncio.CancelledError:
             pass  # the emulator is stopping; end quietly
