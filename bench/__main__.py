@@ -33,6 +33,7 @@ from tests.emulator.github_api import HOST as GITHUB_API_HOST
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
 TOKEN = "ghp_bench0token0value00000000000000000"
+_PROFILE: dict[str, str] = {}  # world name -> where its cold run writes a cProfile file
 BEGIN, END = "<!-- bench:begin (make bench writes this table) -->", "<!-- bench:end -->"
 
 
@@ -114,7 +115,8 @@ def _pipeline(
 ) -> Row:
     since, opened = len(emulator.requests), emulator.connections.total()
     only = [arg for stage in world.only for arg in ("--only", stage)]
-    command = [sys.executable, "-m", "pipeline", "refresh", "--quiet", "-i", "list.md"]
+    profile = ["-m", "cProfile", "-o", _PROFILE[world.name]] if world.name in _PROFILE else []
+    command = [sys.executable, *profile, "-m", "pipeline", "refresh", "--quiet", "-i", "list.md"]
     measured = _measure(
         [*command, "-o", "out", *only], folder, _pipeline_env(folder, **env), timeout=900
     )
@@ -238,13 +240,18 @@ def main() -> None:
     parser.add_argument("--hosts", type=int, default=200)
     parser.add_argument("--skip-lychee", action="store_true")
     parser.add_argument("--no-readme", action="store_true", help="print the table only")
+    parser.add_argument("--profile", metavar="FILE", help="cProfile the generated list's run")
+    parser.add_argument("--only-generated", action="store_true", help="skip the shipped list")
     args = parser.parse_args()
     load_before = os.getloadavg()
     rows: list[Row] = []
     with Emulator(tls=True) as emulator:
-        shipped = shipped_world(emulator, ROOT / "data" / "awesome-list.md")
-        rows += _scenario(emulator, shipped, full=True, lychee=not args.skip_lychee)
+        if not args.only_generated:
+            shipped = shipped_world(emulator, ROOT / "data" / "awesome-list.md")
+            rows += _scenario(emulator, shipped, full=True, lychee=not args.skip_lychee)
         generated = generated_world(emulator, args.links, args.hosts)
+        if args.profile:
+            _PROFILE[generated.name] = str(Path(args.profile).resolve())
         rows += _scenario(emulator, generated, full=False, lychee=not args.skip_lychee)
         pacing = generated.pacing_bound(Rules())
     load_after = os.getloadavg()

@@ -149,22 +149,15 @@ async def _run_network(catalog: Catalog, ctx: RunContext, stages: dict[str, Stag
         ctx.progress = progress
         async with open_client(ctx.settings) as net:
             ctx.net = net
-            early = None
             if "links" in stages:
-                urls = _unaffected_by_apis(catalog, set(apis))
-                early = asyncio.ensure_future(asyncio.gather(*(net.probe(u) for u in urls)))
-            try:
-                catalog = await _side_by_side(catalog, ctx, apis)
-                if "links" in stages:
-                    # Checks made while the APIs ran are the links stage's too.
-                    hits, sent = net.counters["probe:cache_hits"], net.counters["probe:requests"]
-                    catalog = await stages["links"](catalog, ctx)
-                    ctx.counters["cache_hits"] += hits
-                    ctx.counters["requests:links"] += sent
-            finally:
-                if early is not None:
-                    early.cancel()
-                    await asyncio.gather(early, return_exceptions=True)
+                net.start_probes(_unaffected_by_apis(catalog, set(apis)))
+            catalog = await _side_by_side(catalog, ctx, apis)
+            if "links" in stages:
+                # Checks made while the APIs ran are the links stage's too.
+                hits, sent = net.counters["probe:cache_hits"], net.counters["probe:requests"]
+                catalog = await stages["links"](catalog, ctx)
+                ctx.counters["cache_hits"] += hits
+                ctx.counters["requests:links"] += sent
     return catalog
 
 

@@ -63,6 +63,11 @@ class NetClient:
         """Check one URL (HEAD first, GET when refused), following redirects by hand."""
         return await self.prober.probe(url)
 
+    def start_probes(self, urls: list[str]) -> None:
+        """Queue checks of `urls` now; a later `probe` of one of them joins its check."""
+        for url in urls:
+            self.prober.start(url)
+
     async def fetch(
         self,
         method: str,

@@ -46,20 +46,24 @@ class Prober:
         self.sender = sender
         self.cache = cache
         self.head_refused: set[str] = set()  # hosts that refused HEAD once: GET from then on
-        self._checks: dict[str, asyncio.Task[Probe]] = {}
+        self._checks: dict[str, asyncio.Future[Probe]] = {}
 
     async def probe(self, url: str) -> Probe:
         """Check `url` once per run with the cache, politeness and retries."""
-        task = self._checks.get(url)
-        if task is None:
-            task = asyncio.ensure_future(self._probe(url))
-            self._checks[url] = task
-        return await asyncio.shield(task)
+        return await asyncio.shield(self.start(url))
+
+    def start(self, url: str) -> asyncio.Future[Probe]:
+        """Queue the check of `url` on its host's queue (once per run); its future result."""
+        future = self._checks.get(url)
+        if future is None:
+            future = self.sender.scheduler.submit(host_of(url), lambda: self._probe(url))
+            self._checks[url] = future
+        return future
 
     def cancel(self) -> None:
-        """Stop the checks still running (the run is ending)."""
-        for task in self._checks.values():
-            task.cancel()
+        """Stop the checks still queued or running (the run is ending)."""
+        for future in self._checks.values():
+            future.cancel()
 
     async def _probe(self, url: str) -> Probe:
         counters = self.sender.counters
@@ -76,13 +80,12 @@ class Prober:
             attempts += 1
             return await _probe_once(self, url, conditional)
 
-        async with self.sender.scheduler.queued(host_of(url)):
-            probe = await retrying(
-                attempt,
-                settings=self.sender.settings,
-                should_retry=_retryable,
-                retry_after=lambda p: p.retry_after if p.status in (429, 503) else None,
-            )
+        probe = await retrying(
+            attempt,
+            settings=self.sender.settings,
+            should_retry=_retryable,
+            retry_after=lambda p: p.retry_after if p.status in (429, 503) else None,
+        )
         probe = Probe.from_dict(probe.to_dict(), attempts=attempts)
         if probe.status == 304 and cached is not None:
             counters["revalidated"] += 1

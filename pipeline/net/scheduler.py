@@ -9,18 +9,25 @@ closed as soon as nothing is queued for it any more. All pools share one TLS
 context: building one loads the CA bundle, which costs milliseconds.
 
     scheduler = Scheduler(settings)
-    async with scheduler.queued(host):          # e.g. one link check, with its retries
+    future = scheduler.submit(host, check)      # a job on the host's queue (a link check)
+    async with scheduler.queued(host):          # or keep the host's connections for a block
         async with scheduler.slot(host):        # one request
             ...                                 # the client's transport routes by host
+
+A host's queue holds jobs, not running coroutines: at most the host's
+concurrency of them run at once, so 10,000 queued link checks cost 10,000
+small records, not 10,000 suspended retry loops.
 """
 
 from __future__ import annotations
 
 import asyncio
 import ssl
-from collections.abc import AsyncIterator, Callable
+from collections import deque
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 import httpx
 
@@ -28,6 +35,9 @@ from pipeline.config import Settings
 from pipeline.net.politeness import Pace
 
 __all__ = ["HostRouter", "Scheduler", "tls_context"]
+
+T = TypeVar("T")
+_Job = tuple[Callable[[], Awaitable[Any]], "asyncio.Future[Any]"]
 
 
 def tls_context(settings: Settings) -> ssl.SSLContext:
@@ -46,9 +56,11 @@ class _Host:
     semaphore: asyncio.Semaphore
     pace: Pace
     concurrency: int
-    pending: int = 0  # link checks and requests queued or running for this host
+    pending: int = 0  # jobs and requests queued or running for this host
     pool: httpx.AsyncBaseTransport | None = None
     closing: set[asyncio.Task[None]] = field(default_factory=set)
+    jobs: deque[_Job] = field(default_factory=deque)
+    workers: int = 0
 
 
 class Scheduler:
@@ -68,6 +80,7 @@ class Scheduler:
         self._learned = learned or (lambda host: None)
         self._remembered: set[str] = set()  # hosts whose pace came from an earlier run
         self._pool_factory = pool_factory
+        self._workers: set[asyncio.Task[None]] = set()
         self.connections_opened = 0  # pools created: an upper bound on hosts connected to
 
     def configure(self, host: str, *, concurrency: int = 1, interval: float = 0.0) -> None:
@@ -103,21 +116,56 @@ class Scheduler:
             if h.pace.learned or name in self._remembered
         }
 
+    def submit(self, host: str, job: Callable[[], Awaitable[T]]) -> asyncio.Future[T]:
+        """Queue `job` on `host`'s queue; at most the host's concurrency of its jobs run at once."""
+        state = self._host(host)
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[T] = loop.create_future()
+        state.jobs.append((job, future))
+        state.pending += 1
+        if state.workers < state.concurrency:
+            state.workers += 1
+            worker = loop.create_task(self._work(state))
+            self._workers.add(worker)
+            worker.add_done_callback(self._workers.discard)
+        return future
+
+    async def _work(self, state: _Host) -> None:
+        try:
+            while state.jobs:
+                job, future = state.jobs.popleft()
+                try:
+                    if not future.done():
+                        future.set_result(await job())
+                except asyncio.CancelledError:
+                    future.cancel()
+                    raise
+                except Exception as exc:  # handed to whoever awaits the job, not swallowed
+                    if not future.done():
+                        future.set_exception(exc)
+                finally:
+                    self._done(state)
+        finally:
+            state.workers -= 1
+
+    def _done(self, state: _Host) -> None:
+        state.pending -= 1
+        if state.pending == 0 and state.pool is not None:
+            # The host's queue is empty: close its idle connections now.
+            pool, state.pool = state.pool, None
+            task = asyncio.get_running_loop().create_task(pool.aclose())
+            state.closing.add(task)
+            task.add_done_callback(state.closing.discard)
+
     @asynccontextmanager
     async def queued(self, host: str) -> AsyncIterator[None]:
-        """Keep `host`'s connections open while this block runs (a check and its retries)."""
+        """Keep `host`'s connections open while this block runs (e.g. a fetch and its retries)."""
         state = self._host(host)
         state.pending += 1
         try:
             yield
         finally:
-            state.pending -= 1
-            if state.pending == 0 and state.pool is not None:
-                # The host's queue is empty: close its idle connections now.
-                pool, state.pool = state.pool, None
-                task = asyncio.get_running_loop().create_task(pool.aclose())
-                state.closing.add(task)
-                task.add_done_callback(state.closing.discard)
+            self._done(state)
 
     @asynccontextmanager
     async def slot(self, host: str) -> AsyncIterator[None]:
@@ -139,8 +187,14 @@ class Scheduler:
         return state.pool
 
     async def aclose(self) -> None:
-        """Close every host's connections."""
+        """Stop the queued jobs and close every host's connections."""
+        for worker in list(self._workers):
+            worker.cancel()
+        await asyncio.gather(*self._workers, return_exceptions=True)
         for state in self._hosts.values():
+            for _, future in state.jobs:
+                future.cancel()
+            state.jobs.clear()
             if state.pool is not None:
                 await state.pool.aclose()
                 state.pool = None
