@@ -122,6 +122,7 @@ def _pipeline(
     )
     stats = (folder / "out" / "catalog.json").read_text(encoding="utf-8")
     hits = re.search(r'"cache_hits":\s*(\d+)', stats)
+    _busiest(emulator, since, world.name, run)
     return Row(
         world.name,
         run,
@@ -131,6 +132,17 @@ def _pipeline(
         _kinds(emulator, since),
         int(hits.group(1)) if hits else 0,
     )
+
+
+def _busiest(emulator: Emulator, since: int, world: str, run: str) -> None:
+    """Print how long the busiest host took: its requests are the pacing bound's."""
+    by_host: dict[str, list[float]] = {}
+    for request in emulator.requests[since:]:
+        by_host.setdefault(request.host, []).append(request.time)
+    if by_host:
+        host, times = max(by_host.items(), key=lambda item: len(item[1]))
+        span = times[-1] - times[0]
+        print(f"{world} {run}: busiest host {host}: {len(times)} requests over {span:.1f} s")
 
 
 def _startup(world: BenchWorld, folder: Path) -> float:

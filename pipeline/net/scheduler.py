@@ -16,12 +16,17 @@ context: building one loads the CA bundle, which costs milliseconds.
 
 A host's queue holds jobs, not running coroutines: at most the host's
 concurrency of them run at once, so 10,000 queued link checks cost 10,000
-small records, not 10,000 suspended retry loops.
+small records, not 10,000 suspended retry loops. When hosts wait for a global
+slot, the host with the most work queued goes first: it sets the run's length
+(its pace is the bound), so it must never lose a turn to hosts that will
+finish early anyway.
 """
 
 from __future__ import annotations
 
 import asyncio
+import heapq
+import itertools
 import ssl
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -49,6 +54,38 @@ def tls_context(settings: Settings) -> ssl.SSLContext:
     return ssl.create_default_context(cafile=certifi.where())
 
 
+class _GlobalLimit:
+    """A semaphore that wakes the waiter with the highest priority first (FIFO among equals)."""
+
+    def __init__(self, slots: int) -> None:
+        self._free = slots
+        self._waiters: list[tuple[int, int, asyncio.Future[None]]] = []
+        self._order = itertools.count()
+
+    async def acquire(self, priority: int) -> None:
+        """Take a slot; among waiters, a larger `priority` is served first."""
+        if self._free > 0 and not self._waiters:
+            self._free -= 1
+            return
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._waiters, (-priority, next(self._order), future))
+        try:
+            await future
+        except asyncio.CancelledError:
+            if future.done() and not future.cancelled():
+                self.release()  # handed a slot just as we were cancelled: pass it on
+            raise
+
+    def release(self) -> None:
+        """Give the slot to the best waiter, or back to the pool."""
+        while self._waiters:
+            _, _, future = heapq.heappop(self._waiters)
+            if not future.done():
+                future.set_result(None)
+                return
+        self._free += 1
+
+
 @dataclass
 class _Host:
     """One host's queue: its slots, its pace, its connections, and how much waits for it."""
@@ -74,7 +111,7 @@ class Scheduler:
         learned: Callable[[str], float | None] | None = None,
     ) -> None:
         self._settings = settings
-        self._global = asyncio.Semaphore(settings.concurrency)
+        self._global = _GlobalLimit(settings.concurrency)
         self._hosts: dict[str, _Host] = {}
         self._overrides: dict[str, tuple[int, float]] = {}
         self._learned = learned or (lambda host: None)
@@ -174,8 +211,11 @@ class Scheduler:
             state = self._host(host)
             async with state.semaphore:
                 await state.pace.wait_turn()
-                async with self._global:
+                await self._global.acquire(priority=len(state.jobs))
+                try:
                     yield
+                finally:
+                    self._global.release()
 
     def pool(self, host: str) -> httpx.AsyncBaseTransport:
         """The connection pool of `host`, opened on first use."""
