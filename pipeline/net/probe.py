@@ -50,10 +50,14 @@ class Prober:
 
     async def probe(self, url: str) -> Probe:
         """Check `url` once per run with the cache, politeness and retries."""
-        return await asyncio.shield(self.start(url))
+        return await self.start(url)
 
     def start(self, url: str) -> asyncio.Future[Probe]:
-        """Queue the check of `url` on its host's queue (once per run); its future result."""
+        """Queue the check of `url` on its host's queue (once per run); its future result.
+
+        The future is shared by everyone who asks for `url`: cancelling it (a waiter
+        cancelled at the end of a run) cancels the check.
+        """
         future = self._checks.get(url)
         if future is None:
             future = self.sender.scheduler.submit(host_of(url), lambda: self._probe(url))
