@@ -65,7 +65,9 @@ class BenchWorld:
             rounds = math.ceil(batches / rules.per_host_concurrency)
             parts.append((rounds + 1) * _API_LATENCY)
         if "arxiv" in stages and self.api_requests.get("arxiv"):
-            parts.append((self.api_requests["arxiv"] - 1) * rules.arxiv_interval + 2 * _API_LATENCY)
+            # arXiv's rule runs from the end of one answer to the next request.
+            calls = self.api_requests["arxiv"]
+            parts.append((calls - 1) * rules.arxiv_interval + (calls + 1) * _API_LATENCY)
         if "links" in stages:
             parts.append(self.links_bound(rules))
         return max(parts) + self.extra_seconds

@@ -208,7 +208,7 @@ async def open_client(settings: Settings) -> AsyncIterator[NetClient]:
     try:
         yield net
     finally:
-        net.prober.cancel()
+        net.prober.close()
         try:
             net.remember_paces()
         finally:

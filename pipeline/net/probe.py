@@ -64,10 +64,11 @@ class Prober:
             self._checks[url] = future
         return future
 
-    def cancel(self) -> None:
-        """Stop the checks still queued or running (the run is ending)."""
+    def close(self) -> None:
+        """Stop the checks still queued or running and forget the rest (the run is ending)."""
         for future in self._checks.values():
             future.cancel()
+        self._checks.clear()
 
     async def _probe(self, url: str) -> Probe:
         counters = self.sender.counters
