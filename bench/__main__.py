@@ -25,7 +25,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.worlds import BenchWorld, Rules, generated_world, shipped_world
+from bench.worlds import BenchWorld, Rules, generated_world, shipped_world, throttled_world
 from tests.emulator import Emulator
 from tests.emulator.arxiv_api import ARXIV_HOST
 from tests.emulator.github_api import HOST as GITHUB_API_HOST
@@ -33,6 +33,7 @@ from tests.emulator.github_api import HOST as GITHUB_API_HOST
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
 TOKEN = "ghp_bench0token0value00000000000000000"
+_SUBSETS = ("conditional", "answered 429")  # kinds that count requests already counted
 _PROFILE: dict[str, str] = {}  # world name -> where its cold run writes a cProfile file
 BEGIN, END = "<!-- bench:begin (make bench writes this table) -->", "<!-- bench:end -->"
 
@@ -62,7 +63,7 @@ class Row:
     @property
     def total(self) -> int:
         """Requests the emulator answered, conditional ones included once."""
-        return sum(v for k, v in self.requests.items() if k != "conditional")
+        return sum(v for k, v in self.requests.items() if k not in _SUBSETS)
 
 
 def _measure(command: list[str], cwd: Path, env: dict[str, str], timeout: float) -> Measured:
@@ -97,6 +98,8 @@ def _kinds(emulator: Emulator, since: int) -> dict[str, int]:
         kinds[kind] = kinds.get(kind, 0) + 1
         if "if-none-match" in request.headers or "if-modified-since" in request.headers:
             kinds["conditional"] = kinds.get("conditional", 0) + 1
+        if request.status == 429:
+            kinds["answered 429"] = kinds.get("answered 429", 0) + 1
     return kinds
 
 
@@ -261,6 +264,9 @@ def main() -> None:
         if not args.only_generated:
             shipped = shipped_world(emulator, ROOT / "data" / "awesome-list.md")
             rows += _scenario(emulator, shipped, full=True, lychee=not args.skip_lychee)
+        if not args.only_generated:
+            throttled = throttled_world(emulator)
+            rows += _scenario(emulator, throttled, full=False, lychee=not args.skip_lychee)
         generated = generated_world(emulator, args.links, args.hosts)
         if args.profile:
             _PROFILE[generated.name] = str(Path(args.profile).resolve())

@@ -24,7 +24,7 @@ from tests.emulator.github_api import linked_repos, mount_github, seed_world
 from tests.emulator.seed_world import _pages as seed_pages
 from tests.emulator.server import Request, Response
 
-__all__ = ["BenchWorld", "Rules", "generated_world", "shipped_world"]
+__all__ = ["BenchWorld", "Rules", "generated_world", "shipped_world", "throttled_world"]
 
 _URL = re.compile(r"https?://([A-Za-z0-9.-]+)(/[^\s)\]>\"'<]*)?")
 _API_LATENCY = 0.1  # seconds per GitHub API answer
@@ -188,4 +188,30 @@ def generated_world(
     text = "".join(lines)
     base = {name: emulator.base_url(name) for name in names}
     bench.pipeline_list = bench.lychee_list = _rewrite(text, base, keep=set())
+    return bench
+
+
+def throttled_world(
+    emulator: Emulator, links: int = 150, limit: float = 5.0, latency: float = 0.1
+) -> BenchWorld:
+    """`links` links on one host that answers 429 with `Retry-After: 2` above `limit` a second.
+
+    Like github.com's pages for a run without a token: the pace our defaults allow
+    (20 a second) is four times what the host takes; the bound is the host's own limit.
+    """
+    host = "throttled.bench"
+    site = Site(default=Page(status=200), latency=latency, rate_limit=limit)
+    site.limit_retry_after = "2"
+    load_world(emulator, World(sites={host: site}))
+    text = "# Throttled\n\n" + "".join(
+        f"- Paper {i}. [[code](https://{host}/repo/{i})]\n" for i in range(links)
+    )
+    bench = BenchWorld(f"{links} links / 1 host at {limit:g}/s", "", "", {host: latency})
+    bench.page_requests[host] = links
+    bench.extra_seconds = (links - 1) / limit - (links - 1) * Rules().per_host_interval
+    bench.only = ["links"]
+    bench.settings = _trust(emulator)
+    bench.pipeline_list = bench.lychee_list = _rewrite(
+        text, {host: emulator.base_url(host)}, keep=set()
+    )
     return bench

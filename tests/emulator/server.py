@@ -48,6 +48,7 @@ class Request:
     body: bytes
     time: float  # time.monotonic() on arrival
     address: str = ""
+    status: int = 0  # the status answered (0 until then, or when no answer was sent)
 
     @property
     def path(self) -> str:
@@ -302,6 +303,8 @@ class Emulator:
             response = await result if inspect.isawaitable(result) else result
         if response.delay:
             await asyncio.sleep(response.delay)
+        if response.fault is None:
+            request.status = response.status
         if response.fault == "hang":
             await asyncio.sleep(3600)
             return False
