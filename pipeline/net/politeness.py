@@ -4,7 +4,7 @@
 The pace is the least time between two request starts to the host. It starts at
 the configured interval (or at what an earlier run learned), is cut
 multiplicatively on each refusal (429, or 503 with Retry-After) and raised
-additively while answers are clean, the way TCP finds a link's capacity.
+slowly while answers are clean, the way TCP finds a link's capacity.
 """
 
 from __future__ import annotations
@@ -19,9 +19,11 @@ __all__ = ["SLOWDOWN", "Pace", "host_of"]
 
 # On a refusal the request rate is multiplied by SLOWDOWN: gentle enough that the
 # sawtooth between the host's limit and SLOWDOWN x limit averages near the limit.
-SLOWDOWN = 0.7
-# While answers are clean the rate grows by this many requests a second, each second.
-_SPEEDUP = 0.2
+SLOWDOWN = 0.8
+# While answers are clean the rate grows by this share each second (at least _MIN_SPEEDUP
+# requests a second per second): slowly, because each refusal costs a whole Retry-After.
+_SPEEDUP = 0.01
+_MIN_SPEEDUP = 0.02
 # One cut per refusal episode: requests already in flight answer 429 together.
 _CUT_QUIET = 1.0
 _SLOWEST = 60.0  # seconds between requests: the pace never drops below this
@@ -87,5 +89,6 @@ class Pace:
         if self.interval <= self.floor:
             return
         rate = 1.0 / self.interval
-        rate += _SPEEDUP * self.interval  # one answer is `interval` seconds of clean running
+        # One answer is `interval` seconds of clean running.
+        rate += max(_SPEEDUP * rate, _MIN_SPEEDUP) * self.interval
         self.interval = max(self.floor, 1.0 / rate)
