@@ -130,7 +130,6 @@ def test_refusals_slow_the_host_to_its_limit(tls_emulator: Emulator, tmp_path: P
     probes = _probe(settings, *urls)
     refused = len(tls_emulator.requests) - 40
     assert {p.status for p in probes} == {200}  # every link got a verdict
-    print(refused)
     assert refused <= 12  # few refusals: the pace came down, it did not keep pushing
 
 
@@ -145,5 +144,4 @@ def test_learned_pace_is_remembered_for_the_next_run(
     probes = _probe(settings, *[tls_emulator.url("api", f"/second/{i}") for i in range(30)])
     second_extra = len(tls_emulator.requests) - 30
     assert {p.status for p in probes} == {200}
-    print(first_extra, second_extra)
     assert first_extra > 0 and second_extra < first_extra
