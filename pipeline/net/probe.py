@@ -9,6 +9,7 @@ start, a canary that is also a link) joins the first check.
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from urllib.parse import urljoin, urlsplit
 
 from pipeline.net.cache import NetCache
@@ -91,7 +92,7 @@ class Prober:
             should_retry=_retryable,
             retry_after=lambda p: p.retry_after if p.status in (429, 503) else None,
         )
-        probe = Probe.from_dict(probe.to_dict(), attempts=attempts)
+        probe = replace(probe, attempts=attempts, retry_after=None)
         if probe.status == 304 and cached is not None:
             counters["revalidated"] += 1
             probe = Probe.from_dict(cached.value, revalidated=True, attempts=attempts)
