@@ -145,3 +145,63 @@ def test_learned_pace_is_remembered_for_the_next_run(
     second_extra = len(tls_emulator.requests) - 30
     assert {p.status for p in probes} == {200}
     assert first_extra > 0 and second_extra < first_extra
+
+
+def test_host_queue_runs_at_most_its_concurrency_and_skips_cancelled_jobs(tmp_path: Path) -> None:
+    from pipeline.net.scheduler import Scheduler
+
+    ran: list[int] = []
+    running = peak = 0
+
+    async def go() -> None:
+        nonlocal running, peak
+        scheduler = Scheduler(fast_settings(tmp_path, per_host_concurrency=2))
+
+        def job(n: int) -> Any:
+            async def run() -> int:
+                nonlocal running, peak
+                running += 1
+                peak = max(peak, running)
+                await asyncio.sleep(0.01)
+                running -= 1
+                ran.append(n)
+                return n
+
+            return run
+
+        futures = [scheduler.submit("h", job(n)) for n in range(6)]
+        futures[5].cancel()
+        assert await asyncio.gather(*futures[:5]) == [0, 1, 2, 3, 4]
+        await scheduler.aclose()
+
+    asyncio.run(go())
+    assert peak == 2 and sorted(ran) == [0, 1, 2, 3, 4]
+
+
+def test_the_host_with_most_work_queued_gets_the_next_global_slot(tmp_path: Path) -> None:
+    from pipeline.net.scheduler import Scheduler
+
+    order: list[str] = []
+
+    async def go() -> None:
+        scheduler = Scheduler(fast_settings(tmp_path, concurrency=1, per_host_concurrency=2))
+
+        def job(host: str) -> Any:
+            async def run() -> None:
+                async with scheduler.slot(host):
+                    order.append(host)
+                    await asyncio.sleep(0.005)
+
+            return run
+
+        futures = [scheduler.submit("small", job("small"))]
+        futures += [scheduler.submit("big", job("big")) for _ in range(4)]
+        futures += [scheduler.submit("small", job("small"))]
+        await asyncio.gather(*futures)
+        await scheduler.aclose()
+
+    asyncio.run(go())
+    # "small" took the free slot first; then "big", with more queued, wins every turn
+    # "small" contests until its queue is as short as small's (then first come, first served).
+    assert order[:4] == ["small", "big", "big", "big"]
+    assert sorted(order[4:]) == ["big", "small"]

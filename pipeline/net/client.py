@@ -51,11 +51,6 @@ class NetClient:
         """requests, requests:<host>, cache_hits, revalidated."""
         return self.sender.counters
 
-    @property
-    def head_refused(self) -> set[str]:
-        """Hosts that refused HEAD this run (GET from then on)."""
-        return self.prober.head_refused
-
     def configure_host(self, url: str, *, concurrency: int = 1, interval: float = 0.0) -> None:
         """Own limits for the host of `url`, e.g. the arXiv API's one request every 3 s."""
         self.sender.scheduler.configure(host_of(url), concurrency=concurrency, interval=interval)

@@ -118,7 +118,6 @@ class Scheduler:
         self._remembered: set[str] = set()  # hosts whose pace came from an earlier run
         self._pool_factory = pool_factory
         self._workers: set[asyncio.Task[None]] = set()
-        self.connections_opened = 0  # pools created: an upper bound on hosts connected to
 
     def configure(self, host: str, *, concurrency: int = 1, interval: float = 0.0) -> None:
         """Give `host` its own limits (e.g. the arXiv API: one request every 3 s)."""
@@ -172,8 +171,11 @@ class Scheduler:
             while state.jobs:
                 job, future = state.jobs.popleft()
                 try:
+                    if future.done():  # cancelled while queued: nobody wants it any more
+                        continue
+                    result = await job()
                     if not future.done():
-                        future.set_result(await job())
+                        future.set_result(result)
                 except asyncio.CancelledError:
                     future.cancel()
                     raise
@@ -223,7 +225,6 @@ class Scheduler:
         if state.pool is None:
             assert self._pool_factory is not None
             state.pool = self._pool_factory(host, state.concurrency)
-            self.connections_opened += 1
         return state.pool
 
     async def aclose(self) -> None:
