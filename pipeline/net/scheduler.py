@@ -46,12 +46,11 @@ _Job = tuple[Callable[[], Awaitable[Any]], "asyncio.Future[Any]"]
 
 
 def tls_context(settings: Settings) -> ssl.SSLContext:
-    """The run's one TLS context: the system's CAs, or only `ca_bundle` when it is set."""
+    """The run's one TLS context: only `ca_bundle` when it is set, else httpx's default
+    (certifi's CAs, or `SSL_CERT_FILE` / `SSL_CERT_DIR` when the environment names one)."""
     if settings.ca_bundle is not None:
         return ssl.create_default_context(cafile=str(settings.ca_bundle))
-    import certifi
-
-    return ssl.create_default_context(cafile=certifi.where())
+    return httpx.create_ssl_context()
 
 
 class _GlobalLimit:
