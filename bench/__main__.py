@@ -15,6 +15,7 @@ between the bench markers.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import re
 import shutil
@@ -268,6 +269,7 @@ def main() -> None:
             throttled = throttled_world(emulator)
             rows += _scenario(emulator, throttled, full=False, lychee=not args.skip_lychee)
         generated = generated_world(emulator, args.links, args.hosts)
+        gc.freeze()  # the emulated internet's 10,000 pages: no collector pauses in its thread
         if args.profile:
             _PROFILE[generated.name] = str(Path(args.profile).resolve())
         rows += _scenario(emulator, generated, full=False, lychee=not args.skip_lychee)
