@@ -147,7 +147,7 @@ def _busiest(emulator: Emulator, since: int, world: str, run: str) -> None:
     for request in emulator.requests[since:]:
         by_host.setdefault(request.host, []).append(request.time)
     if by_host:
-        host, times = max(by_host.items(), key=lambda item: len(item[1]))
+        times = max(by_host.values(), key=len)
         span = times[-1] - times[0]
         line = f"{world}, {run}: busiest host {len(times)} requests over {span:.1f} s"
         _SPANS.append(line)
