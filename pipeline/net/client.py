@@ -173,10 +173,10 @@ def _pools(settings: Settings) -> Callable[[str, int], httpx.AsyncBaseTransport]
     # Pools are made on a host's first request; making one imports httpcore and h2, the first
     # connection anyio's streams: import them now, or the run's first request leaves ~0.1 s
     # after its paced turn (and the next one too soon after it).
-    import anyio._core._sockets
     import anyio.streams.tls  # noqa: F401
     import h2.connection  # noqa: F401
     import httpcore  # noqa: F401
+    from anyio import connect_tcp  # noqa: F401  (loads anyio's socket layer)
 
     def pool(host: str, concurrency: int) -> httpx.AsyncBaseTransport:
         limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
