@@ -205,3 +205,23 @@ def test_the_host_with_most_work_queued_gets_the_next_global_slot(tmp_path: Path
     # "small" contests until its queue is as short as small's (then first come, first served).
     assert order[:4] == ["small", "big", "big", "big"]
     assert sorted(order[4:]) == ["big", "small"]
+
+
+def test_net_modules_import_each_other_without_a_circle() -> None:
+    import ast
+    import graphlib
+
+    net = Path(__file__).resolve().parents[1] / "pipeline" / "net"
+    graph: dict[str, set[str]] = {}
+    for path in net.glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        graph[path.stem] = {
+            node.module.rsplit(".", 1)[-1]
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom)
+            and node.module
+            and node.module.startswith("pipeline.net.")
+        }
+    graph.pop("__init__")
+    order = list(graphlib.TopologicalSorter(graph).static_order())  # raises on a cycle
+    assert order.index("sender") < order.index("probe") < order.index("client")
