@@ -144,11 +144,14 @@ class Scheduler:
 
     def learned_paces(self) -> dict[str, float]:
         """Seconds between requests for every host that taught us to go slower than configured,
-        or that did in an earlier run (its pace may have recovered since)."""
+        or that did in an earlier run (its pace may have recovered since).
+
+        One refusal is a blip (a maintenance page), not a limit: it slows this run only.
+        """
         return {
             name: h.pace.interval
             for name, h in self._hosts.items()
-            if h.pace.learned or name in self._remembered
+            if (h.pace.learned and h.pace.refusals > 1) or name in self._remembered
         }
 
     def submit(self, host: str, job: Callable[[], Awaitable[T]]) -> asyncio.Future[T]:

@@ -135,7 +135,7 @@ class Sender:
         # Retry-After speaks for the whole host: pause every request to it, not just this one.
         pace = self.scheduler.pace(host)
         wait = parse_retry_after(headers.get("retry-after")) if status in (429, 503) else None
-        if status == 429 or wait is not None:
+        if status == 429 or (wait is not None and wait > 0):  # "Retry-After: 0" asks no pause
             pace.refused()
         elif status < 500:
             pace.answered()
