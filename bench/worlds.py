@@ -24,7 +24,7 @@ from tests.emulator.github_api import linked_repos, mount_github, seed_world
 from tests.emulator.seed_world import _pages as seed_pages
 from tests.emulator.server import Request, Response
 
-__all__ = ["BenchWorld", "Rules", "generated_world", "shipped_world"]
+__all__ = ["BenchWorld", "Rules", "generated_world", "shipped_world", "throttled_world"]
 
 _URL = re.compile(r"https?://([A-Za-z0-9.-]+)(/[^\s)\]>\"'<]*)?")
 _API_LATENCY = 0.1  # seconds per GitHub API answer
@@ -57,23 +57,33 @@ class BenchWorld:
     only: list[str] = field(default_factory=list)  # network stages to run (empty: all)
 
     def lower_bound(self, rules: Rules, stages: list[str]) -> float:
-        """Seconds no polite client can beat: stages in order, hosts in parallel within one."""
-        total = 0.0
+        """Seconds no polite client can beat: the stages side by side, hosts in parallel,
+        each host's first connection costing one latency more (the TLS handshake)."""
+        parts = [0.0]
         if "github" in stages and self.api_requests.get("github"):
             batches = self.api_requests["github"]
-            total += math.ceil(batches / rules.per_host_concurrency) * _API_LATENCY
+            rounds = math.ceil(batches / rules.per_host_concurrency)
+            parts.append((rounds + 1) * _API_LATENCY)
         if "arxiv" in stages and self.api_requests.get("arxiv"):
-            total += (self.api_requests["arxiv"] - 1) * rules.arxiv_interval + _API_LATENCY
+            # arXiv's rule runs from the end of one answer to the next request.
+            calls = self.api_requests["arxiv"]
+            parts.append((calls - 1) * rules.arxiv_interval + (calls + 1) * _API_LATENCY)
+        if "links" in stages:
+            parts.append(self.links_bound(rules))
+        return max(parts) + self.extra_seconds
+
+    def links_bound(self, rules: Rules) -> float:
+        """The page checks alone: each host's pace and concurrency, and the global limit."""
         per_host = [
-            max(
+            self.latency[h]
+            + max(
                 math.ceil(n / rules.per_host_concurrency) * self.latency[h],
                 (n - 1) * rules.per_host_interval + self.latency[h],
             )
             for h, n in self.page_requests.items()
         ]
         overall = sum(n * self.latency[h] for h, n in self.page_requests.items())
-        links = max([*per_host, overall / rules.concurrency, 0.0])
-        return total + links + self.extra_seconds
+        return max([*per_host, overall / rules.concurrency, 0.0])
 
     def pacing_bound(self, rules: Rules) -> float:
         """The per-host pacing part alone (interval and per-host concurrency)."""
@@ -81,6 +91,11 @@ class BenchWorld:
             (n - 1) * rules.per_host_interval + self.latency[h]
             for h, n in self.page_requests.items()
         )
+
+
+def _trust(emulator: Emulator) -> dict[str, object]:
+    # The pipeline trusts the emulator's test CA here, and only here.
+    return {"ca_bundle": str(emulator.ca_file)} if emulator.ca_file else {}
 
 
 def _rewrite(text: str, base: dict[str, str], keep: set[str]) -> str:
@@ -124,10 +139,12 @@ def shipped_world(emulator: Emulator, list_path: Path, seed: int = 7) -> BenchWo
     load_world(emulator, World.from_dict({"hosts": hosts}))
     base = {host: emulator.base_url(host) for host in hosts}
     bench = BenchWorld("shipped list", text, _rewrite(text, base, keep=set()), latency)
+    scheme = "https://" if emulator.tls else ""
     bench.settings = {
         "arxiv_api_url": arxiv_url(emulator),
         "github_api_url": emulator.base_url(GITHUB_API_HOST),
-        "host_map": {host: f"{emulator.address(host)}:{emulator.port}" for host in hosts},
+        "host_map": {host: f"{scheme}{emulator.address(host)}:{emulator.port}" for host in hosts},
+        **_trust(emulator),
     }
     bench.api_requests["github"] = math.ceil(len(linked_repos(list_path)) / 50)
     ids = {i for _, found in list_papers(text) for i in found}
@@ -166,8 +183,35 @@ def generated_world(
         lines.append(f"- Paper {i}. [[paper](https://{host}{path})]\n")
     load_world(emulator, World(sites=sites))
     bench.extra_seconds = 1.0  # a flaky page's one retry waits the default retry_backoff
+    bench.settings = _trust(emulator)
     bench.only = ["links"]  # titles like "Paper 17" are not worth 10,000 arXiv title searches
     text = "".join(lines)
     base = {name: emulator.base_url(name) for name in names}
     bench.pipeline_list = bench.lychee_list = _rewrite(text, base, keep=set())
+    return bench
+
+
+def throttled_world(
+    emulator: Emulator, links: int = 150, limit: float = 5.0, latency: float = 0.1
+) -> BenchWorld:
+    """`links` links on one host that answers 429 with `Retry-After: 2` above `limit` a second.
+
+    Like github.com's pages for a run without a token: the pace our defaults allow
+    (20 a second) is four times what the host takes; the bound is the host's own limit.
+    """
+    host = "throttled.bench"
+    site = Site(default=Page(status=200), latency=latency, rate_limit=limit)
+    site.limit_retry_after = "2"
+    load_world(emulator, World(sites={host: site}))
+    text = "# Throttled\n\n" + "".join(
+        f"- Paper {i}. [[code](https://{host}/repo/{i})]\n" for i in range(links)
+    )
+    bench = BenchWorld(f"{links} links / 1 host at {limit:g}/s", "", "", {host: latency})
+    bench.page_requests[host] = links
+    bench.extra_seconds = (links - 1) / limit - (links - 1) * Rules().per_host_interval
+    bench.only = ["links"]
+    bench.settings = _trust(emulator)
+    bench.pipeline_list = bench.lychee_list = _rewrite(
+        text, {host: emulator.base_url(host)}, keep=set()
+    )
     return bench

@@ -80,7 +80,14 @@ class Settings(BaseModel):
     github_token: SecretStr | None = None
     contact: str = DEFAULT_CONTACT
     host_map: dict[str, str] = Field(
-        default={}, description="host -> 'address:port' to connect to instead (demo, tests)."
+        default={},
+        description="host -> 'address:port' (plain HTTP) or 'https://address:port' to connect "
+        "to instead (demo, tests, bench).",
+    )
+    ca_bundle: Path | None = Field(
+        default=None,
+        description="A PEM file of the only CAs to trust (the emulator's test CA); "
+        "None trusts the usual public CAs.",
     )
 
     # Network politeness and limits.
@@ -129,6 +136,13 @@ class Settings(BaseModel):
             address, _, port = target.rpartition(":")
             if not address or not port.isdigit():
                 raise ValueError(f"{host}: {target!r} is not 'address:port'")
+        return value
+
+    @field_validator("ca_bundle")
+    @classmethod
+    def _readable_file(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_file():
+            raise ValueError(f"{value} is not a file")
         return value
 
     @field_validator("arxiv_api_url", "github_api_url")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TextIO
@@ -11,6 +12,7 @@ from typing import TextIO
 __all__ = ["ProgressCallback", "progress_reporter", "wants_progress"]
 
 ProgressCallback = Callable[[str, int, int], None]  # (task, done, total)
+_REDRAW_SECONDS = 0.1
 
 
 def wants_progress(*, quiet: bool, stream: TextIO | None = None) -> bool:
@@ -41,10 +43,16 @@ def progress_reporter(
     )
     with Progress(*columns, console=console, transient=True) as bar:
         tasks: dict[str, int] = {}
+        drawn: dict[str, float] = {}
 
         def update(task: str, done: int, total: int) -> None:
             if task not in tasks:
                 tasks[task] = bar.add_task(task, total=total)
+            # Ten updates a second are all a reader sees; 10,000 links need not cost 10,000.
+            now = time.monotonic()
+            if done < total and now - drawn.get(task, 0.0) < _REDRAW_SECONDS:
+                return
+            drawn[task] = now
             bar.update(tasks[task], completed=done, total=total)
 
         yield update

@@ -46,3 +46,18 @@ def emulator(emulator_server: Emulator) -> Iterator[Emulator]:
     emulator_server.reset()
     yield emulator_server
     emulator_server.reset()
+
+
+@pytest.fixture(scope="session")
+def tls_emulator_server() -> Iterator[Emulator]:
+    """The session's HTTPS loopback server: a trustme test CA, one certificate per host."""
+    with Emulator(tls=True) as server:
+        yield server
+
+
+@pytest.fixture
+def tls_emulator(tls_emulator_server: Emulator) -> Iterator[Emulator]:
+    """The HTTPS server with no mounts, records or connection counts, reset again afterwards."""
+    tls_emulator_server.reset()
+    yield tls_emulator_server
+    tls_emulator_server.reset()

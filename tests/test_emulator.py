@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import ssl
 from pathlib import Path
 
 import httpx
@@ -81,3 +82,24 @@ def test_host_header_routes_on_127_0_0_1(emulator: Emulator) -> None:
     emulator.mount("export.arxiv.org", lambda r: Response(200, body=b"atom"))
     url = f"http://127.0.0.1:{emulator.port}/api/query"
     assert httpx.get(url, headers={"Host": "export.arxiv.org"}).text == "atom"
+
+
+def test_tls_emulator_serves_https_with_its_test_ca_and_counts_connections(
+    tls_emulator: Emulator,
+) -> None:
+    load_world(tls_emulator, World.from_dict({"hosts": {"a": {"default": {}, "latency": 0.01}}}))
+    assert tls_emulator.url("a", "/x").startswith("https://")
+    assert tls_emulator.connect_delay["a"] == 0.01  # a new connection costs one latency more
+    trust = ssl.create_default_context(cafile=str(tls_emulator.ca_file))
+    with httpx.Client(verify=trust) as client:
+        statuses = [client.get(tls_emulator.url("a", f"/{i}")).status_code for i in range(3)]
+    with httpx.Client(verify=trust) as client:
+        client.get(tls_emulator.url("a", "/again"))
+    assert statuses == [200, 200, 200]
+    assert tls_emulator.connections["a"] == 2  # one per client: kept alive in between
+
+
+def test_tls_emulator_certificate_is_not_publicly_trusted(tls_emulator: Emulator) -> None:
+    tls_emulator.mount("a", lambda request: Response(200))
+    with pytest.raises(httpx.ConnectError, match="CERTIFICATE_VERIFY_FAILED"):
+        httpx.get(tls_emulator.url("a", "/"))

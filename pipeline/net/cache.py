@@ -20,6 +20,9 @@ from pipeline.config import Settings
 __all__ = ["CacheEntry", "NetCache", "ttl_seconds"]
 
 _KEEP_STALE = 30 * 86400  # seconds a stale entry is kept for revalidation
+_PACE_DAYS = 7  # a host's learned pace is remembered this long
+_BATCH = 512  # writes buffered before one transaction stores them
+_BATCH_SECONDS = 0.1  # ... or this long: a killed run loses at most this much of its work
 
 
 def ttl_seconds(settings: Settings) -> dict[str, float]:
@@ -29,6 +32,7 @@ def ttl_seconds(settings: Settings) -> dict[str, float]:
         "page": settings.link_ttl_hours * 3600,
         "arxiv": settings.arxiv_ttl_days * 86400,
         "github": settings.github_ttl_hours * 3600,
+        "pace": _PACE_DAYS * 86400,
     }
 
 
@@ -59,10 +63,16 @@ class NetCache:
         directory.mkdir(parents=True, exist_ok=True)
         self._cache = diskcache.Cache(str(directory / "net"))
         self._ttls = ttls
+        # Writes wait here and are stored in batches: one transaction per _BATCH entries.
+        self._pending: dict[str, dict[str, Any]] = {}
+        self._flushed = time.monotonic()
 
     def get(self, kind: str, key: str) -> CacheEntry | None:
         """The stored entry for `key`, fresh or stale, or None."""
-        record = self._cache.get(f"{kind}:{key}")
+        name = f"{kind}:{key}"
+        record = self._pending.get(name)
+        if record is None:
+            record = self._cache.get(name)
         if not isinstance(record, dict):
             return None
         ttl = self._ttls.get(kind, 0.0)
@@ -91,9 +101,25 @@ class NetCache:
             "last_modified": last_modified,
             "stored_at": time.time(),
         }
-        expire = self._ttls.get(kind, 0.0) + _KEEP_STALE
-        self._cache.set(f"{kind}:{key}", record, expire=expire)
+        self._pending[f"{kind}:{key}"] = record
+        if len(self._pending) >= _BATCH or time.monotonic() - self._flushed >= _BATCH_SECONDS:
+            self.flush()
+
+    def flush(self) -> None:
+        """Store the buffered writes in one transaction (one fsync, not one per entry)."""
+        self._flushed = time.monotonic()
+        if not self._pending:
+            return
+        pending, self._pending = self._pending, {}
+        with self._cache.transact():
+            for name, record in pending.items():
+                kind = name.split(":", 1)[0]
+                expire = self._ttls.get(kind, 0.0) + _KEEP_STALE
+                self._cache.set(name, record, expire=expire)
 
     def close(self) -> None:
-        """Release the cache's files."""
-        self._cache.close()
+        """Store what is buffered and release the cache's files."""
+        try:
+            self.flush()
+        finally:
+            self._cache.close()

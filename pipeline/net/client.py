@@ -1,11 +1,12 @@
-"""The run's one HTTP client: politeness, retries, caps, the cache, and translated errors.
+"""The run's one HTTP client: what stages call, over the scheduler, sender, prober and cache.
 
     async with open_client(settings) as net:
         probe = await net.probe("https://example.org/paper")      # link health (HEAD -> GET)
         page = await net.fetch("GET", api_url, params=..., kind="arxiv")   # API calls
 
-Only http and https are fetched. Every transport exception is classified in
-net/errors.py; callers get `Probe` / `Fetched` values or a `FetchError`.
+Only http and https are fetched. Sending is sender.py's, link checks probe.py's,
+per-host queues and connections scheduler.py's; callers get `Probe` / `Fetched`
+values or a `FetchError`.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from collections import Counter
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -21,88 +22,49 @@ import httpx
 
 from pipeline.config import Settings
 from pipeline.net.cache import NetCache, ttl_seconds
-from pipeline.net.errors import TRANSIENT, Failure, FetchError, classify_exception
-from pipeline.net.politeness import HostGate, host_of
-from pipeline.net.probe import probe_url
-from pipeline.net.results import Answer, Fetched, Probe
-from pipeline.net.retry import RETRY_STATUSES, parse_retry_after, retrying
+from pipeline.net.errors import TRANSIENT, Failure, FetchError
+from pipeline.net.politeness import host_of
+from pipeline.net.probe import Prober
+from pipeline.net.results import Fetched, Probe
+from pipeline.net.retry import RETRY_STATUSES, retrying
+from pipeline.net.scheduler import HostRouter, Scheduler, tls_context
+from pipeline.net.sender import Attempt, Sender
 
 __all__ = ["NetClient", "open_client"]
 
 # Answers worth keeping in the cache: final, not "try again".
 _CACHEABLE = frozenset({200, 203, 204, 300, 301, 308, 404, 410})
-
-
-class _Attempt:
-    """One try of `fetch`: a response or a failure, and what the server asked us to wait."""
-
-    def __init__(
-        self, fetched: Fetched | None, failure: Failure | None = None, detail: str = ""
-    ) -> None:
-        self.fetched = fetched
-        self.failure = failure
-        self.detail = detail
-        retry = fetched.headers.get("retry-after") if fetched else None
-        self.retry_after = parse_retry_after(retry)
+_PACE = "pace"  # cache kind: seconds between requests a host taught us
 
 
 class NetClient:
     """One per run; not shared between runs or threads."""
 
-    def __init__(self, settings: Settings, client: httpx.AsyncClient, cache: NetCache) -> None:
+    def __init__(self, settings: Settings, sender: Sender, cache: NetCache) -> None:
         self.settings = settings
-        self.client = client
+        self.sender = sender
         self.cache = cache
-        self.gate = HostGate(
-            concurrency=settings.concurrency,
-            per_host_concurrency=settings.per_host_concurrency,
-            interval=settings.per_host_interval,
-        )
-        self.counters: Counter[str] = (
-            Counter()
-        )  # requests, cache_hits, revalidated, requests:<host>
-        self.head_refused: set[str] = set()  # hosts that refused HEAD once: GET from then on
+        self.prober = Prober(sender, cache)
+
+    @property
+    def counters(self) -> Counter[str]:
+        """requests, requests:<host>, cache_hits, revalidated."""
+        return self.sender.counters
 
     def configure_host(self, url: str, *, concurrency: int = 1, interval: float = 0.0) -> None:
         """Own limits for the host of `url`, e.g. the arXiv API's one request every 3 s."""
-        self.gate.configure(host_of(url), concurrency=concurrency, interval=interval)
+        self.sender.scheduler.configure(host_of(url), concurrency=concurrency, interval=interval)
 
     async def probe(self, url: str) -> Probe:
         """Check one URL (HEAD first, GET when refused), following redirects by hand."""
-        return await probe_url(self, url)
+        return await self.prober.probe(url)
 
-    async def send(self, method: str, url: str, headers: Mapping[str, str] | None = None) -> Answer:
-        """One polite request whose body is not read; HEAD becomes GET for hosts that refuse it."""
-        host = host_of(url)
-        async with self.gate.slot(host):
-            # Decided inside the slot: an earlier request to this host may just have learned it.
-            if method == "HEAD" and host in self.head_refused:
-                method = "GET"
-            try:
-                request = self.client.build_request(method, url, headers=dict(headers or {}))
-            except (httpx.InvalidURL, httpx.UnsupportedProtocol, UnicodeError, ValueError) as exc:
-                # UnicodeError: httpx decodes an xn-- host with IDNA 2008 (`xn--a.com`).
-                return Answer(method, None, failure=Failure.INVALID_URL, detail=str(exc))
-            if _port_out_of_range(request):
-                return Answer(method, None, failure=Failure.INVALID_URL, detail="port out of range")
-            self._count(host)
-            try:
-                async with asyncio.timeout(self.settings.timeout):
-                    response = await self.client.send(request, stream=True)
-                    # The status and headers are all a check needs: close without reading.
-                    await response.aclose()
-            except (httpx.InvalidURL, UnicodeError) as exc:
-                # httpx builds the next request from Location even when not following it;
-                # a Location such as "javascript:..." or an `xn--` host that is not IDNA 2008
-                # cannot be built (neither is an HTTPError: they would escape as a crash).
-                detail = f"redirect Location cannot be followed: {exc}"
-                return Answer(method, None, failure=Failure.INVALID_URL, detail=detail)
-            except (httpx.HTTPError, OSError, TimeoutError) as exc:
-                failure, detail = classify_exception(exc)
-                return Answer(method, None, failure=failure, detail=detail)
-        answer = {k.lower(): v for k, v in response.headers.items()}
-        self._note_retry_after(host, response.status_code, answer)
-        return Answer(method, response.status_code, answer)
+    def start_probes(self, urls: list[str]) -> list[asyncio.Future[Probe]]:
+        """Queue checks of `urls` now (a later `probe` of one joins its check); their futures.
+
+        A future per URL, no coroutine or task: 10,000 links cost 10,000 small records.
+        """
+        return [self.prober.start(url) for url in urls]
 
     async def fetch(
         self,
@@ -131,18 +93,19 @@ class NetClient:
         if cached is not None:
             extra.update(cached.conditional_headers())
 
-        async def attempt() -> _Attempt:
-            return await self._fetch_once(method, full, extra, json)
+        async def attempt() -> Attempt:
+            return await self.sender.fetch_once(method, full, extra, json)
 
-        result = await retrying(
-            attempt,
-            settings=self.settings,
-            should_retry=lambda a: (
-                a.failure in TRANSIENT
-                or (a.fetched is not None and a.fetched.status in RETRY_STATUSES)
-            ),
-            retry_after=lambda a: a.retry_after,
-        )
+        async with self.sender.scheduler.queued(host_of(full)):
+            result = await retrying(
+                attempt,
+                settings=self.settings,
+                should_retry=lambda a: (
+                    a.failure in TRANSIENT
+                    or (a.fetched is not None and a.fetched.status in RETRY_STATUSES)
+                ),
+                retry_after=lambda a: a.retry_after,
+            )
         if result.fetched is None:
             raise FetchError(result.failure or Failure.PROTOCOL, full, result.detail)
         fetched = result.fetched
@@ -160,54 +123,10 @@ class NetClient:
             )
         return fetched
 
-    async def _fetch_once(
-        self, method: str, url: str, headers: dict[str, str], json: Any
-    ) -> _Attempt:
-        host = host_of(url)
-        limit = self.settings.max_body_bytes
-        async with self.gate.slot(host):
-            self._count(host)
-            try:
-                async with asyncio.timeout(self.settings.timeout):
-                    request = self.client.build_request(method, url, headers=headers, json=json)
-                    if _port_out_of_range(request):
-                        return _Attempt(None, Failure.INVALID_URL, "port out of range")
-                    response = await self.client.send(request, stream=True, follow_redirects=True)
-                    try:
-                        body = bytearray()
-                        async for chunk in response.aiter_bytes():
-                            body += chunk
-                            if len(body) > limit:
-                                return _Attempt(None, Failure.BODY_TOO_LARGE, f"over {limit} bytes")
-                    finally:
-                        await response.aclose()
-            except httpx.TooManyRedirects as exc:
-                return _Attempt(None, Failure.TOO_MANY_REDIRECTS, str(exc))
-            except (httpx.InvalidURL, UnicodeError, ValueError) as exc:  # see send
-                return _Attempt(None, Failure.INVALID_URL, f"URL cannot be requested: {exc}")
-            except (httpx.HTTPError, OSError, TimeoutError) as exc:
-                return _Attempt(None, *classify_exception(exc))
-        answer = {k.lower(): v for k, v in response.headers.items()}
-        self._note_retry_after(host, response.status_code, answer)
-        return _Attempt(Fetched(str(response.url), response.status_code, answer, bytes(body)))
-
-    def _count(self, host: str) -> None:
-        self.counters["requests"] += 1
-        self.counters[f"requests:{host}"] += 1
-
-    def _note_retry_after(self, host: str, status: int, headers: dict[str, str]) -> None:
-        # Retry-After speaks for the whole host: pause every request to it, not just this one.
-        if status in (429, 503):
-            wait = parse_retry_after(headers.get("retry-after"))
-            if wait is not None and wait <= self.settings.max_retry_wait:
-                self.gate.defer(host, wait)
-
-
-def _port_out_of_range(request: httpx.Request) -> bool:
-    # httpx builds `http://h:99999/`; the socket layer then fails with an OverflowError
-    # inside an exception group, which no classification can read.
-    port = request.url.port
-    return port is not None and not 0 < port < 65536
+    def remember_paces(self) -> None:
+        """Store each host's learned pace for the next run (and forget recovered ones)."""
+        for host, interval in self.sender.scheduler.learned_paces().items():
+            self.cache.put(_PACE, host, {"interval": interval})
 
 
 def _digest(key: str) -> str:
@@ -216,31 +135,30 @@ def _digest(key: str) -> str:
 
 
 class _HostMap(httpx.AsyncBaseTransport):
-    """Send requests for mapped hosts to another address, like curl's --resolve.
+    """Send requests for one mapped host to another address, like curl's --resolve.
 
     The request keeps its URL and Host header, so everything above the
     transport (politeness, verdicts, the cache) sees the real URL; only the
-    socket goes elsewhere, over plain HTTP (the emulator speaks no TLS).
+    socket goes elsewhere: over plain HTTP for an `address:port` target, over
+    TLS for `https://address:port` (the certificate checked for the real name).
     """
 
-    def __init__(self, inner: httpx.AsyncBaseTransport, host_map: Mapping[str, str]) -> None:
+    def __init__(self, inner: httpx.AsyncBaseTransport, target: str) -> None:
         self._inner = inner
-        self._map = {host.lower(): target for host, target in host_map.items()}
+        scheme, _, rest = target.rpartition("://")
+        self._scheme = scheme or "http"
+        address, _, port = rest.rpartition(":")
+        self._address, self._port = address, int(port)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        target = self._map.get(request.url.host)
-        if target is None:
-            return await self._inner.handle_async_request(request)
-        address, _, port = target.rpartition(":")
         headers = request.headers.copy()
         headers["Host"] = request.url.netloc.decode("ascii")
-        url = request.url.copy_with(scheme="http", host=address, port=int(port))
+        extensions = dict(request.extensions)
+        if self._scheme == "https":
+            extensions["sni_hostname"] = request.url.host
+        url = request.url.copy_with(scheme=self._scheme, host=self._address, port=self._port)
         moved = httpx.Request(
-            request.method,
-            url,
-            headers=headers,
-            stream=request.stream,
-            extensions=request.extensions,
+            request.method, url, headers=headers, stream=request.stream, extensions=extensions
         )
         return await self._inner.handle_async_request(moved)
 
@@ -248,25 +166,53 @@ class _HostMap(httpx.AsyncBaseTransport):
         await self._inner.aclose()
 
 
+def _pools(settings: Settings) -> Callable[[str, int], httpx.AsyncBaseTransport]:
+    """The scheduler's pool factory: one kept-alive pool per host, one TLS context for all."""
+    context = tls_context(settings)
+    host_map = {host.lower(): target for host, target in settings.host_map.items()}
+    # Pools are made on a host's first request; making one imports httpcore and h2, the first
+    # connection anyio's streams: import them now, or the run's first request leaves ~0.1 s
+    # after its paced turn (and the next one too soon after it).
+    import anyio.streams.tls  # noqa: F401
+    import h2.connection  # noqa: F401
+    import httpcore  # noqa: F401
+    from anyio import connect_tcp  # noqa: F401  (loads anyio's socket layer)
+
+    def pool(host: str, concurrency: int) -> httpx.AsyncBaseTransport:
+        limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+        transport: httpx.AsyncBaseTransport = httpx.AsyncHTTPTransport(
+            verify=context, http2=True, limits=limits
+        )
+        target = host_map.get(host) or host_map.get(host.rsplit(":", 1)[0])
+        return _HostMap(transport, target) if target else transport
+
+    return pool
+
+
 @asynccontextmanager
 async def open_client(settings: Settings) -> AsyncIterator[NetClient]:
-    """The run's client: HTTP/2 where offered, the User-Agent, caps, and the disk cache."""
-    limits = httpx.Limits(
-        max_connections=settings.concurrency, max_keepalive_connections=settings.concurrency
-    )
+    """The run's client: per-host pools, HTTP/2 where offered, the User-Agent, caps, the cache."""
     cache = NetCache(settings.cache_dir, ttl_seconds(settings))
-    transport: httpx.AsyncBaseTransport = httpx.AsyncHTTPTransport(http2=True, limits=limits)
-    if settings.host_map:
-        transport = _HostMap(transport, settings.host_map)
+
+    def learned(host: str) -> float | None:
+        entry = cache.get(_PACE, host)
+        return float(entry.value["interval"]) if entry is not None and entry.fresh else None
+
+    scheduler = Scheduler(settings, pool_factory=_pools(settings), learned=learned)
     client = httpx.AsyncClient(
-        transport=transport,
+        transport=HostRouter(scheduler),
         timeout=httpx.Timeout(settings.timeout),
         max_redirects=settings.max_redirects,
         headers={"User-Agent": settings.user_agent},
         follow_redirects=False,
     )
+    net = NetClient(settings, Sender(settings, client, scheduler), cache)
     try:
-        yield NetClient(settings, client, cache)
+        yield net
     finally:
-        await client.aclose()
-        cache.close()
+        net.prober.close()
+        try:
+            net.remember_paces()
+        finally:
+            await client.aclose()
+            cache.close()

@@ -81,6 +81,12 @@ def _chain(exc: BaseException) -> list[BaseException]:
 
 def classify_exception(exc: BaseException) -> tuple[Failure, str]:
     """Map a transport exception (httpx, OS, timeout) to a `Failure` and a short detail."""
+    # The clock first: a deadline that cancels a TLS read leaves an SSLError in the chain,
+    # but the link was slow, not broken.
+    if isinstance(exc, httpx.ConnectTimeout):
+        return Failure.CONNECT_TIMEOUT, "connect timeout"
+    if isinstance(exc, httpx.TimeoutException | TimeoutError):
+        return Failure.TIMEOUT, "timed out"
     chain = _chain(exc)
     for item in chain:
         if isinstance(item, socket.gaierror):
@@ -98,10 +104,6 @@ def classify_exception(exc: BaseException) -> tuple[Failure, str]:
         if isinstance(item, OSError) and item.errno in (101, 113):  # ENETUNREACH, EHOSTUNREACH
             return Failure.UNREACHABLE, str(item)
     text = str(exc) or type(exc).__name__
-    if isinstance(exc, httpx.ConnectTimeout):
-        return Failure.CONNECT_TIMEOUT, "connect timeout"
-    if isinstance(exc, httpx.TimeoutException | TimeoutError):
-        return Failure.TIMEOUT, "timed out"
     if isinstance(exc, httpx.ConnectError):
         if "Name or service not known" in text or "nodename nor servname" in text:
             return Failure.DNS_NXDOMAIN, text

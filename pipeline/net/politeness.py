@@ -1,17 +1,32 @@
-"""Politeness: a global and a per-host concurrency limit, a per-host minimum interval,
-and host-wide pauses when a server says `Retry-After`.
+"""Politeness for one host: its concurrency, its pace, host-wide pauses when a server says
+`Retry-After`, and a pace that adapts (AIMD) when the host refuses us.
+
+The pace is the least time between two request starts to the host. It starts at
+the configured interval (or at what an earlier run learned), is cut
+multiplicatively on each refusal (429, or 503 with Retry-After) and raised
+slowly while answers are clean, the way TCP finds a link's capacity.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections import deque
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-__all__ = ["HostGate", "host_of"]
+__all__ = ["SLOWDOWN", "Pace", "host_of"]
+
+# On a refusal the request rate is multiplied by SLOWDOWN: gentle enough that the
+# sawtooth between the host's limit and SLOWDOWN x limit averages near the limit.
+SLOWDOWN = 0.8
+# While answers are clean the rate grows by this share each second (at least _MIN_SPEEDUP
+# requests a second per second): slowly, because each refusal costs a whole Retry-After.
+_SPEEDUP = 0.01
+_MIN_SPEEDUP = 0.02
+# One cut per refusal episode: requests already in flight answer 429 together.
+_CUT_QUIET = 1.0
+_SLOWEST = 60.0  # seconds between requests: the pace never drops below this
 
 
 def host_of(url: str) -> str:
@@ -23,50 +38,60 @@ def host_of(url: str) -> str:
 
 
 @dataclass
-class _Host:
-    semaphore: asyncio.Semaphore
-    interval: float
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+class Pace:
+    """When the next request to one host may start, and how that spacing adapts."""
+
+    floor: float  # the configured interval: never faster than this
+    interval: float = -1.0  # the current spacing; starts at `floor` unless learned
     next_at: float = 0.0  # monotonic time before which no request may start
+    refusals: int = 0
+    _cut_at: float = field(default=-1e9, repr=False)
+    _starts: deque[float] = field(default_factory=deque, repr=False)  # the last second's
+    _lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
 
+    def __post_init__(self) -> None:
+        self.interval = max(self.interval, self.floor)
 
-class HostGate:
-    """Admits requests so that no host sees more than its share, in count and in pace."""
+    @property
+    def learned(self) -> bool:
+        """True when refusals made this host slower than configured."""
+        return self.interval > self.floor
 
-    def __init__(self, *, concurrency: int, per_host_concurrency: int, interval: float) -> None:
-        self._global = asyncio.Semaphore(concurrency)
-        self._per_host = per_host_concurrency
-        self._interval = interval
-        self._hosts: dict[str, _Host] = {}
-        self._overrides: dict[str, tuple[int, float]] = {}
+    async def wait_turn(self) -> None:
+        """Sleep until this request may start; concurrent callers are spaced out."""
+        async with self._lock:
+            # Reserve a start time under the lock so concurrent callers stay spaced out.
+            now = time.monotonic()
+            start = max(now, self.next_at)
+            self.next_at = start + self.interval
+            self._starts.append(start)
+            while self._starts[0] < start - 1.0:
+                self._starts.popleft()
+        if start > now:
+            await asyncio.sleep(start - now)
 
-    def configure(self, host: str, *, concurrency: int = 1, interval: float = 0.0) -> None:
-        """Give `host` its own limits (e.g. the arXiv API: one request every 3 s)."""
-        self._overrides[host] = (concurrency, interval)
-        self._hosts.pop(host, None)
+    def defer(self, seconds: float) -> None:
+        """Start no request for `seconds` (a Retry-After speaks for the whole host)."""
+        self.next_at = max(self.next_at, time.monotonic() + seconds)
 
-    def _host(self, host: str) -> _Host:
-        if host not in self._hosts:
-            concurrency, interval = self._overrides.get(host, (self._per_host, self._interval))
-            self._hosts[host] = _Host(asyncio.Semaphore(concurrency), interval)
-        return self._hosts[host]
+    def refused(self) -> None:
+        """A 429 (or 503 with Retry-After): slow down, once per refusal episode."""
+        self.refusals += 1
+        now = time.monotonic()
+        if now - self._cut_at < max(_CUT_QUIET, self.interval):
+            return
+        self._cut_at = now
+        # Cut from the rate actually sent in the last second: a configured pace of "no
+        # spacing" says nothing about how fast we really went.
+        sent = sum(1 for t in self._starts if t >= now - 1.0)
+        rate = min(1.0 / self.interval if self.interval > 0 else float("inf"), max(sent, 1))
+        self.interval = min(_SLOWEST, 1.0 / (rate * SLOWDOWN))
 
-    def defer(self, host: str, seconds: float) -> None:
-        """Start no request to `host` for `seconds` (a Retry-After applies to the whole host)."""
-        state = self._host(host)
-        state.next_at = max(state.next_at, time.monotonic() + seconds)
-
-    @asynccontextmanager
-    async def slot(self, host: str) -> AsyncIterator[None]:
-        """Hold a request slot for `host`: its semaphore, its pace, then a global slot."""
-        state = self._host(host)
-        async with state.semaphore:
-            async with state.lock:
-                # Reserve a start time under the lock so concurrent callers stay spaced out.
-                now = time.monotonic()
-                start = max(now, state.next_at)
-                state.next_at = start + state.interval
-            if start > now:
-                await asyncio.sleep(start - now)
-            async with self._global:
-                yield
+    def answered(self) -> None:
+        """A clean answer: speed up by about `_SPEEDUP` requests a second per second."""
+        if self.interval <= self.floor:
+            return
+        rate = 1.0 / self.interval
+        # One answer is `interval` seconds of clean running.
+        rate += max(_SPEEDUP * rate, _MIN_SPEEDUP) * self.interval
+        self.interval = max(self.floor, 1.0 / rate)

@@ -1,22 +1,25 @@
 """Checking one URL: HEAD first, GET when HEAD is refused, redirects followed by hand
 (capped, http and https only), retries, and the verdict cache with revalidation.
+
+The sending itself is sender.py's; this module only decides what to send next.
+A URL is checked once per run: asking again (the links stage after an early
+start, a canary that is also a link) joins the first check.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import asyncio
+from dataclasses import replace
 from urllib.parse import urljoin, urlsplit
 
+from pipeline.net.cache import NetCache
 from pipeline.net.errors import TRANSIENT, Failure
 from pipeline.net.politeness import host_of
 from pipeline.net.results import Hop, Probe
 from pipeline.net.retry import RETRY_STATUSES, parse_retry_after, retrying
+from pipeline.net.sender import Sender
 
-if TYPE_CHECKING:
-    from pipeline.net.client import NetClient
-
-
-__all__ = ["HEAD_REFUSED", "probe_url"]
+__all__ = ["HEAD_REFUSED", "Prober"]
 
 # Answers to HEAD that often mean "not HEAD" rather than anything about the resource:
 # ask again with GET (a "dead" verdict is then confirmed by a GET, never by HEAD alone).
@@ -37,49 +40,82 @@ def _retryable(probe: Probe) -> bool:
     return probe.failure in TRANSIENT or probe.status in RETRY_STATUSES
 
 
-async def probe_url(net: NetClient, url: str) -> Probe:
-    """Check `url` with the cache, politeness and retries of `net`."""
-    cached = net.cache.get("link", url)
-    if cached is not None and cached.fresh:
-        net.counters["cache_hits"] += 1
-        return Probe.from_dict(cached.value, from_cache=True)
-    conditional = cached.conditional_headers() if cached is not None else {}
-    attempts = 0
+class Prober:
+    """Link checks for one run, over the run's sender and cache."""
 
-    async def attempt() -> Probe:
-        nonlocal attempts
-        attempts += 1
-        return await _probe_once(net, url, conditional)
+    def __init__(self, sender: Sender, cache: NetCache) -> None:
+        self.sender = sender
+        self.cache = cache
+        self.head_refused: set[str] = set()  # hosts that refused HEAD once: GET from then on
+        self._checks: dict[str, asyncio.Future[Probe]] = {}
 
-    probe = await retrying(
-        attempt,
-        settings=net.settings,
-        should_retry=_retryable,
-        retry_after=lambda p: p.retry_after if p.status in (429, 503) else None,
-    )
-    probe = Probe.from_dict(probe.to_dict(), attempts=attempts)
-    if probe.status == 304 and cached is not None:
-        net.counters["revalidated"] += 1
-        probe = Probe.from_dict(cached.value, revalidated=True, attempts=attempts)
-        net.cache.put(
-            "link", url, cached.value, etag=cached.etag, last_modified=cached.last_modified
+    async def probe(self, url: str) -> Probe:
+        """Check `url` once per run with the cache, politeness and retries."""
+        return await self.start(url)
+
+    def start(self, url: str) -> asyncio.Future[Probe]:
+        """Queue the check of `url` on its host's queue (once per run); its future result.
+
+        The future is shared by everyone who asks for `url`: cancelling it (a waiter
+        cancelled at the end of a run) cancels the check.
+        """
+        future = self._checks.get(url)
+        if future is None:
+            future = self.sender.scheduler.submit(host_of(url), lambda: self._probe(url))
+            self._checks[url] = future
+        return future
+
+    def close(self) -> None:
+        """Stop the checks still queued or running and forget the rest (the run is ending)."""
+        for future in self._checks.values():
+            future.cancel()
+        self._checks.clear()
+
+    async def _probe(self, url: str) -> Probe:
+        counters = self.sender.counters
+        cached = self.cache.get("link", url)
+        if cached is not None and cached.fresh:
+            counters["cache_hits"] += 1
+            counters["probe:cache_hits"] += 1
+            return Probe.from_dict(cached.value, from_cache=True)
+        conditional = cached.conditional_headers() if cached is not None else {}
+        attempts = 0
+
+        async def attempt() -> Probe:
+            nonlocal attempts
+            attempts += 1
+            return await _probe_once(self, url, conditional)
+
+        probe = await retrying(
+            attempt,
+            settings=self.sender.settings,
+            should_retry=_retryable,
+            retry_after=lambda p: p.retry_after if p.status in (429, 503) else None,
         )
-    elif _final(probe):
-        validators = not probe.redirects
-        net.cache.put(
-            "link",
-            url,
-            probe.to_dict(),
-            etag=probe.etag if validators else None,
-            last_modified=probe.last_modified if validators else None,
-        )
-    return probe
+        probe = replace(probe, attempts=attempts, retry_after=None)
+        if probe.status == 304 and cached is not None:
+            counters["revalidated"] += 1
+            probe = Probe.from_dict(cached.value, revalidated=True, attempts=attempts)
+            self.cache.put(
+                "link", url, cached.value, etag=cached.etag, last_modified=cached.last_modified
+            )
+        elif _final(probe):
+            validators = not probe.redirects
+            self.cache.put(
+                "link",
+                url,
+                probe.to_dict(),
+                etag=probe.etag if validators else None,
+                last_modified=probe.last_modified if validators else None,
+            )
+        return probe
 
 
-async def _probe_once(net: NetClient, url: str, conditional: dict[str, str]) -> Probe:
+async def _probe_once(prober: Prober, url: str, conditional: dict[str, str]) -> Probe:
+    sender = prober.sender
     current = url
     hops: list[Hop] = []
-    for _ in range(net.settings.max_redirects + 1):
+    for _ in range(sender.settings.max_redirects + 1):
         try:
             scheme = urlsplit(current).scheme.lower()
         except ValueError as exc:  # "Invalid IPv6 URL" and friends, as written or redirected to
@@ -102,11 +138,11 @@ async def _probe_once(net: NetClient, url: str, conditional: dict[str, str]) -> 
             )
         host = host_of(current)
         headers = conditional if not hops else {}
-        answer = await net.send("HEAD", current, headers)
+        answer = await sender.send("HEAD", current, headers, head_refused=prober.head_refused)
         if answer.method == "HEAD" and answer.status in HEAD_REFUSED:
             if answer.status in _HEAD_UNSUPPORTED:
-                net.head_refused.add(host)
-            answer = await net.send("GET", current, headers)
+                prober.head_refused.add(host)
+            answer = await sender.send("GET", current, headers)
         status, method = answer.status, answer.method
         if status is None:
             assert answer.failure is not None
@@ -150,5 +186,5 @@ async def _probe_once(net: NetClient, url: str, conditional: dict[str, str]) -> 
         final_url=current,
         redirects=tuple(hops),
         failure=Failure.TOO_MANY_REDIRECTS,
-        detail=f"more than {net.settings.max_redirects} redirects",
+        detail=f"more than {sender.settings.max_redirects} redirects",
     )

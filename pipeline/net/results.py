@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pipeline.net.errors import Failure
@@ -55,12 +55,20 @@ class Probe:
 
     def to_dict(self) -> dict[str, Any]:
         """A small stable record for the cache."""
-        data = asdict(self)
-        data["redirects"] = [asdict(h) for h in self.redirects]
-        data["failure"] = self.failure.value if self.failure else None
-        for transient in ("from_cache", "revalidated", "retry_after", "attempts"):
-            data.pop(transient)
-        return data
+        # Written out, not dataclasses.asdict: this runs once per link (10,000 times).
+        return {
+            "url": self.url,
+            "status": self.status,
+            "final_url": self.final_url,
+            "redirects": [
+                {"status": h.status, "url": h.url, "location": h.location} for h in self.redirects
+            ],
+            "failure": self.failure.value if self.failure else None,
+            "detail": self.detail,
+            "method": self.method,
+            "etag": self.etag,
+            "last_modified": self.last_modified,
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], **changes: Any) -> Probe:

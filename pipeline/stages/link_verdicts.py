@@ -54,7 +54,9 @@ def judge(probe: Probe, *, dns_trusted: bool, now: datetime) -> LinkHealth:
         if probe.failure is Failure.DNS_NXDOMAIN and dns_trusted:
             return LinkHealth(verdict=Verdict.DEAD, **{**base, "detail": "host does not resolve"})
         final = probe.final_url if probe.failure is Failure.BAD_SCHEME else None
-        detail = f"{probe.failure.value}: {probe.detail}" if probe.detail else probe.failure.value
+        detail = probe.detail or probe.failure.value
+        if not detail.startswith(probe.failure.value):  # "timeout after 20 s" says it already
+            detail = f"{probe.failure.value}: {detail}"
         return LinkHealth(verdict=Verdict.UNVERIFIED, final_url=final, **{**base, "detail": detail})
     status = probe.status
     assert status is not None

@@ -88,17 +88,19 @@ async def _probe_all(net: NetClient, urls: list[str], ctx: RunContext) -> list[P
     done = 0
     total = len(urls)
 
-    async def one(url: str) -> Probe:
+    def advance(_: object) -> None:
         nonlocal done
-        probe = await net.probe(url)
         done += 1
         if ctx.progress is not None:
             ctx.progress("links", done, total)
-        return probe
 
     if ctx.progress is not None:
         ctx.progress("links", 0, total)
-    return list(await asyncio.gather(*(one(url) for url in urls)))
+    # Queued on each host's queue as futures (no task per link: see net/scheduler.py).
+    checks = net.start_probes(urls)
+    for check in checks:
+        check.add_done_callback(advance)
+    return list(await asyncio.gather(*checks))
 
 
 async def _recheck(net: NetClient, probes: dict[str, Probe], ctx: RunContext) -> dict[str, bool]:

@@ -4,6 +4,13 @@ Each emulated host gets its own loopback address (127.0.0.2, 127.0.0.3, ...)
 on the same port, so per-host logic in the client (politeness, outage
 detection) sees genuinely distinct hosts. Handlers are mounted on a host name
 and a path prefix; every request is recorded before it is answered.
+
+`Emulator(tls=True)` speaks HTTPS, as the internet does: a local test CA
+(trustme) signs one certificate per host (its name and its address), and
+`ca_file` is the PEM a client must trust (the pipeline's `ca_bundle`,
+lychee's `SSL_CERT_FILE`). Opening a connection then costs what the internet
+charges: `connect_delay[name]` seconds (load_world sets the host's latency)
+before the first answer. `connections[name]` counts new connections per host.
 """
 
 from __future__ import annotations
@@ -11,12 +18,17 @@ from __future__ import annotations
 import asyncio
 import inspect
 import socket
+import ssl
 import struct
+import tempfile
 import threading
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from http import HTTPStatus
+from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 __all__ = ["Emulator", "Handler", "Request", "Response"]
@@ -36,6 +48,7 @@ class Request:
     body: bytes
     time: float  # time.monotonic() on arrival
     address: str = ""
+    status: int = 0  # the status answered (0 until then, or when no answer was sent)
 
     @property
     def path(self) -> str:
@@ -72,8 +85,14 @@ class _Mount:
 class Emulator:
     """A real HTTP server on loopback; start it, mount handlers per host, read its records."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, tls: bool = False) -> None:
+        self.tls = tls
         self.port = 0
+        self.ca_file: Path | None = None  # with tls: the test CA's certificate (PEM)
+        self.connections: Counter[str] = Counter()  # host name -> connections opened
+        self.closed: Counter[str] = Counter()  # host name -> connections closed (by either end)
+        self.connect_delay: dict[str, float] = {}  # host name -> seconds a new connection costs
+        self._ca: Any = None
         self.requests: list[Request] = []
         self.bytes_sent: dict[int, int] = {}  # index in `requests` -> body bytes written
         self._mounts: dict[str, list[_Mount]] = {}
@@ -88,6 +107,14 @@ class Emulator:
     # -- lifecycle -------------------------------------------------------------------------
     def start(self) -> Emulator:
         """Start the loop thread and listen on 127.0.0.1 (port 0: the OS picks one)."""
+        if self.tls:
+            import trustme  # a dev dependency: only TLS worlds need it
+
+            self._ca = trustme.CA(organization_name="paper-list-pipeline test CA")
+            handle, name = tempfile.mkstemp(prefix="emulator-ca-", suffix=".pem")
+            with open(handle, "wb") as out:
+                out.write(self._ca.cert_pem.bytes())
+            self.ca_file = Path(name)
         ready = threading.Event()
         self._loop = asyncio.new_event_loop()
 
@@ -121,6 +148,8 @@ class Emulator:
         self._thread.join(timeout=5)
         self._loop.close()
         self._loop = None
+        if self.ca_file is not None:
+            self.ca_file.unlink(missing_ok=True)
 
     def __enter__(self) -> Emulator:
         return self.start()
@@ -128,15 +157,29 @@ class Emulator:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    def _listen(self, address: str) -> None:
+    def _listen(self, address: str, name: str = "localhost") -> None:
         assert self._loop is not None
+        context = self._server_context(name, address) if self.tls else None
 
         async def serve() -> asyncio.Server:
-            return await asyncio.start_server(self._connection, address, self.port, backlog=512)
+            return await asyncio.start_server(
+                self._connection, address, self.port, backlog=512, ssl=context
+            )
 
         server = asyncio.run_coroutine_threadsafe(serve(), self._loop).result(timeout=5)
         self.port = server.sockets[0].getsockname()[1]
         self._servers.append(server)
+
+    def _server_context(self, name: str, address: str) -> ssl.SSLContext:
+        # One certificate per host, valid for its name and its address (lychee uses the latter).
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        try:
+            cert = self._ca.issue_cert(name, address)
+        except ValueError:  # a world name that is no DNS name
+            cert = self._ca.issue_cert(address)
+        cert.configure_cert(context)
+        context.set_alpn_protocols(["http/1.1"])
+        return context
 
     # -- hosts and mounts -------------------------------------------------------------------
     def address(self, name: str) -> str:
@@ -152,12 +195,17 @@ class Emulator:
             address = f"127.{n // 65536 % 256}.{n // 256 % 256}.{n % 256}"
             self._addresses[name] = address
             self._names[address] = name
-        self._listen(address)
+        self._listen(address, name)
         return address
 
+    @property
+    def scheme(self) -> str:
+        """`https` for a TLS emulator, else `http`."""
+        return "https" if self.tls else "http"
+
     def base_url(self, name: str) -> str:
-        """`http://127.0.0.N:PORT` for host `name`."""
-        return f"http://{self.address(name)}:{self.port}"
+        """`http(s)://127.0.0.N:PORT` for host `name`."""
+        return f"{self.scheme}://{self.address(name)}:{self.port}"
 
     def url(self, name: str, path: str = "/") -> str:
         """The URL of `path` on host `name`."""
@@ -178,6 +226,9 @@ class Emulator:
             self._mounts.clear()
             self.requests.clear()
             self.bytes_sent.clear()
+            self.connections.clear()
+            self.closed.clear()
+            self.connect_delay.clear()
 
     def requests_to(self, name: str) -> list[Request]:
         """The requests host `name` received, in arrival order."""
@@ -201,15 +252,28 @@ class Emulator:
 
     async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         address = writer.get_extra_info("sockname")[0]
+        name = self._names.get(address, address)
+        with self._lock:
+            self.connections[name] += 1
         try:
+            delay = self.connect_delay.get(name, 0.0)
+            if delay:
+                await asyncio.sleep(delay)  # the handshake's round trip on a real network
             while await self._one(reader, writer, address):
                 pass
-        except (ConnectionError, asyncio.IncompleteReadError, asyncio.LimitOverrunError):
+        except (
+            ConnectionError,
+            ssl.SSLError,
+            asyncio.IncompleteReadError,
+            asyncio.LimitOverrunError,
+        ):
             pass
         except asyncio.CancelledError:
             pass  # the emulator is stopping; end quietly
         finally:
             writer.close()
+            with self._lock:
+                self.closed[name] += 1
 
     async def _one(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, address: str
@@ -239,6 +303,8 @@ class Emulator:
             response = await result if inspect.isawaitable(result) else result
         if response.delay:
             await asyncio.sleep(response.delay)
+        if response.fault is None:
+            request.status = response.status
         if response.fault == "hang":
             await asyncio.sleep(3600)
             return False

@@ -49,6 +49,7 @@ class Site:
     pages: dict[str, Page] = field(default_factory=dict)
     default: Page | None = None  # other paths; None means 404
     rate_limit: float | None = None  # requests per second before 429 answers
+    limit_retry_after: str = "1"  # the Retry-After those 429 answers carry
     latency: float = 0.0  # added to every page's latency
 
 
@@ -110,7 +111,8 @@ class SiteHandler:
         if page.reset:
             return Response(fault="reset", delay=delay)
         if limited:
-            return Response(429, {"Retry-After": "1"}, b"slow down\n", delay=delay)
+            headers = {"Retry-After": self.site.limit_retry_after}
+            return Response(429, headers, b"slow down\n", delay=delay)
         status = page.flaky_status if count <= page.flaky else page.status
         headers = dict(page.headers)
         if status in (429, 503) and page.retry_after is not None:
@@ -167,4 +169,6 @@ def load_world(emulator: Emulator, world: World) -> dict[str, SiteHandler]:
     for name, site in world.sites.items():
         handlers[name] = SiteHandler(emulator, site)
         emulator.mount(name, handlers[name])
+        if emulator.tls:  # a new connection costs a round trip more (the TLS handshake)
+            emulator.connect_delay[name] = site.latency
     return handlers

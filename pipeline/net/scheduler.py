@@ -1,0 +1,259 @@
+"""Work sharded by host: each host has its own queue, its own kept-alive connections and
+its own pace; one global limit caps the requests in flight.
+
+A request waits for its host's slot (per-host concurrency), its host's turn
+(the pace, see politeness.py), then a global slot. Each host's requests ride
+that host's own connection pool (HTTP/1.1 keep-alive, HTTP/2 where offered),
+so hosts never evict each other's idle connections; a host's connections are
+closed as soon as nothing is queued for it any more. All pools share one TLS
+context: building one loads the CA bundle, which costs milliseconds.
+
+    scheduler = Scheduler(settings)
+    future = scheduler.submit(host, check)      # a job on the host's queue (a link check)
+    async with scheduler.queued(host):          # or keep the host's connections for a block
+        async with scheduler.slot(host):        # one request
+            ...                                 # the client's transport routes by host
+
+A host's queue holds jobs, not running coroutines: at most the host's
+concurrency of them run at once, so 10,000 queued link checks cost 10,000
+small records, not 10,000 suspended retry loops. When hosts wait for a global
+slot, the host with the most work queued goes first: it sets the run's length
+(its pace is the bound), so it must never lose a turn to hosts that will
+finish early anyway.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import itertools
+import ssl
+from collections import deque
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import httpx
+
+from pipeline.config import Settings
+from pipeline.net.politeness import Pace
+
+__all__ = ["HostRouter", "Scheduler", "tls_context"]
+
+T = TypeVar("T")
+_Job = tuple[Callable[[], Awaitable[Any]], "asyncio.Future[Any]"]
+
+
+def tls_context(settings: Settings) -> ssl.SSLContext:
+    """The run's one TLS context: only `ca_bundle` when it is set, else httpx's default
+    (certifi's CAs, or `SSL_CERT_FILE` / `SSL_CERT_DIR` when the environment names one)."""
+    if settings.ca_bundle is not None:
+        return ssl.create_default_context(cafile=str(settings.ca_bundle))
+    return httpx.create_ssl_context()
+
+
+class _GlobalLimit:
+    """A semaphore that wakes the waiter with the highest priority first (FIFO among equals)."""
+
+    def __init__(self, slots: int) -> None:
+        self._free = slots
+        self._waiters: list[tuple[int, int, asyncio.Future[None]]] = []
+        self._order = itertools.count()
+
+    async def acquire(self, priority: int) -> None:
+        """Take a slot; among waiters, a larger `priority` is served first."""
+        if self._free > 0 and not self._waiters:
+            self._free -= 1
+            return
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._waiters, (-priority, next(self._order), future))
+        try:
+            await future
+        except asyncio.CancelledError:
+            if future.done() and not future.cancelled():
+                self.release()  # handed a slot just as we were cancelled: pass it on
+            raise
+
+    def release(self) -> None:
+        """Give the slot to the best waiter, or back to the pool."""
+        while self._waiters:
+            _, _, future = heapq.heappop(self._waiters)
+            if not future.done():
+                future.set_result(None)
+                return
+        self._free += 1
+
+
+@dataclass
+class _Host:
+    """One host's queue: its slots, its pace, its connections, and how much waits for it."""
+
+    semaphore: asyncio.Semaphore
+    pace: Pace
+    concurrency: int
+    pending: int = 0  # jobs and requests queued or running for this host
+    pool: httpx.AsyncBaseTransport | None = None
+    closing: set[asyncio.Task[None]] = field(default_factory=set)
+    jobs: deque[_Job] = field(default_factory=deque)
+    workers: int = 0
+
+
+class Scheduler:
+    """Per-host queues, connections and pace under one global limit; one per run."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        pool_factory: Callable[[str, int], httpx.AsyncBaseTransport] | None = None,
+        learned: Callable[[str], float | None] | None = None,
+    ) -> None:
+        self._settings = settings
+        self._global = _GlobalLimit(settings.concurrency)
+        self._hosts: dict[str, _Host] = {}
+        self._overrides: dict[str, tuple[int, float]] = {}
+        self._learned = learned or (lambda host: None)
+        self._remembered: set[str] = set()  # hosts whose pace came from an earlier run
+        self._pool_factory = pool_factory
+        self._workers: set[asyncio.Task[None]] = set()
+
+    def configure(self, host: str, *, concurrency: int = 1, interval: float = 0.0) -> None:
+        """Give `host` its own limits (e.g. the arXiv API: one request every 3 s)."""
+        self._overrides[host] = (concurrency, interval)
+        old = self._hosts.get(host)
+        if old is None or old.pending == 0:
+            self._hosts.pop(host, None)
+
+    def _host(self, host: str) -> _Host:
+        state = self._hosts.get(host)
+        if state is None:
+            concurrency, interval = self._overrides.get(
+                host, (self._settings.per_host_concurrency, self._settings.per_host_interval)
+            )
+            remembered = self._learned(host) if host not in self._overrides else None
+            if remembered is not None:
+                self._remembered.add(host)
+            pace = Pace(floor=interval, interval=remembered or interval)
+            state = self._hosts[host] = _Host(asyncio.Semaphore(concurrency), pace, concurrency)
+        return state
+
+    def pace(self, host: str) -> Pace:
+        """The pace of `host` (to defer it, or to tell it about a refusal)."""
+        return self._host(host).pace
+
+    def learned_paces(self) -> dict[str, float]:
+        """Seconds between requests for every host that taught us to go slower than configured,
+        or that did in an earlier run (its pace may have recovered since).
+
+        One refusal is a blip (a maintenance page), not a limit: it slows this run only.
+        """
+        return {
+            name: h.pace.interval
+            for name, h in self._hosts.items()
+            if (h.pace.learned and h.pace.refusals > 1) or name in self._remembered
+        }
+
+    def submit(self, host: str, job: Callable[[], Awaitable[T]]) -> asyncio.Future[T]:
+        """Queue `job` on `host`'s queue; at most the host's concurrency of its jobs run at once."""
+        state = self._host(host)
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[T] = loop.create_future()
+        state.jobs.append((job, future))
+        state.pending += 1
+        if state.workers < state.concurrency:
+            state.workers += 1
+            worker = loop.create_task(self._work(state))
+            self._workers.add(worker)
+            worker.add_done_callback(self._workers.discard)
+        return future
+
+    async def _work(self, state: _Host) -> None:
+        try:
+            while state.jobs:
+                job, future = state.jobs.popleft()
+                try:
+                    if future.done():  # cancelled while queued: nobody wants it any more
+                        continue
+                    result = await job()
+                    if not future.done():
+                        future.set_result(result)
+                except asyncio.CancelledError:
+                    future.cancel()
+                    raise
+                except Exception as exc:  # handed to whoever awaits the job, not swallowed
+                    if not future.done():
+                        future.set_exception(exc)
+                finally:
+                    self._done(state)
+        finally:
+            state.workers -= 1
+
+    def _done(self, state: _Host) -> None:
+        state.pending -= 1
+        if state.pending == 0 and state.pool is not None:
+            # The host's queue is empty: close its idle connections now.
+            pool, state.pool = state.pool, None
+            task = asyncio.get_running_loop().create_task(pool.aclose())
+            state.closing.add(task)
+            task.add_done_callback(state.closing.discard)
+
+    @asynccontextmanager
+    async def queued(self, host: str) -> AsyncIterator[None]:
+        """Keep `host`'s connections open while this block runs (e.g. a fetch and its retries)."""
+        state = self._host(host)
+        state.pending += 1
+        try:
+            yield
+        finally:
+            self._done(state)
+
+    @asynccontextmanager
+    async def slot(self, host: str) -> AsyncIterator[None]:
+        """Hold one request slot for `host`: its semaphore, its turn, then a global slot."""
+        async with self.queued(host):
+            state = self._host(host)
+            async with state.semaphore:
+                await state.pace.wait_turn()
+                await self._global.acquire(priority=len(state.jobs))
+                try:
+                    yield
+                finally:
+                    self._global.release()
+
+    def pool(self, host: str) -> httpx.AsyncBaseTransport:
+        """The connection pool of `host`, opened on first use."""
+        state = self._host(host)
+        if state.pool is None:
+            assert self._pool_factory is not None
+            state.pool = self._pool_factory(host, state.concurrency)
+        return state.pool
+
+    async def aclose(self) -> None:
+        """Stop the queued jobs and close every host's connections."""
+        for worker in list(self._workers):
+            worker.cancel()
+        await asyncio.gather(*self._workers, return_exceptions=True)
+        for state in self._hosts.values():
+            for _, future in state.jobs:
+                future.cancel()
+            state.jobs.clear()
+            if state.pool is not None:
+                await state.pool.aclose()
+                state.pool = None
+            if state.closing:
+                await asyncio.gather(*state.closing, return_exceptions=True)
+
+
+class HostRouter(httpx.AsyncBaseTransport):
+    """The client's transport: each request goes to its host's own pool in the scheduler."""
+
+    def __init__(self, scheduler: Scheduler) -> None:
+        self._scheduler = scheduler
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        host = request.url.netloc.decode("ascii").lower()
+        return await self._scheduler.pool(host).handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self._scheduler.aclose()

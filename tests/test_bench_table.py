@@ -1,0 +1,45 @@
+"""`make bench` writes its table into the README between two markers (the run itself is not a test)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bench import __main__ as bench
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _row(run: str, seconds: float, connections: int, requests: int) -> bench.Row:
+    measured = bench.Measured(code=0, seconds=seconds, cpu=requests * 0.002, peak_mb=150.0)
+    return bench.Row("10,000 links", run, measured, 90.0, connections, {"head": requests})
+
+
+def test_table_puts_ours_and_lychee_side_by_side() -> None:
+    table = bench._table(
+        [_row("cold", 95.0, 300, 10_000), _row("lychee (cold)", 99.0, 400, 10_000)], ["load 1.0"]
+    )
+    header, _, ours, theirs, *_ = table.splitlines()
+    assert "new connections" in header and "CPU ms / request" in header and "peak RSS" in header
+    assert ours.split(" | ")[3:6] == ["95.0", "90.0", "1.06"]
+    assert "| 300 | 10000 | 3.0% |" in ours and "| 2.00 |" in ours
+    assert theirs.startswith("| 10,000 links | lychee (cold) |")
+    assert table.endswith("load 1.0")
+
+
+def test_readme_table_is_replaced_between_the_markers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    readme = tmp_path / "README.md"
+    readme.write_text(f"intro\n{bench.BEGIN}\nold table\n{bench.END}\noutro\n", encoding="utf-8")
+    monkeypatch.setattr(bench, "README", readme)
+    bench._write_readme("| new | table |")
+    assert readme.read_text(encoding="utf-8") == (
+        f"intro\n{bench.BEGIN}\n| new | table |\n{bench.END}\noutro\n"
+    )
+
+
+def test_the_readme_has_the_markers() -> None:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert text.index(bench.BEGIN) < text.index(bench.END)

@@ -1,0 +1,79 @@
+"""The network stages side by side: the same catalog whatever finishes first, and link checks
+that do not wait for the arXiv API's spacing."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+from pipeline.merge import merge_catalogs
+from pipeline.model import Finding, Severity
+from tests.emulator import Emulator
+from tests.emulator.arxiv_api import ARXIV_HOST
+from tests.emulator.github_api import HOST as GITHUB_API_HOST
+from tests.emulator.seed_world import mount_seed_world
+from tests.links_helpers import catalog_of
+
+ROOT = Path(__file__).resolve().parents[1]
+_TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)?")
+
+
+def _cold_refresh(folder: Path, emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A cold refresh of the shipped list in `folder`, its world freshly mounted; the catalog."""
+    emulator.reset()
+    (folder / "data").mkdir(parents=True)
+    shutil.copy(ROOT / "data" / "awesome-list.md", folder / "data" / "awesome-list.md")
+    monkeypatch.chdir(folder)
+    world = mount_seed_world(emulator, folder / "data" / "awesome-list.md")
+    monkeypatch.setenv("ARXIV_API_URL", world.settings["arxiv_api_url"])
+    monkeypatch.setenv("GITHUB_API_URL", world.settings["github_api_url"])
+    monkeypatch.setenv("PIPELINE_HOST_MAP", json.dumps(world.settings["host_map"]))
+    monkeypatch.setenv("GITHUB_TOKEN", "e2e-token")
+    monkeypatch.setenv("PIPELINE_ARXIV_INTERVAL", "0.5")
+    monkeypatch.setenv("PIPELINE_RETRY_BACKOFF", "0.01")
+    monkeypatch.setenv("PIPELINE_TIMEOUT", "5")
+    result = CliRunner().invoke(app, ["refresh", "--quiet"])
+    assert result.exit_code == 0, result.output
+    catalog = json.loads((folder / "data" / "catalog.json").read_text(encoding="utf-8"))
+    catalog.pop("stats")
+    return _TIMESTAMP.sub("T", json.dumps(catalog, indent=1))
+
+
+def test_side_by_side_runs_give_the_same_catalog_every_time(
+    emulator: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = _cold_refresh(tmp_path / "one", emulator, monkeypatch)
+    second = _cold_refresh(tmp_path / "two", emulator, monkeypatch)
+    assert first == second
+
+
+def test_link_checks_do_not_wait_for_the_arxiv_api_spacing(
+    emulator: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _cold_refresh(tmp_path, emulator, monkeypatch)
+    api = [i for i, r in enumerate(emulator.requests) if r.host == ARXIV_HOST]
+    pages = [
+        i for i, r in enumerate(emulator.requests) if r.host not in (ARXIV_HOST, GITHUB_API_HOST)
+    ]
+    assert len(api) == 2  # ids, then titles: 0.5 s apart
+    assert sum(1 for i in pages if i < api[-1]) > 10  # pages checked while arXiv was paced
+
+
+def _finding(code: str) -> Finding:
+    return Finding(code=code, severity=Severity.INFO, message=code)
+
+
+def test_merge_takes_each_stage_change_in_stage_order() -> None:
+    base = catalog_of("https://a.example/", "https://b.example/")
+    arxiv = base.model_copy(update={"findings": [_finding("from-arxiv")]})
+    entries = [base.entries[0], base.entries[1].model_copy(update={"title": "Renamed"})]
+    github = base.model_copy(update={"entries": entries, "findings": [_finding("from-github")]})
+    merged = merge_catalogs(base, [arxiv, github])
+    assert [f.code for f in merged.findings] == ["from-arxiv", "from-github"]
+    assert [e.title for e in merged.entries] == ["Paper 0", "Renamed"]
