@@ -222,8 +222,8 @@ async def _network_phase(
                 # Checks made while the APIs ran are the links stage's too.
                 hits, sent = net.counters["probe:cache_hits"], net.counters["probe:requests"]
                 catalog = await stages["links"](catalog, ctx)
-                ctx.counters["cache_hits"] += hits
-                ctx.counters["requests:links"] += sent
+                # Counted only when there were some: a run that sent nothing reports nothing.
+                ctx.counters.update(+Counter({"cache_hits": hits, "requests:links": sent}))
     return catalog
 
 

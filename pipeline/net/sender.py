@@ -66,8 +66,11 @@ class Sender:
                 method = "GET"
             try:
                 request = self.client.build_request(method, url, headers=headers)
-            except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
+            except (httpx.InvalidURL, httpx.UnsupportedProtocol, UnicodeError, ValueError) as exc:
+                # UnicodeError: httpx decodes an xn-- host with IDNA 2008 (`xn--a.com`).
                 return Answer(method, None, failure=Failure.INVALID_URL, detail=str(exc))
+            if _port_out_of_range(request):
+                return Answer(method, None, failure=Failure.INVALID_URL, detail="port out of range")
             self._count(host)
             self.counters["probe:requests"] += 1
             try:
@@ -77,10 +80,10 @@ class Sender:
                         await _drain_small(response)
                     finally:
                         await response.aclose()
-            except httpx.InvalidURL as exc:
+            except (httpx.InvalidURL, UnicodeError) as exc:
                 # httpx builds the next request from Location even when not following it;
-                # a Location such as "javascript:..." cannot be built (InvalidURL is not an
-                # HTTPError, so it would otherwise escape as a crash).
+                # a Location such as "javascript:..." or an `xn--` host that is not IDNA 2008
+                # cannot be built (neither is an HTTPError: they would escape as a crash).
                 detail = f"redirect Location cannot be followed: {exc}"
                 return Answer(method, None, failure=Failure.INVALID_URL, detail=detail)
             except (httpx.HTTPError, OSError, TimeoutError) as exc:
@@ -101,6 +104,8 @@ class Sender:
             try:
                 async with asyncio.timeout(self.settings.timeout):
                     request = self.client.build_request(method, url, headers=headers, json=json)
+                    if _port_out_of_range(request):
+                        return Attempt(None, Failure.INVALID_URL, "port out of range")
                     response = await self.client.send(request, stream=True, follow_redirects=True)
                     try:
                         body = bytearray()
@@ -112,8 +117,8 @@ class Sender:
                         await response.aclose()
             except httpx.TooManyRedirects as exc:
                 return Attempt(None, Failure.TOO_MANY_REDIRECTS, str(exc))
-            except httpx.InvalidURL as exc:  # e.g. a redirect to "javascript:..." (see send)
-                return Attempt(None, Failure.INVALID_URL, f"redirect cannot be followed: {exc}")
+            except (httpx.InvalidURL, UnicodeError, ValueError) as exc:  # see send
+                return Attempt(None, Failure.INVALID_URL, f"URL cannot be requested: {exc}")
             except (httpx.HTTPError, OSError, TimeoutError) as exc:
                 return Attempt(None, *self._classify(exc))
         answer = dict(response.headers.items())
@@ -141,6 +146,13 @@ class Sender:
             pace.answered()
         if wait is not None and wait <= self.settings.max_retry_wait:
             pace.defer(wait)
+
+
+def _port_out_of_range(request: httpx.Request) -> bool:
+    # httpx builds `http://h:99999/`; the socket layer then fails with an OverflowError
+    # inside an exception group, which no classification can read.
+    port = request.url.port
+    return port is not None and not 0 < port < 65536
 
 
 async def _drain_small(response: httpx.Response) -> None:
