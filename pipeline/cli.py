@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from pipeline import __version__
 from pipeline.config import DEFAULT_INPUT, DEFAULT_OUTPUT_DIR, Settings, load_settings
@@ -171,58 +169,13 @@ def parse_command(
         )
         entries, duplicates = resolve_entries(parsed)
         others = resolve_other_links(parsed)
+    from pipeline.outputs.parse_view import parse_json, print_parse_table
+
     findings = [*parsed.findings, *duplicates]
     if as_json:
-        links = [(e.key, e.section, link) for e in entries for link in e.links]
-        links += [(None, link.section, link) for link in others]
-        payload = {
-            "source": parsed.source,
-            "entries": [entry.model_dump(mode="json", exclude_none=True) for entry in entries],
-            "links": [
-                {
-                    "url": link.url,
-                    "line": link.line,
-                    "column": link.column,
-                    "entry": key,
-                    "label": link.label,
-                    "image": link.image,
-                    "section": section,
-                }
-                for key, section, link in sorted(links, key=lambda k: (k[2].line, k[2].column))
-            ],
-            "findings": [finding.model_dump(mode="json") for finding in findings],
-        }
-        typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
-        return
-    table = Table("line", "section", "title", "venue", "arXiv", "repos", "links")
-    for entry in entries:
-        table.add_row(
-            *(
-                clean_text(cell)
-                for cell in (
-                    str(entry.line),
-                    " > ".join(entry.section),
-                    entry.title,
-                    f"{entry.venue or ''}'{entry.year or ''}",
-                    entry.arxiv_id or "",
-                    ", ".join(entry.repos),
-                    str(len(entry.links)),
-                )
-            )
-        )
-    console = Console(highlight=False)
-    console.print(table)
-    for finding in findings:
-        console.print(
-            clean_text(
-                f"line {finding.line}: {finding.severity.value}: {finding.code}: {finding.message}"
-            ),
-            markup=False,
-        )
-    console.print(
-        f"{len(entries)} entries, {len(others)} links outside entries, {len(findings)} findings",
-        markup=False,
-    )
+        typer.echo(parse_json(parsed.source, entries, others, findings))
+    else:
+        print_parse_table(Console(highlight=False), entries, others, findings)
 
 
 @app.command("schema")
