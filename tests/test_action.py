@@ -26,6 +26,7 @@ import yaml
 from pipeline.model import Catalog
 from tests.emulator import Emulator
 from tests.emulator.seed_world import mount_seed_world
+from tests.git_support import git
 
 ROOT = Path(__file__).resolve().parents[1]
 ACTION = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
@@ -118,27 +119,15 @@ class ActionRun:
     summary: str
 
 
-def _git(cwd: Path, *args: str) -> str:
-    done = subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", *args],
-        cwd=cwd,
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    return done.stdout.strip()
-
-
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
     """A list's own repository: the shipped list as README.md, one commit."""
     root = tmp_path / "repo"
     root.mkdir()
     shutil.copy(ROOT / "data" / "awesome-list.md", root / "README.md")
-    _git(root, "init", "-q")
-    _git(root, "add", ".")
-    _git(root, "commit", "-qm", "the list")
+    git(root, "init", "-q")
+    git(root, "add", ".")
+    git(root, "commit", "-qm", "the list")
     return root
 
 
@@ -253,12 +242,12 @@ def test_refresh_mode_passes_an_outage_through_as_exit_3(repo: Path, tmp_path: P
 
 
 def _change_groundhog(repo: Path) -> str:
-    base = _git(repo, "rev-parse", "HEAD")
+    base = git(repo, "rev-parse", "HEAD")
     lines = (repo / "README.md").read_text(encoding="utf-8").splitlines(keepends=True)
     assert "GROUNDHOG" in lines[GROUNDHOG_LINE - 1]
     lines[GROUNDHOG_LINE - 1] = lines[GROUNDHOG_LINE - 1].replace("GROUNDHOG", "GROUNDHOG:", 1)
     (repo / "README.md").write_text("".join(lines), encoding="utf-8")
-    _git(repo, "commit", "-qam", "a contributor's change")
+    git(repo, "commit", "-qam", "a contributor's change")
     return base
 
 

@@ -16,6 +16,7 @@ from pipeline.cli import app
 from pipeline.config import load_settings
 from pipeline.init import DEFAULT_ACTION_REPOSITORY, action_ref, init_repo
 from pipeline.model import Catalog
+from tests.git_support import git
 
 ROOT = Path(__file__).resolve().parents[1]
 ACTIONLINT = Path(sys.executable).parent / "actionlint"
@@ -35,27 +36,15 @@ ADDED = (
 )
 
 
-def _git(cwd: Path, *args: str) -> str:
-    done = subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", *args],
-        cwd=cwd,
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    return done.stdout.strip()
-
-
 @pytest.fixture
 def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A list's repository (README.md, one commit), as the working directory."""
     root = tmp_path / "repo"
     root.mkdir()
     (root / "README.md").write_text(LIST, encoding="utf-8")
-    _git(root, "init", "-q")
-    _git(root, "add", ".")
-    _git(root, "commit", "-qm", "the list")
+    git(root, "init", "-q")
+    git(root, "add", ".")
+    git(root, "commit", "-qm", "the list")
     monkeypatch.chdir(root)
     return root
 
@@ -232,7 +221,7 @@ def test_the_action_is_pinned_to_the_commit_a_git_install_recorded() -> None:
 
 
 def test_the_action_is_pinned_to_the_checkout_a_local_install_came_from() -> None:
-    head = _git(ROOT, "rev-parse", "HEAD")
+    head = git(ROOT, "rev-parse", "HEAD")
     direct_url = json.dumps({"url": ROOT.as_uri(), "dir_info": {"editable": True}})
     ref = action_ref(direct_url, "https://github.com/someone/paper-list-pipeline")
     assert ref == f"someone/paper-list-pipeline@{head} # v{__version__}"

@@ -25,6 +25,7 @@ from pipeline.prcheck import (
     render_summary,
 )
 from pipeline.stages.emit import write_catalog
+from tests.git_support import git
 from tests.sample_catalog import SAMPLE_LIST, sample_catalog
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -198,16 +199,6 @@ ADDED = (
 )
 
 
-def _git(cwd: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", *args],
-        cwd=cwd,
-        check=True,
-        capture_output=True,
-        timeout=60,
-    )
-
-
 def test_check_pr_against_a_git_base_annotates_only_the_added_entry(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -215,9 +206,9 @@ def test_check_pr_against_a_git_base_annotates_only_the_added_entry(
     (tmp_path / "data").mkdir()
     listing = tmp_path / "data" / "awesome-list.md"
     listing.write_text(LIST, encoding="utf-8")
-    _git(tmp_path, "init", "-q")
-    _git(tmp_path, "add", ".")
-    _git(tmp_path, "commit", "-qm", "base")
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-qm", "base")
     listing.write_text(LIST + ADDED, encoding="utf-8")
     summary = tmp_path / "summary.md"
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
@@ -240,7 +231,7 @@ def test_check_pr_with_a_bad_base_says_so(tmp_path: Path, monkeypatch: pytest.Mo
     monkeypatch.chdir(tmp_path)
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "awesome-list.md").write_text(LIST, encoding="utf-8")
-    _git(tmp_path, "init", "-q")
+    git(tmp_path, "init", "-q")
     result = CliRunner().invoke(app, ["check-pr", "--base", "no-such-ref", "--offline"])
     assert result.exit_code == 2
     assert result.stderr.startswith("Error: git diff against 'no-such-ref' failed")
