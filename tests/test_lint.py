@@ -168,3 +168,18 @@ def test_clean_seed_style_entry_has_no_findings() -> None:
         "[[paper](https://arxiv.org/abs/2308.00692)] | [[code](https://github.com/dvlab-research/LISA)]\n"
     )
     assert _codes(text) == []
+
+
+def test_missing_code_link_only_where_the_section_mostly_links_code() -> None:
+    with_code = "".join(
+        f"- Paper {n} Title. CVPR'2024. [[paper](https://arxiv.org/abs/{i})] [[code](https://github.com/a/{i})]\n"
+        for i, n in enumerate(("One", "Two", "Three"))
+    )
+    without = "- Paper Four Title. CVPR'2024. [[paper](https://arxiv.org/abs/9)]\n"
+    assert _lines(parse_list(with_code + without, "t.md").findings, "missing-code-link") == [4]
+    # A list of papers that rarely links code (papers of the week) gets no note for each.
+    papers = "".join(
+        f"- Paper {n} Title. CVPR'2024. [[paper](https://arxiv.org/abs/{i})]\n"
+        for i, n in enumerate(("One", "Two", "Three"))
+    )
+    assert "missing-code-link" not in _codes(papers + with_code.splitlines(True)[0])

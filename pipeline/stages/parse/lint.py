@@ -8,7 +8,7 @@ Codes (stable; the report and tests use them):
 | duplicate-tag | info | the same tag twice in one entry |
 | malformed-link-markup | warning | stray or missing brackets around links, `[x] (url)` |
 | missing-paper-link | warning | no link to the paper |
-| missing-code-link | info | no code link and no GitHub repository |
+| missing-code-link | info | no code link, where its section links code for half its entries |
 | unparsed-venue | warning | a paper with no venue, where its section writes one for most |
 | uncertain-title | info, warning when most | once a list: titles only guessed, with examples |
 
@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 from pipeline.model import Finding, RawEntry, Severity
 
-__all__ = ["Draft", "is_paper_link", "lint_entries"]
+__all__ = ["Draft", "has_code_link", "is_paper_link", "lint_entries"]
 
 # Hosts whose links are the paper itself, whatever the label says.
 _PAPER_HOSTS = (
@@ -54,6 +54,7 @@ class Draft:
     written_tags: list[str]  # as written, duplicates kept
     malformed_line: int | None = None
     venue_expected: bool = True
+    code_expected: bool = True
     claimed: set[int] = field(default_factory=set)  # id() of the FoundLinks the entry took
 
 
@@ -149,7 +150,7 @@ def _link_findings(draft: Draft) -> list[Finding]:
                 "add [[paper](https://arxiv.org/abs/...)] or the venue's page",
             )
         )
-    if not any(link.label == "code" or _is_github_repo(link.url) for link in entry.links):
+    if draft.code_expected and not has_code_link(entry):
         found.append(
             _finding(
                 entry,
@@ -219,6 +220,11 @@ def is_paper_link(label: str, url: str) -> bool:
     """Whether a link is the paper itself: labelled so, or on a paper host (arXiv, DOI, ...)."""
     host = _host(url)
     return label == "paper" or any(host == h or host.endswith("." + h) for h in _PAPER_HOSTS)
+
+
+def has_code_link(entry: RawEntry) -> bool:
+    """Whether an entry links its code: a link labelled so, or a GitHub repository."""
+    return any(link.label == "code" or _is_github_repo(link.url) for link in entry.links)
 
 
 def _is_github_repo(url: str) -> bool:

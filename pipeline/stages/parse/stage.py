@@ -49,12 +49,13 @@ from pipeline.stages.parse.collect import (
 )
 from pipeline.stages.parse.html import html_links
 from pipeline.stages.parse.inline import FoundLink, InlineText, Locator, read_inline
-from pipeline.stages.parse.lint import Draft, lint_entries
+from pipeline.stages.parse.lint import Draft, has_code_link, lint_entries
 
 __all__ = ["parse_list", "read_list"]
 
 _BOM = "\ufeff"
 _VENUE_MAJORITY = 0.8
+_CODE_SHARE = 0.5
 _NEWLINE = re.compile(r"\r\n?")
 
 
@@ -187,21 +188,24 @@ class _Walker:
     def drafts(self) -> list[Draft]:
         """The drafts found, in list order, with section paths and venue expectations."""
         title = self._title_heading()
-        counts: dict[object, list[int]] = {}
+        counts: dict[object, list[int]] = {}  # group -> [with a venue, with code, entries]
         for found in self.found:
-            count = counts.setdefault(found.group, [0, 0])
+            count = counts.setdefault(found.group, [0, 0, 0])
             count[0] += 1 if found.draft.entry.venue else 0
-            count[1] += 1
+            count[1] += 1 if has_code_link(found.draft.entry) else 0
+            count[2] += 1
         drafts: list[Draft] = []
         for found in self.found:
             draft = found.draft
             draft.entry = draft.entry.model_copy(
                 update={"section": self._section_path(found.sections, title)}
             )
+            with_venue, with_code, total = counts[found.group]
+            # A paper list of the week rarely links code: no note for each paper without.
+            draft.code_expected = with_code >= _CODE_SHARE * total
             if found.group[0] != "row":
                 # Venues are expected where a section writes them for most of its entries;
                 # a list (or a survey section) that mostly does not is not asked for them.
-                with_venue, total = counts[found.group]
                 draft.venue_expected = with_venue >= _VENUE_MAJORITY * total
             drafts.append(draft)
         drafts.sort(key=lambda d: d.entry.line)
