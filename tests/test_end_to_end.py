@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from pipeline.cli import app
 from pipeline.model import Catalog, FetchStatus, Verdict
 from tests.emulator import Emulator
 from tests.emulator.seed_world import SeedWorld, mount_seed_world
+from tests.world_env import point_pipeline_at
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -24,13 +24,7 @@ def seed(emulator: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     shutil.copy(ROOT / "data" / "awesome-list.md", tmp_path / "data" / "awesome-list.md")
     monkeypatch.chdir(tmp_path)
     world = mount_seed_world(emulator, tmp_path / "data" / "awesome-list.md")
-    monkeypatch.setenv("ARXIV_API_URL", world.settings["arxiv_api_url"])
-    monkeypatch.setenv("GITHUB_API_URL", world.settings["github_api_url"])
-    monkeypatch.setenv("PIPELINE_HOST_MAP", json.dumps(world.settings["host_map"]))
-    monkeypatch.setenv("GITHUB_TOKEN", "e2e-token")
-    monkeypatch.setenv("PIPELINE_ARXIV_INTERVAL", "0.2")
-    monkeypatch.setenv("PIPELINE_RETRY_BACKOFF", "0.01")
-    monkeypatch.setenv("PIPELINE_TIMEOUT", "5")
+    point_pipeline_at(monkeypatch, world.settings, arxiv_interval=0.2)
     return world
 
 

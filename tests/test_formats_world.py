@@ -7,7 +7,6 @@ that compares a field with arXiv here is a false alarm, and must not happen.
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from pipeline.cli import app
 from pipeline.model import Catalog, Verdict
 from tests.emulator import Emulator
 from tests.emulator.list_world import mount_list_world
+from tests.world_env import point_pipeline_at
 
 FORMATS = Path(__file__).parent / "fixtures" / "formats"
 
@@ -84,12 +84,7 @@ def _refresh(
     shutil.copy(FORMATS / name, listing)
     settings = mount_list_world(emulator, listing, TITLES[name])
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("ARXIV_API_URL", settings["arxiv_api_url"])
-    monkeypatch.setenv("GITHUB_API_URL", settings["github_api_url"])
-    monkeypatch.setenv("PIPELINE_HOST_MAP", json.dumps(settings["host_map"]))
-    monkeypatch.setenv("GITHUB_TOKEN", "formats-token")
-    monkeypatch.setenv("PIPELINE_ARXIV_INTERVAL", "0")
-    monkeypatch.setenv("PIPELINE_TIMEOUT", "5")
+    point_pipeline_at(monkeypatch, settings, arxiv_interval=0)
     result = CliRunner().invoke(app, ["refresh", "--quiet", "-i", name, "-o", "out"])
     assert result.exit_code == 0, result.output
     return Catalog.model_validate_json((tmp_path / "out" / "catalog.json").read_text())

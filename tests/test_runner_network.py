@@ -19,6 +19,7 @@ from tests.emulator.arxiv_api import ARXIV_HOST
 from tests.emulator.github_api import HOST as GITHUB_API_HOST
 from tests.emulator.seed_world import mount_seed_world
 from tests.links_helpers import catalog_of
+from tests.world_env import point_pipeline_at
 
 ROOT = Path(__file__).resolve().parents[1]
 _TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)?")
@@ -31,13 +32,7 @@ def _cold_refresh(folder: Path, emulator: Emulator, monkeypatch: pytest.MonkeyPa
     shutil.copy(ROOT / "data" / "awesome-list.md", folder / "data" / "awesome-list.md")
     monkeypatch.chdir(folder)
     world = mount_seed_world(emulator, folder / "data" / "awesome-list.md")
-    monkeypatch.setenv("ARXIV_API_URL", world.settings["arxiv_api_url"])
-    monkeypatch.setenv("GITHUB_API_URL", world.settings["github_api_url"])
-    monkeypatch.setenv("PIPELINE_HOST_MAP", json.dumps(world.settings["host_map"]))
-    monkeypatch.setenv("GITHUB_TOKEN", "e2e-token")
-    monkeypatch.setenv("PIPELINE_ARXIV_INTERVAL", "0.5")
-    monkeypatch.setenv("PIPELINE_RETRY_BACKOFF", "0.01")
-    monkeypatch.setenv("PIPELINE_TIMEOUT", "5")
+    point_pipeline_at(monkeypatch, world.settings, arxiv_interval=0.5)
     result = CliRunner().invoke(app, ["refresh", "--quiet"])
     assert result.exit_code == 0, result.output
     catalog = json.loads((folder / "data" / "catalog.json").read_text(encoding="utf-8"))
