@@ -34,6 +34,7 @@ from bench.worlds import BenchWorld, Rules, generated_world, shipped_world, thro
 from tests.emulator import Emulator
 from tests.emulator.arxiv_api import ARXIV_HOST
 from tests.emulator.github_api import HOST as GITHUB_API_HOST
+from tests.hostile_lists import wait_measured
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
@@ -76,17 +77,7 @@ def _measure(command: list[str], cwd: Path, env: dict[str, str], timeout: float)
     started = time.monotonic()
     with tempfile.TemporaryFile() as out:
         proc = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=out, env=env)
-        deadline = started + timeout
-        while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.monotonic() > deadline:
-                proc.kill()
-                pid, status, usage = os.wait4(proc.pid, 0)
-                break
-            time.sleep(0.02)
-        proc.returncode = os.waitstatus_to_exitcode(status)
+        usage, _ = wait_measured(proc, started + timeout)
     return Measured(
         proc.returncode,
         time.monotonic() - started,

@@ -12,6 +12,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 __all__ = [
     "CliRun",
@@ -22,6 +23,7 @@ __all__ = [
     "many_links",
     "run_cli",
     "unbalanced_brackets",
+    "wait_measured",
 ]
 
 _ROOT = Path(__file__).resolve().parent.parent
@@ -88,6 +90,23 @@ class CliRun:
     peak_mb: float
 
 
+def wait_measured(proc: subprocess.Popen[bytes], deadline: float) -> tuple[Any, bool]:
+    """Reap `proc` (killed past `deadline`, a monotonic time): its own rusage, and whether
+    it was killed. wait4 gives the child's CPU and peak RSS, not the whole process tree's."""
+    while True:
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            break
+        if time.monotonic() > deadline:
+            proc.kill()
+            _, status, usage = os.wait4(proc.pid, 0)
+            proc.returncode = os.waitstatus_to_exitcode(status)  # reaped: Popen must know
+            return usage, True
+        time.sleep(0.02)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return usage, False
+
+
 def run_cli(
     *args: str, cwd: Path, timeout: float = 120.0, env: dict[str, str] | None = None
 ) -> CliRun:
@@ -101,18 +120,9 @@ def run_cli(
             stderr=err,
             env={**os.environ, "PYTHONPATH": str(_ROOT), **(env or {})},
         )
-        deadline = started + timeout
-        while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.monotonic() > deadline:
-                proc.kill()
-                pid, status, usage = os.wait4(proc.pid, 0)
-                proc.returncode = os.waitstatus_to_exitcode(status)  # reaped: Popen must know
-                raise TimeoutError(f"pipeline {' '.join(args)} took over {timeout} s")
-            time.sleep(0.02)
-        proc.returncode = os.waitstatus_to_exitcode(status)
+        usage, timed_out = wait_measured(proc, started + timeout)
+        if timed_out:
+            raise TimeoutError(f"pipeline {' '.join(args)} took over {timeout} s")
         seconds = time.monotonic() - started
         out.seek(0)
         err.seek(0)
