@@ -18,6 +18,7 @@ from pipeline.stages.parse.lint import is_paper_link
 __all__ = ["is_checkable", "outside_findings", "rendered_link", "salvage_findings"]
 
 _HTTP = re.compile(r"^(?:https?:)?//", re.IGNORECASE)
+_URL_TEXT = re.compile(r"^(?:https?:|www\.)", re.IGNORECASE)
 _RUN_GAP = 3  # lines between two outside links that still make one run
 _RUNS_SHOWN = 3
 _MANY = 10  # below this many outside links a list is not called "not understood"
@@ -31,7 +32,7 @@ def is_checkable(link: FoundLink) -> bool:
 def rendered_link(link: FoundLink, section: list[str]) -> RawLink:
     """A link outside any entry as the catalog keeps it."""
     url = f"https:{link.url}" if link.url.startswith("//") else link.url
-    text = "" if _HTTP.match(link.text) or link.text.startswith("http") else link.text
+    text = "" if _URL_TEXT.match(link.text) else link.text  # an autolink shows its URL
     label = "image" if link.image else (canonical_label(text or link.alt) or "link")
     return RawLink(
         label=label[:80],

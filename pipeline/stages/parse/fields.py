@@ -21,6 +21,7 @@ __all__ = [
     "find_venue",
     "slugify",
     "split_tags",
+    "venue_name",
     "year_of",
 ]
 
@@ -86,14 +87,14 @@ def find_venue(text: str) -> Venue | None:
     for match in _VENUE_QUOTED.finditer(text):
         year = _year_from(match.group(2))
         if year is not None:
-            best = _later(best, Venue(_venue_name(match.group(1)), year, *match.span()))
+            best = _later(best, Venue(venue_name(match.group(1)), year, *match.span()))
     for match in _VENUE_SPACED.finditer(text):
         name = match.group(1)
         # Without a quote, only a known venue or an all-capitals word is a venue:
         # "PaliGemma 2" and "Top 2024" are title words.
         if name.lower() in _KNOWN_VENUES or (name.isupper() and len(name) >= 2):
             year = _year_from(match.group(3))
-            full = _venue_name(name) + match.group(2).replace("\u00a0", " ")
+            full = venue_name(name) + match.group(2).replace("\u00a0", " ")
             best = _later(best, Venue(full, year, *match.span()))
         elif match.group(2):
             # "Top Conference 2024": the qualifier alone may be the venue word.
@@ -165,8 +166,8 @@ def slugify(title: str) -> str:
     return f"title-{digest}"
 
 
-def _venue_name(raw: str) -> str:
-    """The canonical spelling of a known venue, else the list's own."""
+def venue_name(raw: str) -> str:
+    """The canonical spelling of a known venue (`neurips` -> `NeurIPS`), else the list's own."""
     return _KNOWN_VENUES.get(raw.lower(), raw)
 
 

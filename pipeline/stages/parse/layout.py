@@ -19,6 +19,7 @@ from pipeline.stages.parse.fields import (
     clean_title,
     find_venue,
     split_tags,
+    venue_name,
     year_of,
 )
 from pipeline.stages.parse.inline import FoundLink, InlineText, Piece
@@ -301,13 +302,8 @@ def _comma_venue(text: str) -> Venue | None:
         return None
     name = match.group(1).strip()
     return Venue(
-        name=_venue_name(name), year=int(match.group(2)), start=match.start(1), end=match.end()
+        name=venue_name(name), year=int(match.group(2)), start=match.start(1), end=match.end()
     )
-
-
-def _venue_name(name: str) -> str:
-    found = find_venue(f"{name} 2000")
-    return found.name if found is not None else name
 
 
 def _authors(text: str) -> list[str]:
