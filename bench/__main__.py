@@ -1,6 +1,7 @@
 """`make bench`: the pipeline and lychee in the same emulated HTTPS worlds, side by side.
 
     python -m bench [--links 10000] [--hosts 200] [--skip-lychee] [--no-readme]
+                    [--worlds shipped,throttled,generated]
                     [--scaling 10000,100000,1000000] [--scaling-budget 900]
                     [--skip-scaling | --only-scaling]
 
@@ -41,6 +42,7 @@ README = ROOT / "README.md"
 TOKEN = "ghp_bench0token0value00000000000000000"
 _SUBSETS = ("conditional", "answered 429")  # kinds that count requests already counted
 _PROFILE: dict[str, str] = {}  # world name -> where its cold run writes a cProfile file
+_WORLDS = ("shipped", "throttled", "generated")
 BEGIN, END = "<!-- bench:begin (make bench writes this table) -->", "<!-- bench:end -->"
 
 
@@ -258,7 +260,9 @@ def main() -> None:
     parser.add_argument("--skip-lychee", action="store_true")
     parser.add_argument("--no-readme", action="store_true", help="print the table only")
     parser.add_argument("--profile", metavar="FILE", help="cProfile the generated list's run")
-    parser.add_argument("--only-generated", action="store_true", help="skip the shipped list")
+    parser.add_argument(
+        "--worlds", default=",".join(_WORLDS), help=f"which of {', '.join(_WORLDS)} to run"
+    )
     parser.add_argument("--scaling", default="10000,100000,1000000", help="link counts")
     parser.add_argument(
         "--scaling-budget", type=float, default=900.0, help="skip a size projected past this (s)"
@@ -268,30 +272,40 @@ def main() -> None:
     group.add_argument("--only-scaling", action="store_true")
     args = parser.parse_args()
     sizes = [int(n) for n in args.scaling.split(",") if n.strip()]
+    worlds = {w.strip() for w in args.worlds.split(",") if w.strip()}
+    if unknown := worlds - set(_WORLDS):
+        parser.error(f"unknown world(s): {', '.join(sorted(unknown))}")
     if args.only_scaling:
         print_scaling(run_scaling(sizes, args.scaling_budget))
         return
     load_before = os.getloadavg()
     rows: list[Row] = []
     with Emulator(tls=True) as emulator:
-        if not args.only_generated:
+        if "shipped" in worlds:
             shipped = shipped_world(emulator, ROOT / "data" / "awesome-list.md")
             rows += _scenario(emulator, shipped, full=True, lychee=not args.skip_lychee)
-        if not args.only_generated:
+        if "throttled" in worlds:
             throttled = throttled_world(emulator)
             rows += _scenario(emulator, throttled, full=False, lychee=not args.skip_lychee)
-        generated = generated_world(emulator, args.links, args.hosts)
-        gc.freeze()  # the emulated internet's 10,000 pages: no collector pauses in its thread
-        if args.profile:
-            _PROFILE[generated.name] = str(Path(args.profile).resolve())
-        rows += _scenario(emulator, generated, full=False, lychee=not args.skip_lychee)
-        pacing = generated.pacing_bound(Rules())
+        if "generated" in worlds:
+            generated = generated_world(emulator, args.links, args.hosts)
+            gc.freeze()  # the emulated internet's 10,000 pages: no collector pauses in its thread
+            if args.profile:
+                _PROFILE[generated.name] = str(Path(args.profile).resolve())
+            rows += _scenario(emulator, generated, full=False, lychee=not args.skip_lychee)
+            pacing = generated.pacing_bound(Rules())
     load_after = os.getloadavg()
-    notes = [
-        f"Pacing bound of the generated list (its busiest host at the default 20 requests a "
-        f"second): {pacing:.1f} s. Bound = the world's network bound (stages side by side, "
-        "one handshake per host) + our start-up (an offline run of the same list); lychee's "
-        "row shows the links part alone.",
+    notes = (
+        []
+        if "generated" not in worlds
+        else [
+            f"Pacing bound of the generated list (its busiest host at the default 20 requests a "
+            f"second): {pacing:.1f} s. Bound = the world's network bound (stages side by side, "
+            "one handshake per host) + our start-up (an offline run of the same list); lychee's "
+            "row shows the links part alone.",
+        ]
+    )
+    notes += [
         "Busiest host (first to last request at the emulator): " + "; ".join(_SPANS) + ".",
         f"Load average (1 min) {load_before[0]:.2f} before, {load_after[0]:.2f} after, on "
         f"{os.cpu_count()} CPUs; {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; "

@@ -7,8 +7,9 @@
 The network stages run side by side over one client, each within its hosts'
 limits: arXiv and GitHub at once (their results merged in stage order, see
 merge.py), and the link checks that no API answer can spare start at once
-too; the links stage proper runs when the APIs have answered, joining those
-checks, so the arXiv API's 3-second spacing delays nothing else.
+too. As each API stage ends, the links it could have verified and did not
+are queued; the links stage proper runs when the APIs have answered, joining
+those checks, so the arXiv API's 3-second spacing delays nothing else.
 
 parse and resolve always run (they are cheap and everything keys on them).
 A network stage that does not run this time (offline, `--skip`, or not in
@@ -37,12 +38,12 @@ from pipeline.context import RunContext
 from pipeline.errors import ConfigError, RunInterrupted
 from pipeline.files import run_lock, write_text_atomic
 from pipeline.merge import merge_catalogs
-from pipeline.model import Catalog, Entry, RepoRecord, RunStats, Severity, Verdict
+from pipeline.model import Catalog, Entry, Link, RepoRecord, RunStats, Severity, Verdict
 from pipeline.net import CONNECTION_LEVEL, host_of, open_client, reach
 from pipeline.outputs import render_outputs
 from pipeline.progress import progress_reporter
 from pipeline.stages.emit import catalog_text, read_catalog
-from pipeline.stages.links import API_VERIFIERS, links_summary
+from pipeline.stages.links import API_VERIFIERS, is_badge, links_summary
 from pipeline.stages.parse import parse_list, read_list
 from pipeline.stages.resolve import (
     URL_SYNTAX,
@@ -217,7 +218,14 @@ async def _network_phase(
                 apis = {}
             elif "links" in stages:
                 net.start_probes(_unaffected_by_apis(catalog, set(apis)))
-            catalog = await _side_by_side(catalog, ctx, apis)
+
+            def probe_what_is_left(name: str, result: Catalog) -> None:
+                # The links this API could have verified and did not: checked now, not
+                # when the slowest API (arXiv's 3-second spacing) is done too.
+                if "links" in stages and not ctx.outage:
+                    net.start_probes(_left_by(result, name, set(apis), ctx.settings.badge_hosts))
+
+            catalog = await _side_by_side(catalog, ctx, apis, probe_what_is_left)
             if "links" in stages:
                 # Checks made while the APIs ran are the links stage's too.
                 hits, sent = net.counters["probe:cache_hits"], net.counters["probe:requests"]
@@ -231,21 +239,42 @@ def _link_count(catalog: Catalog) -> int:
     return sum(1 for _ in catalog.iter_links())
 
 
-async def _side_by_side(catalog: Catalog, ctx: RunContext, stages: dict[str, Stage]) -> Catalog:
-    """Run `stages` at once on the same catalog; merge results, notes and counters in order."""
+async def _side_by_side(
+    catalog: Catalog,
+    ctx: RunContext,
+    stages: dict[str, Stage],
+    finished: Callable[[str, Catalog], None],
+) -> Catalog:
+    """Run `stages` at once on the same catalog; merge results, notes and counters in order.
+
+    `finished(name, result)` is called as each stage ends, before the others have.
+    """
     if len(stages) <= 1:
-        for stage in stages.values():
+        for name, stage in stages.items():
             catalog = await stage(catalog, ctx)
+            finished(name, catalog)
         return catalog
     own = [dataclasses.replace(ctx, counters=Counter(), notes=[]) for _ in stages]
-    results = await asyncio.gather(
-        *(stage(catalog, sub) for stage, sub in zip(stages.values(), own, strict=True))
-    )
+
+    async def run(name: str, sub: RunContext) -> Catalog:
+        result = await stages[name](catalog, sub)
+        finished(name, result)
+        return result
+
+    results = await asyncio.gather(*(run(name, sub) for name, sub in zip(stages, own, strict=True)))
     for sub in own:
         ctx.counters.update(sub.counters)
         ctx.notes.extend(sub.notes)
         ctx.outage = ctx.outage or sub.outage
     return merge_catalogs(catalog, results)
+
+
+def _sparing_apis(link: Link, apis: set[str]) -> set[str]:
+    """The API stages (of `apis`) whose answer may verify `link`, sparing it a request."""
+    could = {"arxiv"} if link.arxiv_id else set()
+    if link.repo:
+        could.add("github")
+    return could & apis
 
 
 def _unaffected_by_apis(catalog: Catalog, apis: set[str]) -> list[str]:
@@ -254,11 +283,21 @@ def _unaffected_by_apis(catalog: Catalog, apis: set[str]) -> list[str]:
     spared: set[str] = set()  # normalized URLs an API answer may verify
     for _, link in catalog.iter_links():
         first.setdefault(link.normalized_url, link.url)
-        if (link.arxiv_id and "arxiv" in apis) or (link.repo and "github" in apis):
+        if _sparing_apis(link, apis):
             spared.add(link.normalized_url)
         elif link.health is not None and link.health.verified_by in API_VERIFIERS:
             spared.add(link.normalized_url)
     return [url for norm, url in first.items() if norm not in spared]
+
+
+def _left_by(result: Catalog, api: str, apis: set[str], badge_hosts: list[str]) -> list[str]:
+    """The URLs only `api` could have spared, which its `result` left for the links stage."""
+    left: dict[str, str] = {}
+    for _, link in result.iter_links():
+        verified = link.health is not None and link.health.verified_by in API_VERIFIERS
+        if not verified and _sparing_apis(link, apis) == {api} and not is_badge(link, badge_hosts):
+            left.setdefault(link.normalized_url, link.url)
+    return list(left.values())
 
 
 def _policy_failures(catalog: Catalog, fail_on: set[str]) -> list[str]:

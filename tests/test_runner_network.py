@@ -60,6 +60,17 @@ def test_link_checks_do_not_wait_for_the_arxiv_api_spacing(
     assert sum(1 for i in pages if i < api[-1]) > 10  # pages checked while arXiv was paced
 
 
+def test_links_the_github_api_leaves_are_checked_before_arxiv_is_done(
+    emulator: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The list links its own repo's pull requests: a repo link the API cannot verify.
+    _cold_refresh(tmp_path, emulator, monkeypatch)
+    api = [i for i, r in enumerate(emulator.requests) if r.host == ARXIV_HOST]
+    left = [i for i, r in enumerate(emulator.requests) if r.host == "github.com"]
+    assert left and api
+    assert max(left) < api[-1]
+
+
 def _finding(code: str) -> Finding:
     return Finding(code=code, severity=Severity.INFO, message=code)
 
