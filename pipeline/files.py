@@ -21,8 +21,11 @@ LOCK_NAME = ".pipeline.lock"
 _TEMP_NAME = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")
 
 
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write `text` to `path` so readers see the old file or the new one, never a mix.
+_CHUNK = 1 << 20
+
+
+def write_text_atomic(path: Path, text: str | bytes) -> None:
+    """Write `text` (str as UTF-8, or bytes) to `path`: readers see the old file or the new one.
 
     A symlink is written through (its target is replaced, the link stays), an
     existing file keeps its permission bits (a new one gets 0666 less the umask),
@@ -36,8 +39,11 @@ def write_text_atomic(path: Path, text: str) -> None:
         raise OutputError(f"cannot write here: {exc.strerror}", path=target.parent) from None
     try:
         _copy_mode(fd, target)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            # Encoded a chunk at a time: a 20 MB catalog is not copied whole.
+            for start in range(0, len(text), _CHUNK):
+                piece = text[start : start + _CHUNK]
+                handle.write(piece.encode("utf-8") if isinstance(piece, str) else piece)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, target)

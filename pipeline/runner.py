@@ -23,6 +23,7 @@ import asyncio
 import contextlib
 import dataclasses
 import gc
+import importlib
 import signal
 import threading
 import time
@@ -61,13 +62,22 @@ _ALWAYS = frozenset({"parse", "resolve", "emit"})
 _CANARY_LINK_HOSTS = 8  # the busiest link hosts tried before a run (with the API hosts)
 
 
-def _network_stages() -> dict[str, Stage]:
-    """The network stages by name, in run order; each module plugs in here."""
-    from pipeline.stages.arxiv import fetch_arxiv
-    from pipeline.stages.github import fetch_github
-    from pipeline.stages.links import check_links
+_NETWORK = {  # stage -> (module, function); each module plugs in here
+    "arxiv": ("pipeline.stages.arxiv", "fetch_arxiv"),
+    "github": ("pipeline.stages.github", "fetch_github"),
+    "links": ("pipeline.stages.links", "check_links"),
+}
 
-    return {"arxiv": fetch_arxiv, "github": fetch_github, "links": check_links}
+
+def _network_stages(names: Iterable[str]) -> dict[str, Stage]:
+    """The network stages of `names`, in run order, imported only when they run (the
+    `arxiv` package and its dependencies alone hold 20 MB)."""
+    wanted = set(names)
+    return {
+        name: getattr(importlib.import_module(module), function)
+        for name, (module, function) in _NETWORK.items()
+        if name in wanted
+    }
 
 
 class ExitCode(IntEnum):
@@ -366,12 +376,11 @@ async def refresh(
         with _interruptible():
             previous = read_catalog(settings.catalog_path)
             catalog = build_catalog(settings, now)
-        network = _network_stages()
-        runnable = [] if settings.offline else [s for s in wanted if s in network]
+        runnable = [] if settings.offline else [s for s in wanted if s in _NETWORK]
         not_run = {s for s in STAGES if s not in _ALWAYS} - set(runnable)
         catalog = _carry_over(catalog, previous, not_run)
         ctx = RunContext(settings=settings, now=now, previous=previous)
-        catalog = await _run_network(catalog, ctx, {name: network[name] for name in runnable})
+        catalog = await _run_network(catalog, ctx, _network_stages(runnable))
         outcome = RunOutcome(catalog=catalog)
         if settings.offline:
             outcome.messages.append("offline: metadata and link health were not fetched")

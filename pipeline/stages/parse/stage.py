@@ -23,7 +23,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from markdown_it import MarkdownIt
+from markdown_it import MarkdownIt, rules_core
+from markdown_it.rules_core.state_core import StateCore
 from markdown_it.token import Token
 
 from pipeline.config import DEFAULT_MAX_LIST_BYTES
@@ -89,8 +90,9 @@ def _parse(text: str, source: str) -> ParsedList:
     # so that line maps index these lines.
     normalized = _NEWLINE.sub("\n", text).replace("\x00", "\ufffd")
     lines = normalized.split("\n")
-    walker = _Walker(lines)
-    walker.walk(_markdown().parse(normalized))
+    markdown = _Markdown()
+    walker = _Walker(lines, markdown)
+    walker.walk(markdown.blocks(normalized))
     drafts = walker.drafts()
     legend = list(dict.fromkeys(walker.legend))
     claimed = {link_id for draft in drafts for link_id in draft.claimed}
@@ -112,9 +114,31 @@ def _parse(text: str, source: str) -> ParsedList:
     )
 
 
-def _markdown() -> MarkdownIt:
-    """CommonMark with tables; HTML stays on, as GitHub renders it."""
-    return MarkdownIt("commonmark", {"html": True}).enable("table")
+class _Markdown:
+    """CommonMark with tables; HTML stays on, as GitHub renders it.
+
+    The block structure is parsed first; each inline token's tree is parsed by
+    markdown-it's own rules when the walker reads it, and dropped after, so the
+    inline trees of 10,000 entries never sit in memory at once.
+    """
+
+    def __init__(self) -> None:
+        self.md = MarkdownIt("commonmark", {"html": True}).enable("table")
+        self.md.core.ruler.disable(["inline", "text_join"])
+        self.env: dict[str, object] = {}  # link reference definitions, found by the block parse
+
+    def blocks(self, text: str) -> list[Token]:
+        return self.md.parse(text, self.env)
+
+    @contextmanager
+    def children(self, token: Token) -> Iterator[list[Token]]:
+        state = StateCore(token.content, self.md, self.env, [token])
+        rules_core.inline(state)
+        rules_core.text_join(state)
+        try:
+            yield token.children or []
+        finally:
+            token.children = None
 
 
 @dataclass
@@ -162,8 +186,9 @@ class _Parent:
 class _Walker:
     """One pass over the block tokens: headings, list items, paragraphs, table rows."""
 
-    def __init__(self, lines: list[str]) -> None:
+    def __init__(self, lines: list[str], markdown: _Markdown) -> None:
         self.lines = lines
+        self.markdown = markdown
         self.headings: list[_Heading] = []
         self.heading_texts: list[str] = []
         self.heading_levels: list[int] = []
@@ -180,9 +205,10 @@ class _Walker:
         self.rendered: list[tuple[FoundLink, tuple[int, ...]]] = []  # every link, in order
 
     def walk(self, tokens: list[Token]) -> None:
-        """Visit every block token in order."""
-        for token in tokens:
-            self._visit(token)
+        """Visit every block token in order, letting go of each once visited."""
+        tokens.reverse()
+        while tokens:
+            self._visit(tokens.pop())
         self._finish_pending()
 
     def drafts(self) -> list[Draft]:
@@ -295,12 +321,11 @@ class _Walker:
 
     def _read(self, token: Token) -> InlineText:
         first, last = (token.map[0], token.map[1] - 1) if token.map else (0, 0)
-        if self.table is not None and self.row_locator is not None:
-            inline = read_inline(token.children, locate=self.row_locator, first=self.row_line)
-        else:
-            inline = read_inline(
-                token.children, locate=Locator(self.lines, first, last), first=first
-            )
+        with self.markdown.children(token) as children:
+            if self.table is not None and self.row_locator is not None:
+                inline = read_inline(children, locate=self.row_locator, first=self.row_line)
+            else:
+                inline = read_inline(children, locate=Locator(self.lines, first, last), first=first)
         sections = self._sections()
         self.rendered.extend((link, sections) for link in inline.links)
         return inline
