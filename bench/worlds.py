@@ -23,6 +23,7 @@ from tests.emulator.github_api import HOST as GITHUB_API_HOST
 from tests.emulator.github_api import linked_repos, mount_github, seed_world
 from tests.emulator.seed_world import _pages as seed_pages
 from tests.emulator.server import Request, Response
+from tests.emulator.world import SiteHandler
 
 __all__ = ["BenchWorld", "Rules", "generated_world", "shipped_world", "throttled_world"]
 
@@ -55,6 +56,14 @@ class BenchWorld:
     extra_seconds: float = 0.0  # waits the rules force (retry backoff of flaky pages)
     settings: dict[str, object] = field(default_factory=dict)  # [tool.pipeline] for the run
     only: list[str] = field(default_factory=list)  # network stages to run (empty: all)
+    dead: set[str] | None = None  # the URLs (as listed) that are really gone; None: not known
+    sites: list[SiteHandler] = field(default_factory=list)
+
+    def fresh(self) -> None:
+        """The world as a new visitor finds it: each run (ours, lychee's) meets the same
+        flaky pages and rate windows, not what an earlier run left."""
+        for site in self.sites:
+            site.forget()
 
     def lower_bound(self, rules: Rules, stages: list[str]) -> float:
         """Seconds no polite client can beat: the stages side by side, hosts in parallel,
@@ -136,9 +145,10 @@ def shipped_world(emulator: Emulator, list_path: Path, seed: int = 7) -> BenchWo
         latency[host] = site["latency"]
         for spec in [site.get("default") or {}, *site.get("pages", {}).values()]:
             spec.setdefault("etag", '"v1"')
-    load_world(emulator, World.from_dict({"hosts": hosts}))
+    sites = load_world(emulator, World.from_dict({"hosts": hosts}))
     base = {host: emulator.base_url(host) for host in hosts}
     bench = BenchWorld("shipped list", text, _rewrite(text, base, keep=set()), latency)
+    bench.sites = list(sites.values())
     scheme = "https://" if emulator.tls else ""
     bench.settings = {
         "arxiv_api_url": arxiv_url(emulator),
@@ -169,25 +179,28 @@ def generated_world(
     sites = {name: Site(default=Page(status=200, etag='"v1"'), latency=0.005) for name in names}
     lines = ["# Generated\n\n"]
     bench = BenchWorld(f"{links:,} links / {hosts} hosts", "", "", dict.fromkeys(names, 0.005))
+    dead: list[str] = []
     for i in range(links):
         host = names[0] if i % 100 < _BUSIEST_PERCENT else names[1 + i % (hosts - 1)]
         path = f"/p/{i}"
         roll = rng.random()
         if roll < 0.01:
             sites[host].pages[path] = Page(status=404)
+            dead.append(f"https://{host}{path}")
             bench.page_requests[host] += 1  # HEAD 404 is confirmed by a GET
         elif roll < 0.02:
             sites[host].pages[path] = Page(status=200, flaky=1, etag='"v1"')
             bench.page_requests[host] += 1  # the retry
         bench.page_requests[host] += 1
         lines.append(f"- Paper {i}. [[paper](https://{host}{path})]\n")
-    load_world(emulator, World(sites=sites))
+    bench.sites = list(load_world(emulator, World(sites=sites)).values())
     bench.extra_seconds = 1.0  # a flaky page's one retry waits the default retry_backoff
     bench.settings = _trust(emulator)
     bench.only = ["links"]  # titles like "Paper 17" are not worth 10,000 arXiv title searches
     text = "".join(lines)
     base = {name: emulator.base_url(name) for name in names}
     bench.pipeline_list = bench.lychee_list = _rewrite(text, base, keep=set())
+    bench.dead = {_rewrite(url, base, keep=set()) for url in dead}
     return bench
 
 
@@ -202,7 +215,7 @@ def throttled_world(
     host = "throttled.bench"
     site = Site(default=Page(status=200), latency=latency, rate_limit=limit)
     site.limit_retry_after = "2"
-    load_world(emulator, World(sites={host: site}))
+    handlers = load_world(emulator, World(sites={host: site}))
     text = "# Throttled\n\n" + "".join(
         f"- Paper {i}. [[code](https://{host}/repo/{i})]\n" for i in range(links)
     )
@@ -214,4 +227,6 @@ def throttled_world(
     bench.pipeline_list = bench.lychee_list = _rewrite(
         text, {host: emulator.base_url(host)}, keep=set()
     )
+    bench.dead = set()
+    bench.sites = list(handlers.values())
     return bench

@@ -43,3 +43,14 @@ def test_readme_table_is_replaced_between_the_markers(
 def test_the_readme_has_the_markers() -> None:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     assert text.index(bench.BEGIN) < text.index(bench.END)
+
+
+def test_reported_broken_links_the_world_serves_alive_are_counted() -> None:
+    world = bench.BenchWorld("w", "", "", {}, dead={"https://h/gone"})
+    row = bench._judged(_row("lychee (cold)", 9.0, 10, 10), world)
+    row.broken = ["https://h/gone", "https://h/flaky"]
+    assert bench._judged(row, world).false_broken == 1
+    line = bench._table([row], []).splitlines()[2]
+    assert "| 2 | 1 |" in line
+    unknown = bench._judged(_row("cold", 9.0, 10, 10), bench.BenchWorld("w", "", "", {}))
+    assert unknown.false_broken is None

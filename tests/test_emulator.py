@@ -63,6 +63,15 @@ def test_world_rate_limit_answers_429(emulator: Emulator) -> None:
     assert statuses == [200, 200, 429]
 
 
+def test_a_forgotten_site_fails_its_flaky_pages_again(emulator: Emulator) -> None:
+    # The bench's tools each meet the same world, not the one an earlier run left.
+    world = World.from_dict({"hosts": {"f": {"pages": {"/": {"flaky": 1}}}}})
+    site = load_world(emulator, world)["f"]
+    assert [httpx.get(emulator.url("f")).status_code for _ in range(2)] == [503, 200]
+    site.forget()
+    assert [httpx.get(emulator.url("f")).status_code for _ in range(2)] == [503, 200]
+
+
 def test_world_rejects_unknown_page_keys() -> None:
     with pytest.raises(ValueError, match="unknown page keys"):
         World.from_dict({"hosts": {"a": {"pages": {"/": {"stauts": 200}}}}})

@@ -97,6 +97,12 @@ class SiteHandler:
         self._window: deque[float] = deque()
         self._lock = threading.Lock()
 
+    def forget(self) -> None:
+        """Start over, as for a new visitor: flaky pages fail again, the rate window empties."""
+        with self._lock:
+            self.counts.clear()
+            self._window.clear()
+
     def __call__(self, request: Request) -> Response:
         page = self.site.pages.get(request.path) or self.site.default
         if page is None:
