@@ -4,12 +4,14 @@ empties, a global limit, a pace that adapts to refusals and is remembered, timeo
 from __future__ import annotations
 
 import asyncio
+import time
 from pathlib import Path
 from typing import Any
 
 from pipeline.config import Settings
 from pipeline.model import Verdict
 from pipeline.net import Probe, open_client
+from pipeline.net.politeness import Pace
 from tests.emulator import Emulator, Request, Response, World, load_world
 from tests.links_helpers import catalog_of, fast_settings, health_of, run_links
 
@@ -225,3 +227,35 @@ def test_net_modules_import_each_other_without_a_circle() -> None:
     graph.pop("__init__")
     order = list(graphlib.TopologicalSorter(graph).static_order())  # raises on a cycle
     assert order.index("sender") < order.index("probe") < order.index("client")
+
+
+def test_a_refusal_cuts_the_pace_below_what_the_host_took() -> None:
+    # Twelve sent at 20 a second; the host answered 5 cleanly, then refused: its limit shows.
+    async def go() -> float:
+        pace = Pace(floor=0.05)
+        for sent in range(12):
+            await pace.wait_turn()
+            if sent < 5:
+                pace.answered()
+        pace.refused()
+        return pace.interval
+
+    assert 1 / 5 < asyncio.run(go()) <= 1 / 4
+
+
+def test_a_turn_booked_before_a_retry_after_waits_for_the_host_again() -> None:
+    async def go() -> tuple[float, list[float]]:
+        pace = Pace(floor=0.05)
+        await pace.wait_turn()  # the first request goes at once
+        waiting = [asyncio.ensure_future(pace.wait_turn()) for _ in range(3)]
+        await asyncio.sleep(0)  # each has booked a turn at 20 a second
+        pace.defer(0.5)  # the first request's answer: Retry-After
+        deferred_until = time.monotonic() + 0.5
+        started = []
+        for turn in waiting:
+            await turn
+            started.append(time.monotonic())
+        return deferred_until, started
+
+    deferred_until, started = asyncio.run(go())
+    assert all(t >= deferred_until - 0.01 for t in started)
