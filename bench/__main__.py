@@ -77,16 +77,16 @@ class Row:
 
 
 def _measure(command: list[str], cwd: Path, env: dict[str, str], timeout: float) -> Measured:
-    """Run `command` and measure that one child (wait4: its own CPU and peak RSS)."""
+    """Run `command` and measure that one child: its own CPU (wait4) and peak RSS (VmHWM)."""
     started = time.monotonic()
     with tempfile.TemporaryFile() as out:
         proc = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=out, env=env)
-        usage, _ = wait_measured(proc, started + timeout)
+        reaped = wait_measured(proc, started + timeout)
     return Measured(
         proc.returncode,
         time.monotonic() - started,
-        usage.ru_utime + usage.ru_stime,
-        usage.ru_maxrss / 1024,
+        reaped.usage.ru_utime + reaped.usage.ru_stime,
+        reaped.peak_mb,
     )
 
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from bench import __main__ as bench
+from tests.hostile_lists import wait_measured
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -54,3 +58,15 @@ def test_reported_broken_links_the_world_serves_alive_are_counted() -> None:
     assert "| 2 | 1 |" in line
     unknown = bench._judged(_row("cold", 9.0, 10, 10), bench.BenchWorld("w", "", "", {}))
     assert unknown.false_broken is None
+
+
+def test_a_child_of_a_big_process_is_measured_at_its_own_size() -> None:
+    # wait4 alone reported the parent's size for every child (Linux keeps it across exec).
+    ballast = bytearray(300 * 1024 * 1024)
+    ballast[::4096] = b"x" * len(ballast[::4096])  # touched: really resident
+    code = "x = bytearray(40 * 1024 * 1024); x[::4096] = b'y' * len(x[::4096])"
+    proc = subprocess.Popen([sys.executable, "-c", code])
+    reaped = wait_measured(proc, time.monotonic() + 60)
+    del ballast
+    assert proc.returncode == 0 and not reaped.killed
+    assert 40 < reaped.peak_mb < 150

@@ -164,6 +164,24 @@ def test_fetch_without_answer_raises_fetch_error(tmp_path: Path) -> None:
     assert caught.value.failure is Failure.DNS_NXDOMAIN
 
 
+def test_fetch_redirected_to_an_impossible_port_fails_cleanly(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    # httpx follows an API's redirects itself; the socket layer would raise an exception group.
+    _world(
+        emulator, {"api": {"pages": {"/": {"status": 302, "redirect": "http://127.0.0.1:99999/x"}}}}
+    )
+
+    async def go() -> None:
+        async with open_client(fast_settings(tmp_path, retries=0)) as net:
+            await net.fetch("GET", emulator.url("api", "/"))
+
+    with pytest.raises(FetchError) as caught:
+        asyncio.run(go())
+    assert caught.value.failure is Failure.INVALID_URL
+    assert "port 99999 out of range" in str(caught.value)
+
+
 def test_redirect_hops_are_recorded(emulator: Emulator, tmp_path: Path) -> None:
     _world(
         emulator,

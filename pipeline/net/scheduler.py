@@ -252,6 +252,11 @@ class HostRouter(httpx.AsyncBaseTransport):
         self._scheduler = scheduler
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        port = request.url.port
+        if port is not None and not 0 < port < 65536:
+            # A redirect httpx follows (an API fetch) reaches here unchecked; the socket
+            # layer would fail with an OverflowError inside an exception group.
+            raise httpx.InvalidURL(f"port {port} out of range")
         host = request.url.netloc.decode("ascii").lower()
         return await self._scheduler.pool(host).handle_async_request(request)
 
