@@ -21,7 +21,7 @@ LOCK_NAME = ".pipeline.lock"
 _TEMP_NAME = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")
 
 
-_CHUNK = 1 << 20
+_CHUNK = 1 << 20  # characters encoded at a time by write_text_atomic
 
 
 def write_text_atomic(path: Path, text: str | bytes) -> None:
@@ -40,10 +40,11 @@ def write_text_atomic(path: Path, text: str | bytes) -> None:
     try:
         _copy_mode(fd, target)
         with os.fdopen(fd, "wb") as handle:
-            # Encoded a chunk at a time: a 20 MB catalog is not copied whole.
-            for start in range(0, len(text), _CHUNK):
-                piece = text[start : start + _CHUNK]
-                handle.write(piece.encode("utf-8") if isinstance(piece, str) else piece)
+            if isinstance(text, bytes):
+                handle.write(text)
+            else:  # encoded a chunk at a time: a 20 MB text is not copied whole
+                for start in range(0, len(text), _CHUNK):
+                    handle.write(text[start : start + _CHUNK].encode("utf-8"))
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, target)

@@ -96,3 +96,9 @@ def test_fix_write_on_a_symlinked_list_fixes_the_real_list(
     assert result.exit_code == 0, result.output
     assert (tmp_path / "data" / "list.md").is_symlink()
     assert real.read_bytes() != SAMPLE_LIST.read_bytes()
+
+
+def test_a_large_text_is_written_whole_across_encoding_chunks(tmp_path: Path) -> None:
+    text = "é" * (1 << 20) + "ü\n"  # multi-byte characters on both sides of a chunk edge
+    write_text_atomic(tmp_path / "big.md", text)
+    assert (tmp_path / "big.md").read_text(encoding="utf-8") == text

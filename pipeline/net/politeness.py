@@ -104,10 +104,8 @@ class Pace:
         # spacing" says nothing about how fast we really went.
         sent = sum(1 for t in self._starts if t >= now - 1.0)
         rate = min(1.0 / self.interval if self.interval > 0 else float("inf"), max(sent, 1))
-        rate *= SLOWDOWN
         taken = self._taken(now)
-        if taken:
-            rate = min(rate / SLOWDOWN, taken) * _BELOW_TAKEN
+        rate = min(rate, taken) * _BELOW_TAKEN if taken else rate * SLOWDOWN
         self.interval = min(_SLOWEST, 1.0 / rate)
 
     def _taken(self, now: float) -> int:
