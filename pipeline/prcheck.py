@@ -27,13 +27,13 @@ from pipeline.errors import ConfigError, InputError, OutputError
 from pipeline.files import read_text_file, write_text_atomic
 from pipeline.model import Entry, Finding, Severity, Verdict
 from pipeline.outputs.markdown_safe import escape_text, shorten
+from pipeline.policy import check_fail_on, policy_failures
 from pipeline.runner import build_catalog, refresh
 from pipeline.safe_text import clean_text
 from pipeline.stages.duplicates import duplicate_findings
 
 __all__ = [
     "DEFAULT_FAIL_ON",
-    "FAIL_ON_KINDS",
     "MAX_ANNOTATIONS",
     "LineRanges",
     "PrCheck",
@@ -56,7 +56,6 @@ _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s")
 _RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 _DUPLICATES = frozenset({"duplicate-paper", "duplicate-url"})
 # `--fail-on` kinds: finding severities, link verdicts, or "none" (advice only).
-FAIL_ON_KINDS = ("error", "warning", *(v.value for v in Verdict), "none")
 DEFAULT_FAIL_ON = ("error",)
 
 
@@ -110,28 +109,12 @@ class PrCheck:
 
     def failures(self, fail_on: Iterable[str]) -> list[str]:
         """What `--fail-on` fails on here: severities of findings, verdicts of links."""
-        kinds = set(fail_on)
-        found = []
-        for severity in (Severity.ERROR, Severity.WARNING):
-            count = sum(1 for f in self.findings if f.severity is severity)
-            if severity.value in kinds and count:
-                found.append(f"{count} finding(s) of severity {severity.value}")
-        for verdict in Verdict:
-            count = self.verdicts.count(verdict)
-            if verdict.value in kinds and count:
-                found.append(f"{count} {verdict.value} link(s)")
-        return found
+        return policy_failures(self.findings, self.verdicts, fail_on)
 
 
 def fail_on_kinds(kinds: list[str]) -> list[str]:
     """`--fail-on` values checked (ConfigError naming the choices), or the default."""
-    for kind in kinds:
-        if kind not in FAIL_ON_KINDS:
-            raise ConfigError(
-                f"--fail-on: unknown kind {kind!r}; choose from {list(FAIL_ON_KINDS)}",
-                setting="fail_on",
-            )
-    return kinds or list(DEFAULT_FAIL_ON)
+    return check_fail_on(kinds) or list(DEFAULT_FAIL_ON)
 
 
 def parse_diff_lines(diff: str) -> LineRanges:

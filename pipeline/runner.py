@@ -39,9 +39,10 @@ from pipeline.context import RunContext
 from pipeline.errors import ConfigError, RunInterrupted
 from pipeline.files import run_lock, write_text_atomic
 from pipeline.merge import merge_catalogs
-from pipeline.model import Catalog, Entry, Link, RepoRecord, RunStats, Severity, Verdict
+from pipeline.model import Catalog, Entry, Link, RepoRecord, RunStats
 from pipeline.net import CONNECTION_LEVEL, host_of, open_client, reach
 from pipeline.outputs import render_outputs
+from pipeline.policy import policy_failures
 from pipeline.progress import progress_reporter
 from pipeline.stages.emit import catalog_text, read_catalog
 from pipeline.stages.links import API_VERIFIERS, is_badge, links_summary
@@ -310,20 +311,6 @@ def _left_by(result: Catalog, api: str, apis: set[str], badge_hosts: list[str]) 
     return list(left.values())
 
 
-def _policy_failures(catalog: Catalog, fail_on: set[str]) -> list[str]:
-    failures = []
-    verdicts = [link.health.verdict for _, link in catalog.iter_links() if link.health]
-    for verdict in Verdict:
-        count = verdicts.count(verdict)
-        if verdict.value in fail_on and count:
-            failures.append(f"{count} {verdict.value} link(s)")
-    for severity in (Severity.ERROR, Severity.WARNING):
-        count = sum(1 for f in catalog.findings if f.severity is severity)
-        if severity.value in fail_on and count:
-            failures.append(f"{count} finding(s) of severity {severity.value}")
-    return failures
-
-
 @contextlib.contextmanager
 def _interruptible() -> Iterator[None]:
     """Let Ctrl-C stop long synchronous work (reading, parsing) at once.
@@ -425,7 +412,9 @@ async def refresh(
                 *render_outputs(outcome.catalog, previous, settings),
             ]
             await _write_all(files)
-    failures = _policy_failures(outcome.catalog, set(fail_on))
+    catalog = outcome.catalog
+    verdicts = (link.health.verdict for _, link in catalog.iter_links() if link.health)
+    failures = policy_failures(catalog.findings, verdicts, fail_on)
     if failures and outcome.exit_code is ExitCode.OK:
         outcome.exit_code = ExitCode.POLICY
         outcome.messages.append("policy failed: " + "; ".join(failures))
