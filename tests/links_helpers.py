@@ -10,10 +10,19 @@ from typing import Any
 from pipeline.config import Settings
 from pipeline.context import RunContext
 from pipeline.model import Catalog, Entry, Link, LinkHealth, LinkKind
-from pipeline.net import open_client
+from pipeline.net import Probe, open_client
 from pipeline.stages.links import check_links
+from tests.emulator import Emulator, World, load_world
 
-__all__ = ["NOW", "catalog_of", "fast_settings", "health_of", "run_links"]
+__all__ = [
+    "NOW",
+    "catalog_of",
+    "fast_settings",
+    "health_of",
+    "mount_hosts",
+    "probe_all",
+    "run_links",
+]
 
 NOW = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 
@@ -83,5 +92,20 @@ def run_links(
             ctx = RunContext(settings=settings, now=now, previous=previous, net=net)
             ctx.progress = progress
             return await check_links(catalog, ctx), ctx
+
+    return asyncio.run(go())
+
+
+def mount_hosts(emulator: Emulator, hosts: dict[str, Any]) -> None:
+    """Serve `{"host": {"pages": ..., "default": ..., ...}}` (World.from_dict's hosts)."""
+    load_world(emulator, World.from_dict({"hosts": hosts}))
+
+
+def probe_all(settings: Settings, *urls: str) -> list[Probe]:
+    """Probe `urls` at once over one client, as the links stage does; the probes in order."""
+
+    async def go() -> list[Probe]:
+        async with open_client(settings) as net:
+            return list(await asyncio.gather(*(net.probe(u) for u in urls)))
 
     return asyncio.run(go())

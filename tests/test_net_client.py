@@ -11,39 +11,27 @@ from typing import Any
 import pytest
 
 from pipeline.config import Settings
-from pipeline.net import Failure, FetchError, Probe, open_client
-from tests.emulator import Emulator, Request, Response, World, load_world
-from tests.links_helpers import fast_settings
-
-
-def _world(emulator: Emulator, hosts: dict[str, Any]) -> None:
-    load_world(emulator, World.from_dict({"hosts": hosts}))
-
-
-def _probe(settings: Settings, *urls: str) -> list[Probe]:
-    async def go() -> list[Probe]:
-        async with open_client(settings) as net:
-            return list(await asyncio.gather(*(net.probe(u) for u in urls)))
-
-    return asyncio.run(go())
+from pipeline.net import Failure, FetchError, open_client
+from tests.emulator import Emulator, Request, Response
+from tests.links_helpers import fast_settings, mount_hosts, probe_all
 
 
 def test_user_agent_names_the_tool_and_a_contact(emulator: Emulator, tmp_path: Path) -> None:
-    _world(emulator, {"a": {"pages": {"/": {}}}})
-    _probe(fast_settings(tmp_path), emulator.url("a"))
+    mount_hosts(emulator, {"a": {"pages": {"/": {}}}})
+    probe_all(fast_settings(tmp_path), emulator.url("a"))
     agent = emulator.requests[0].headers["user-agent"]
     assert agent.startswith("paper-list-pipeline/") and "(+https://" in agent
 
 
 def test_head_comes_first(emulator: Emulator, tmp_path: Path) -> None:
-    _world(emulator, {"a": {"pages": {"/": {}}}})
-    _probe(fast_settings(tmp_path), emulator.url("a"))
+    mount_hosts(emulator, {"a": {"pages": {"/": {}}}})
+    probe_all(fast_settings(tmp_path), emulator.url("a"))
     assert [r.method for r in emulator.requests] == ["HEAD"]
 
 
 def test_head_refused_falls_back_to_get_and_sticks(emulator: Emulator, tmp_path: Path) -> None:
-    _world(emulator, {"a": {"default": {"head_status": 405}}})
-    (one, two) = _probe(
+    mount_hosts(emulator, {"a": {"default": {"head_status": 405}}})
+    (one, two) = probe_all(
         fast_settings(tmp_path, per_host_concurrency=1),
         emulator.url("a", "/1"),
         emulator.url("a", "/2"),
@@ -53,14 +41,16 @@ def test_head_refused_falls_back_to_get_and_sticks(emulator: Emulator, tmp_path:
 
 
 def test_huge_body_is_not_read(emulator: Emulator, tmp_path: Path) -> None:
-    _world(emulator, {"a": {"pages": {"/big": {"body_bytes": 2_000_000_000, "head_status": 405}}}})
-    (probe,) = _probe(fast_settings(tmp_path), emulator.url("a", "/big"))
+    mount_hosts(
+        emulator, {"a": {"pages": {"/big": {"body_bytes": 2_000_000_000, "head_status": 405}}}}
+    )
+    (probe,) = probe_all(fast_settings(tmp_path), emulator.url("a", "/big"))
     assert probe.status == 200
     assert max(emulator.bytes_sent.values()) < 50_000_000
 
 
 def test_fetch_caps_the_body_it_reads(emulator: Emulator, tmp_path: Path) -> None:
-    _world(emulator, {"a": {"pages": {"/big": {"body_bytes": 50_000_000}}}})
+    mount_hosts(emulator, {"a": {"pages": {"/big": {"body_bytes": 50_000_000}}}})
 
     async def go() -> None:
         async with open_client(fast_settings(tmp_path, max_body_bytes=10_000, retries=0)) as net:
@@ -72,8 +62,10 @@ def test_fetch_caps_the_body_it_reads(emulator: Emulator, tmp_path: Path) -> Non
 
 
 def test_retry_after_seconds_is_obeyed(emulator: Emulator, tmp_path: Path) -> None:
-    _world(emulator, {"a": {"pages": {"/": {"flaky": 1, "flaky_status": 429, "retry_after": "1"}}}})
-    (probe,) = _probe(fast_settings(tmp_path), emulator.url("a"))
+    mount_hosts(
+        emulator, {"a": {"pages": {"/": {"flaky": 1, "flaky_status": 429, "retry_after": "1"}}}}
+    )
+    (probe,) = probe_all(fast_settings(tmp_path), emulator.url("a"))
     first, second = emulator.requests
     assert probe.status == 200
     assert second.time - first.time >= 0.95
@@ -81,18 +73,18 @@ def test_retry_after_seconds_is_obeyed(emulator: Emulator, tmp_path: Path) -> No
 
 def test_retry_after_http_date_is_obeyed(emulator: Emulator, tmp_path: Path) -> None:
     when = formatdate(__import__("time").time() + 2, usegmt=True)
-    _world(
+    mount_hosts(
         emulator, {"a": {"pages": {"/": {"flaky": 1, "flaky_status": 503, "retry_after": when}}}}
     )
-    (probe,) = _probe(fast_settings(tmp_path), emulator.url("a"))
+    (probe,) = probe_all(fast_settings(tmp_path), emulator.url("a"))
     first, second = emulator.requests
     assert probe.status == 200
     assert second.time - first.time >= 0.9
 
 
 def test_retry_after_beyond_the_limit_gives_up_at_once(emulator: Emulator, tmp_path: Path) -> None:
-    _world(emulator, {"a": {"pages": {"/": {"status": 429, "retry_after": "3600"}}}})
-    (probe,) = _probe(fast_settings(tmp_path, max_retry_wait=1), emulator.url("a"))
+    mount_hosts(emulator, {"a": {"pages": {"/": {"status": 429, "retry_after": "3600"}}}})
+    (probe,) = probe_all(fast_settings(tmp_path, max_retry_wait=1), emulator.url("a"))
     assert probe.status == 429
     assert len(emulator.requests) == 1
 
@@ -111,20 +103,20 @@ def test_per_host_concurrency_is_respected(emulator: Emulator, tmp_path: Path) -
 
     emulator.mount("a", slow)
     urls = [emulator.url("a", f"/{i}") for i in range(8)]
-    _probe(fast_settings(tmp_path, per_host_concurrency=2), *urls)
+    probe_all(fast_settings(tmp_path, per_host_concurrency=2), *urls)
     assert peak == 2
 
 
 def test_per_host_interval_spaces_requests(emulator: Emulator, tmp_path: Path) -> None:
-    _world(emulator, {"a": {"default": {}}})
+    mount_hosts(emulator, {"a": {"default": {}}})
     urls = [emulator.url("a", f"/{i}") for i in range(4)]
-    _probe(fast_settings(tmp_path, per_host_interval=0.1), *urls)
+    probe_all(fast_settings(tmp_path, per_host_interval=0.1), *urls)
     times = sorted(r.time for r in emulator.requests)
     assert min(b - a for a, b in itertools.pairwise(times)) >= 0.09
 
 
 def test_fetch_reads_body_and_caches_it(emulator: Emulator, tmp_path: Path) -> None:
-    _world(emulator, {"api": {"pages": {"/q": {"body": '{"n": 1}', "etag": '"e1"'}}}})
+    mount_hosts(emulator, {"api": {"pages": {"/q": {"body": '{"n": 1}', "etag": '"e1"'}}}})
     url = emulator.url("api", "/q")
 
     async def go() -> tuple[Any, Any]:
@@ -141,7 +133,7 @@ def test_fetch_reads_body_and_caches_it(emulator: Emulator, tmp_path: Path) -> N
 
 
 def test_fetch_revalidates_with_etag_when_stale(emulator: Emulator, tmp_path: Path) -> None:
-    _world(emulator, {"api": {"pages": {"/q": {"body": "v1", "etag": '"e1"'}}}})
+    mount_hosts(emulator, {"api": {"pages": {"/q": {"body": "v1", "etag": '"e1"'}}}})
     url = emulator.url("api", "/q")
 
     async def go(settings: Settings) -> Any:
@@ -168,7 +160,7 @@ def test_fetch_redirected_to_an_impossible_port_fails_cleanly(
     emulator: Emulator, tmp_path: Path
 ) -> None:
     # httpx follows an API's redirects itself; the socket layer would raise an exception group.
-    _world(
+    mount_hosts(
         emulator, {"api": {"pages": {"/": {"status": 302, "redirect": "http://127.0.0.1:99999/x"}}}}
     )
 
@@ -183,20 +175,20 @@ def test_fetch_redirected_to_an_impossible_port_fails_cleanly(
 
 
 def test_redirect_hops_are_recorded(emulator: Emulator, tmp_path: Path) -> None:
-    _world(
+    mount_hosts(
         emulator,
         {
             "a": {"pages": {"/old": {"status": 301, "redirect": "//b/new"}}},
             "b": {"pages": {"/new": {}}},
         },
     )
-    (probe,) = _probe(fast_settings(tmp_path), emulator.url("a", "/old"))
+    (probe,) = probe_all(fast_settings(tmp_path), emulator.url("a", "/old"))
     assert [(h.status, h.location) for h in probe.redirects] == [(301, emulator.url("b", "/new"))]
     assert probe.final_url == emulator.url("b", "/new")
 
 
 def test_configured_host_interval_paces_that_host_only(emulator: Emulator, tmp_path: Path) -> None:
-    _world(emulator, {"api": {"default": {}}, "other": {"default": {}}})
+    mount_hosts(emulator, {"api": {"default": {}}, "other": {"default": {}}})
 
     async def go() -> None:
         async with open_client(fast_settings(tmp_path)) as net:
@@ -212,10 +204,10 @@ def test_configured_host_interval_paces_that_host_only(emulator: Emulator, tmp_p
 
 
 def test_host_map_connects_elsewhere_but_keeps_the_url(emulator: Emulator, tmp_path: Path) -> None:
-    _world(emulator, {"papers.example.org": {"pages": {"/p": {}}}})
+    mount_hosts(emulator, {"papers.example.org": {"pages": {"/p": {}}}})
     target = f"{emulator.address('papers.example.org')}:{emulator.port}"
     settings = fast_settings(tmp_path, host_map={"papers.example.org": target})
-    [probe] = _probe(settings, "https://papers.example.org/p")
+    [probe] = probe_all(settings, "https://papers.example.org/p")
     assert probe.status == 200
     assert probe.final_url == "https://papers.example.org/p"
     [seen] = emulator.requests_to("papers.example.org")

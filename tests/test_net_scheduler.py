@@ -10,33 +10,28 @@ from typing import Any
 
 from pipeline.config import Settings
 from pipeline.model import Verdict
-from pipeline.net import Probe, open_client
+from pipeline.net import open_client
 from pipeline.net.politeness import Pace
-from tests.emulator import Emulator, Request, Response, World, load_world
-from tests.links_helpers import catalog_of, fast_settings, health_of, run_links
-
-
-def _world(emulator: Emulator, hosts: dict[str, Any]) -> None:
-    load_world(emulator, World.from_dict({"hosts": hosts}))
+from tests.emulator import Emulator, Request, Response
+from tests.links_helpers import (
+    catalog_of,
+    fast_settings,
+    health_of,
+    mount_hosts,
+    probe_all,
+    run_links,
+)
 
 
 def _tls(emulator: Emulator, tmp_path: Path, **overrides: Any) -> Settings:
     return fast_settings(tmp_path, ca_bundle=emulator.ca_file, **overrides)
 
 
-def _probe(settings: Settings, *urls: str) -> list[Probe]:
-    async def go() -> list[Probe]:
-        async with open_client(settings) as net:
-            return list(await asyncio.gather(*(net.probe(u) for u in urls)))
-
-    return asyncio.run(go())
-
-
 def test_each_host_keeps_its_connections_alive(tls_emulator: Emulator, tmp_path: Path) -> None:
     hosts = ("a", "b", "c")
-    _world(tls_emulator, {h: {"default": {"latency": 0.01}} for h in hosts})
+    mount_hosts(tls_emulator, {h: {"default": {"latency": 0.01}} for h in hosts})
     urls = [tls_emulator.url(h, f"/{i}") for i in range(30) for h in hosts]
-    probes = _probe(_tls(tls_emulator, tmp_path, per_host_concurrency=2, concurrency=4), *urls)
+    probes = probe_all(_tls(tls_emulator, tmp_path, per_host_concurrency=2, concurrency=4), *urls)
     assert {p.status for p in probes} == {200}
     assert len(tls_emulator.requests) == 90
     # Interleaved hosts and a global limit below their sum: still no host reconnects.
@@ -46,9 +41,9 @@ def test_each_host_keeps_its_connections_alive(tls_emulator: Emulator, tmp_path:
 def test_a_small_get_body_is_read_so_the_connection_is_kept(
     tls_emulator: Emulator, tmp_path: Path
 ) -> None:
-    _world(tls_emulator, {"a": {"default": {"head_status": 405, "body": "x" * 500}}})
+    mount_hosts(tls_emulator, {"a": {"default": {"head_status": 405, "body": "x" * 500}}})
     urls = [tls_emulator.url("a", f"/{i}") for i in range(10)]
-    probes = _probe(_tls(tls_emulator, tmp_path, per_host_concurrency=1), *urls)
+    probes = probe_all(_tls(tls_emulator, tmp_path, per_host_concurrency=1), *urls)
     assert {p.status for p in probes} == {200}
     assert tls_emulator.connections["a"] == 1
 
@@ -56,7 +51,7 @@ def test_a_small_get_body_is_read_so_the_connection_is_kept(
 def test_idle_connections_close_when_the_host_queue_empties(
     tls_emulator: Emulator, tmp_path: Path
 ) -> None:
-    _world(tls_emulator, {"quick": {"default": {}}, "slow": {"default": {"latency": 1.0}}})
+    mount_hosts(tls_emulator, {"quick": {"default": {}}, "slow": {"default": {"latency": 1.0}}})
 
     async def go() -> tuple[int, int]:
         async with open_client(_tls(tls_emulator, tmp_path, timeout=5)) as net:
@@ -85,16 +80,16 @@ def test_global_limit_holds_across_hosts(tls_emulator: Emulator, tmp_path: Path)
     for host in ("a", "b", "c", "d"):
         tls_emulator.mount(host, slow)
     urls = [tls_emulator.url(h, f"/{i}") for h in ("a", "b", "c", "d") for i in range(4)]
-    _probe(_tls(tls_emulator, tmp_path, concurrency=3, per_host_concurrency=4), *urls)
+    probe_all(_tls(tls_emulator, tmp_path, concurrency=3, per_host_concurrency=4), *urls)
     assert peak == 3
 
 
 def test_the_test_ca_is_trusted_only_when_configured(
     tls_emulator: Emulator, tmp_path: Path
 ) -> None:
-    _world(tls_emulator, {"a": {"default": {}}})
-    (untrusted,) = _probe(fast_settings(tmp_path), tls_emulator.url("a", "/"))
-    (trusted,) = _probe(_tls(tls_emulator, tmp_path / "2"), tls_emulator.url("a", "/"))
+    mount_hosts(tls_emulator, {"a": {"default": {}}})
+    (untrusted,) = probe_all(fast_settings(tmp_path), tls_emulator.url("a", "/"))
+    (trusted,) = probe_all(_tls(tls_emulator, tmp_path / "2"), tls_emulator.url("a", "/"))
     assert untrusted.status is None and untrusted.failure is not None
     assert untrusted.failure.value == "tls-error"
     assert trusted.status == 200
@@ -103,10 +98,10 @@ def test_the_test_ca_is_trusted_only_when_configured(
 def test_host_map_over_tls_checks_the_certificate_for_the_real_name(
     tls_emulator: Emulator, tmp_path: Path
 ) -> None:
-    _world(tls_emulator, {"papers.example.org": {"pages": {"/p": {}}}})
+    mount_hosts(tls_emulator, {"papers.example.org": {"pages": {"/p": {}}}})
     target = f"https://{tls_emulator.address('papers.example.org')}:{tls_emulator.port}"
     settings = _tls(tls_emulator, tmp_path, host_map={"papers.example.org": target})
-    (probe,) = _probe(settings, "https://papers.example.org/p")
+    (probe,) = probe_all(settings, "https://papers.example.org/p")
     assert probe.status == 200 and probe.final_url == "https://papers.example.org/p"
     [seen] = tls_emulator.requests_to("papers.example.org")
     assert seen.headers["host"] == "papers.example.org"
@@ -115,7 +110,7 @@ def test_host_map_over_tls_checks_the_certificate_for_the_real_name(
 def test_slow_link_over_tls_is_a_timeout_not_a_tls_error(
     tls_emulator: Emulator, tmp_path: Path
 ) -> None:
-    _world(tls_emulator, {"a": {"pages": {"/slow": {"hang": True}}}, "b": {"default": {}}})
+    mount_hosts(tls_emulator, {"a": {"pages": {"/slow": {"hang": True}}}, "b": {"default": {}}})
     url = tls_emulator.url("a", "/slow")
     catalog = catalog_of(url, tls_emulator.url("b", "/"))
     checked, _ = run_links(catalog, _tls(tls_emulator, tmp_path, timeout=0.3, retries=0))
@@ -126,10 +121,10 @@ def test_slow_link_over_tls_is_a_timeout_not_a_tls_error(
 
 def test_refusals_slow_the_host_to_its_limit(tls_emulator: Emulator, tmp_path: Path) -> None:
     # 10 requests a second, then 429 with Retry-After: 1; no spacing configured.
-    _world(tls_emulator, {"api": {"default": {}, "rate_limit": 10}})
+    mount_hosts(tls_emulator, {"api": {"default": {}, "rate_limit": 10}})
     urls = [tls_emulator.url("api", f"/{i}") for i in range(40)]
     settings = _tls(tls_emulator, tmp_path, retries=3, timeout=5, per_host_interval=0)
-    probes = _probe(settings, *urls)
+    probes = probe_all(settings, *urls)
     refused = len(tls_emulator.requests) - 40
     assert {p.status for p in probes} == {200}  # every link got a verdict
     assert refused <= 12  # few refusals: the pace came down, it did not keep pushing
@@ -138,12 +133,12 @@ def test_refusals_slow_the_host_to_its_limit(tls_emulator: Emulator, tmp_path: P
 def test_learned_pace_is_remembered_for_the_next_run(
     tls_emulator: Emulator, tmp_path: Path
 ) -> None:
-    _world(tls_emulator, {"api": {"default": {}, "rate_limit": 10}})
+    mount_hosts(tls_emulator, {"api": {"default": {}, "rate_limit": 10}})
     settings = _tls(tls_emulator, tmp_path, retries=3, timeout=5, per_host_interval=0)
-    _probe(settings, *[tls_emulator.url("api", f"/first/{i}") for i in range(30)])
+    probe_all(settings, *[tls_emulator.url("api", f"/first/{i}") for i in range(30)])
     first_extra = len(tls_emulator.requests) - 30
     tls_emulator.requests.clear()
-    probes = _probe(settings, *[tls_emulator.url("api", f"/second/{i}") for i in range(30)])
+    probes = probe_all(settings, *[tls_emulator.url("api", f"/second/{i}") for i in range(30)])
     second_extra = len(tls_emulator.requests) - 30
     assert {p.status for p in probes} == {200}
     assert first_extra > 0 and second_extra < first_extra
