@@ -9,13 +9,19 @@ paragraph separators become spaces. The catalog keeps the raw data.
 
 `csv_cell` also keeps a spreadsheet from running a cell as a formula (OWASP
 CSV injection).
+
+`load_json` reads JSON from outside (an API answer, a catalog someone edited):
+a `\\ud800` escape decodes to a lone surrogate, which no UTF-8 file can hold, so
+writing the catalog would fail at the end of the run; it becomes U+FFFD.
 """
 
 from __future__ import annotations
 
+import json
 import re
+from typing import Any
 
-__all__ = ["clean_text", "csv_cell", "invisible"]
+__all__ = ["clean_text", "csv_cell", "invisible", "load_json"]
 
 # C0 and C1 controls (tab, LF and CR are kept: callers fold whitespace as they need),
 # DEL, the soft hyphen, Arabic letter mark, Mongolian vowel separator, zero-width and
@@ -45,3 +51,30 @@ def csv_cell(value: object) -> str:
     """A cleaned cell that a spreadsheet shows as text, never runs as a formula."""
     cell = clean_text(value)
     return "'" + cell if cell.startswith(_FORMULA_START) else cell
+
+
+# A surrogate escape in JSON text; pairs (an emoji written as two escapes) decode to one
+# character, so only a lone one is left in a decoded string.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE_ESCAPE_BYTES = re.compile(_SURROGATE_ESCAPE.pattern.encode())
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def load_json(data: str | bytes) -> Any:
+    """Parse JSON (ValueError when it is not), lone surrogates replaced by U+FFFD."""
+    value = json.loads(data)
+    if isinstance(data, str):
+        escaped = _SURROGATE_ESCAPE.search(data) is not None
+    else:
+        escaped = _SURROGATE_ESCAPE_BYTES.search(data) is not None
+    return _mend(value) if escaped else value
+
+
+def _mend(value: Any) -> Any:
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_mend(item) for item in value]
+    if isinstance(value, dict):
+        return {_mend(key): _mend(item) for key, item in value.items()}
+    return value

@@ -55,6 +55,20 @@ def test_catalog_round_trips(tmp_path: Path) -> None:
     assert read_catalog(path) == _catalog()
 
 
+def test_a_lone_surrogate_escape_in_an_edited_catalog_is_mended(tmp_path: Path) -> None:
+    # json.loads turns "\\ud800" into a character no UTF-8 file can hold: writing failed.
+    path = tmp_path / "catalog.json"
+    write_catalog(_catalog(), path)
+    text = path.read_text(encoding="utf-8").replace(
+        '"VisionLLM"', '"Vision\\ud800LLM \\ud83d\\ude00"'
+    )
+    path.write_text(text, encoding="utf-8")
+    catalog = read_catalog(path)
+    assert catalog is not None and catalog.entries[0].title == "Vision\ufffdLLM \U0001f600"
+    write_catalog(catalog, path)
+    assert read_catalog(path) == catalog
+
+
 def test_no_previous_catalog_is_none(tmp_path: Path) -> None:
     assert read_catalog(tmp_path / "catalog.json") is None
 

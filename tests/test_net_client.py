@@ -146,6 +146,18 @@ def test_fetch_revalidates_with_etag_when_stale(emulator: Emulator, tmp_path: Pa
     assert emulator.requests[-1].headers["if-none-match"] == '"e1"'
 
 
+def test_fetched_json_mends_a_lone_surrogate(emulator: Emulator, tmp_path: Path) -> None:
+    # A description "\\ud800" from an API would otherwise make the catalog unwritable.
+    body = '{"description": "bad \\ud800 text", "emoji": "\\ud83d\\ude00"}'
+    mount_hosts(emulator, {"api": {"pages": {"/": {"body": body}}}})
+
+    async def go() -> object:
+        async with open_client(fast_settings(tmp_path, retries=0)) as net:
+            return (await net.fetch("GET", emulator.url("api", "/"))).json()
+
+    assert asyncio.run(go()) == {"description": "bad \ufffd text", "emoji": "\U0001f600"}
+
+
 def test_fetch_without_answer_raises_fetch_error(tmp_path: Path) -> None:
     async def go() -> None:
         async with open_client(fast_settings(tmp_path, retries=0)) as net:

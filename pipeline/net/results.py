@@ -96,7 +96,7 @@ class Fetched:
         return self.body.decode("utf-8", errors="replace")
 
     def json(self) -> Any:
-        """The body parsed as JSON."""
-        import json
+        """The body parsed as JSON (ValueError when it is not; lone surrogates mended)."""
+        from pipeline.safe_text import load_json
 
-        return json.loads(self.body)
+        return load_json(self.body)

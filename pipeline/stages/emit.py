@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from pipeline.errors import CatalogError
 from pipeline.files import write_text_atomic
 from pipeline.model import SCHEMA_VERSION, Catalog
+from pipeline.safe_text import load_json
 
 __all__ = [
     "SCHEMA_PATH",
@@ -66,7 +67,7 @@ def read_catalog(path: Path) -> Catalog | None:
     except (OSError, UnicodeDecodeError) as exc:
         raise CatalogError(f"cannot read the previous catalog: {exc}", path=path) from None
     try:
-        raw = json.loads(text)
+        raw = load_json(text)
     except json.JSONDecodeError as exc:
         raise CatalogError(
             f"the previous catalog is not valid JSON (line {exc.lineno}); "
