@@ -45,7 +45,7 @@ from pipeline.outputs import render_outputs
 from pipeline.policy import policy_failures
 from pipeline.progress import progress_reporter
 from pipeline.stages.emit import catalog_text, read_catalog
-from pipeline.stages.links import API_VERIFIERS, is_badge, links_summary
+from pipeline.stages.links import links_summary, needs_request
 from pipeline.stages.parse import parse_list, read_list
 from pipeline.stages.resolve import (
     URL_SYNTAX,
@@ -228,7 +228,7 @@ async def _network_phase(
                 catalog = _carry_over(catalog, ctx.previous, {"arxiv", "github"} & set(stages))
                 apis = {}
             elif "links" in stages:
-                net.start_probes(_unaffected_by_apis(catalog, set(apis)))
+                net.start_probes(_unaffected_by_apis(catalog, set(apis), ctx.settings.badge_hosts))
 
             def probe_what_is_left(name: str, result: Catalog) -> None:
                 # The links this API could have verified and did not: checked now, not
@@ -288,25 +288,23 @@ def _sparing_apis(link: Link, apis: set[str]) -> set[str]:
     return could & apis
 
 
-def _unaffected_by_apis(catalog: Catalog, apis: set[str]) -> list[str]:
-    """The URLs the links stage will check whatever the API stages answer (as it writes them)."""
-    first: dict[str, str] = {}
+def _unaffected_by_apis(catalog: Catalog, apis: set[str], badge_hosts: list[str]) -> list[str]:
+    """The URLs the links stage will request whatever the API stages answer (as it writes them)."""
+    wanted: dict[str, str] = {}
     spared: set[str] = set()  # normalized URLs an API answer may verify
     for _, link in catalog.iter_links():
-        first.setdefault(link.normalized_url, link.url)
         if _sparing_apis(link, apis):
             spared.add(link.normalized_url)
-        elif link.health is not None and link.health.verified_by in API_VERIFIERS:
-            spared.add(link.normalized_url)
-    return [url for norm, url in first.items() if norm not in spared]
+        elif needs_request(link, badge_hosts):
+            wanted.setdefault(link.normalized_url, link.url)
+    return [url for norm, url in wanted.items() if norm not in spared]
 
 
 def _left_by(result: Catalog, api: str, apis: set[str], badge_hosts: list[str]) -> list[str]:
     """The URLs only `api` could have spared, which its `result` left for the links stage."""
     left: dict[str, str] = {}
     for _, link in result.iter_links():
-        verified = link.health is not None and link.health.verified_by in API_VERIFIERS
-        if not verified and _sparing_apis(link, apis) == {api} and not is_badge(link, badge_hosts):
+        if _sparing_apis(link, apis) == {api} and needs_request(link, badge_hosts):
             left.setdefault(link.normalized_url, link.url)
     return list(left.values())
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from pipeline.model import Catalog, Link, LinkKind, Verdict
+from pipeline.runner import refresh
 from tests.emulator import Emulator, World, load_world
 from tests.links_helpers import NOW, fast_settings, run_links
 
@@ -62,3 +64,20 @@ def test_badge_images_are_not_requested_unless_badge_hosts_is_empty(
     checked, _ = run_links(catalog, fast_settings(tmp_path / "b", badge_hosts=[]))
     assert checked.other_links[0].health.verdict is Verdict.OK
     assert [r.path for r in emulator.requests] == ["/badge.svg"]
+
+
+def test_a_whole_run_requests_no_badge_image_either(emulator: Emulator, tmp_path: Path) -> None:
+    # The runner queues link checks before the links stage runs: badges must stay out of it.
+    _, fine, badge = _world(emulator)
+    listing = tmp_path / "list.md"
+    listing.write_text(f"# L\n\n![badge]({badge})\n\n- Paper one. [[page]({fine})]\n")
+    settings = fast_settings(
+        tmp_path / "cache",
+        input=listing,
+        output_dir=tmp_path / "out",
+        badge_hosts=[urlsplit(badge).hostname or ""],
+    )
+    outcome = asyncio.run(refresh(settings, stages=["links"]))
+    assert [r.path for r in emulator.requests] == ["/fine"]
+    (image,) = outcome.catalog.other_links
+    assert image.health is None

@@ -18,7 +18,7 @@ from pipeline.net import CONNECTION_LEVEL, Failure, NetClient, Probe, host_of, r
 from pipeline.stages.link_verdicts import is_outage, judge, merge_history
 from pipeline.stages.resolve import URL_SYNTAX
 
-__all__ = ["API_VERIFIERS", "check_links", "is_badge", "links_summary"]
+__all__ = ["API_VERIFIERS", "check_links", "is_badge", "links_summary", "needs_request"]
 
 API_VERIFIERS = frozenset({"arxiv-api", "github-api"})
 _RECHECK_HOSTS = 3
@@ -59,11 +59,17 @@ def _previous_health(catalog: Catalog, ctx: RunContext) -> dict[str, LinkHealth]
     return found
 
 
+def needs_request(link: Link, badge_hosts: list[str]) -> bool:
+    """Whether this stage requests `link`: not judged before it (by an API, or malformed),
+    and not a badge image."""
+    return not _api_verified(link) and not is_badge(link, badge_hosts)
+
+
 def _targets(catalog: Catalog, badge_hosts: list[str]) -> dict[str, str]:
-    # normalized URL -> the URL as first written; API-verified links and badges need no request.
+    # normalized URL -> the URL as first written (the one requested).
     targets: dict[str, str] = {}
     for _, link in catalog.iter_links():
-        if not _api_verified(link) and not is_badge(link, badge_hosts):
+        if needs_request(link, badge_hosts):
             targets.setdefault(link.normalized_url, link.url)
     return targets
 
