@@ -53,28 +53,37 @@ def csv_cell(value: object) -> str:
     return "'" + cell if cell.startswith(_FORMULA_START) else cell
 
 
-# A surrogate escape in JSON text; pairs (an emoji written as two escapes) decode to one
-# character, so only a lone one is left in a decoded string.
+# What can put a lone surrogate in decoded JSON: an escape (`\\ud800`; a pair, an emoji
+# written as two escapes, decodes to one character) or raw surrogate bytes, which
+# json.loads lets through for bytes. In a decoded string any surrogate is a lone one.
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
-_SURROGATE_ESCAPE_BYTES = re.compile(_SURROGATE_ESCAPE.pattern.encode())
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def load_json(data: str | bytes) -> Any:
     """Parse JSON (ValueError when it is not), lone surrogates replaced by U+FFFD."""
-    value = json.loads(data)
-    if isinstance(data, str):
-        escaped = _SURROGATE_ESCAPE.search(data) is not None
-    else:
-        escaped = _SURROGATE_ESCAPE_BYTES.search(data) is not None
-    return _mend(value) if escaped else value
+    text = (
+        data if isinstance(data, str) else data.decode(json.detect_encoding(data), "surrogatepass")
+    )
+    value = json.loads(text)
+    if _SURROGATE_ESCAPE.search(text) or _LONE_SURROGATE.search(text):
+        return _mend(value)
+    return value
 
 
 def _mend(value: Any) -> Any:
-    if isinstance(value, str):
-        return _LONE_SURROGATE.sub("\ufffd", value)
-    if isinstance(value, list):
-        return [_mend(item) for item in value]
-    if isinstance(value, dict):
-        return {_mend(key): _mend(item) for key, item in value.items()}
-    return value
+    # Walked with a stack, not recursion: JSON may nest as deep as json.loads allows.
+    holder = [value]
+    stack: list[tuple[Any, Any]] = [(holder, 0)]
+    while stack:
+        container, key = stack.pop()
+        item = container[key]
+        if isinstance(item, str):
+            container[key] = _LONE_SURROGATE.sub("\ufffd", item)
+        elif isinstance(item, list):
+            stack.extend((item, index) for index in range(len(item)))
+        elif isinstance(item, dict):
+            mended = {_LONE_SURROGATE.sub("\ufffd", name): part for name, part in item.items()}
+            container[key] = mended
+            stack.extend((mended, name) for name in mended)
+    return holder[0]

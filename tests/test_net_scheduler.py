@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -254,3 +255,35 @@ def test_a_turn_booked_before_a_retry_after_waits_for_the_host_again() -> None:
 
     deferred_until, started = asyncio.run(go())
     assert all(t >= deferred_until - 0.01 for t in started)
+
+
+def _starts_after(pace: Pace, slowdown: Callable[[], None], waiting: int) -> list[float]:
+    """Seconds after the first request at which `waiting` booked turns start, `slowdown`
+    having happened just after they booked."""
+
+    async def go() -> list[float]:
+        await pace.wait_turn()
+        first = time.monotonic()
+        turns = [asyncio.ensure_future(pace.wait_turn()) for _ in range(waiting)]
+        await asyncio.sleep(0)
+        slowdown()
+        started = []
+        for turn in turns:
+            await turn
+            started.append(time.monotonic() - first)
+        return started
+
+    return asyncio.run(go())
+
+
+def test_turns_taken_again_after_a_pause_do_not_queue_behind_the_old_ones() -> None:
+    # Booked at 0.2, 0.4, 0.6 s; a 0.1 s pause ends before the first: none moves later.
+    pace = Pace(floor=0.2)
+    started = _starts_after(pace, lambda: pace.defer(0.1), waiting=3)
+    assert started[-1] < 0.75, started
+
+
+def test_retry_after_zero_leaves_booked_turns_alone() -> None:
+    pace = Pace(floor=0.2)
+    started = _starts_after(pace, lambda: pace.defer(0), waiting=3)
+    assert started[-1] < 0.75, started

@@ -18,7 +18,7 @@ from pipeline.outputs.report_md import render_report
 from pipeline.outputs.stars import append_star_rows
 from pipeline.outputs.views import render_catalog_csv, render_catalog_md
 from pipeline.prcheck import annotations
-from pipeline.safe_text import clean_text, csv_cell
+from pipeline.safe_text import clean_text, csv_cell, load_json
 from tests.sample_catalog import sample_catalog
 
 HOSTILE = "Esc \x1b[31mRED\x1b[0m bell\x07 \u202eevil\u202c zero\u200bwidth\u2060 sep\u2028line"
@@ -99,3 +99,26 @@ def test_shorten_never_cuts_a_percent_escape_in_half() -> None:
         cut = shorten(url, limit)
         assert not cut.removesuffix("…").endswith(("%", "%E", "%8", "%A"))
         assert len(cut) <= limit
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b'{"d\\ud800": ["caf\\ud800", {"x": "\\udfff"}], "ok": "\\ud83d\\ude00"}',
+        '{"d\\ud800": ["caf\\ud800", {"x": "\\udfff"}], "ok": "\\ud83d\\ude00"}',
+        '{"d\ud800": ["caf\ud800", {"x": "\udfff"}], "ok": "\\ud83d\\ude00"}'.encode(
+            "utf-8", "surrogatepass"
+        ),
+    ],
+    ids=["escapes-in-bytes", "escapes-in-text", "raw-surrogate-bytes"],
+)
+def test_load_json_mends_lone_surrogates_and_keeps_pairs(data: str | bytes) -> None:
+    assert load_json(data) == {"d\ufffd": ["caf\ufffd", {"x": "\ufffd"}], "ok": "\U0001f600"}
+
+
+def test_load_json_mends_deep_nesting_without_recursion() -> None:
+    depth = 900  # json.loads itself stops near the recursion limit
+    value = load_json("[" * depth + '"\\ud800"' + "]" * depth)
+    for _ in range(depth):
+        (value,) = value
+    assert value == "\ufffd"

@@ -54,6 +54,7 @@ class Pace:
     refusals: int = 0
     _cut_at: float = field(default=-1e9, repr=False)
     _slowdowns: int = field(default=0, repr=False)  # cuts and deferrals so far
+    _resume_at: float = field(default=0.0, repr=False)  # the end of the last Retry-After pause
     _starts: deque[float] = field(default_factory=deque, repr=False)  # the last second's
     _clean: deque[float] = field(default_factory=deque, repr=False)  # clean answers, last second
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
@@ -89,8 +90,17 @@ class Pace:
 
     def defer(self, seconds: float) -> None:
         """Start no request for `seconds` (a Retry-After speaks for the whole host)."""
-        self.next_at = max(self.next_at, time.monotonic() + seconds)
+        if seconds <= 0:
+            return  # "Retry-After: 0" (or a date just past) asks for no pause
+        self._resume_at = max(self._resume_at, time.monotonic() + seconds)
+        self._rebook()
+
+    def _rebook(self) -> None:
+        # Turns booked at the old pace are given up and taken again (wait_turn), so the
+        # schedule restarts from the last request really sent, not after those old turns.
         self._slowdowns += 1
+        last = self._starts[-1] if self._starts else float("-inf")
+        self.next_at = max(last + self.interval, self._resume_at)
 
     def refused(self) -> None:
         """A 429 (or 503 with Retry-After): slow down, once per refusal episode."""
@@ -99,7 +109,6 @@ class Pace:
         if now - self._cut_at < max(_CUT_QUIET, self.interval):
             return
         self._cut_at = now
-        self._slowdowns += 1
         # Cut from the rate actually sent in the last second: a configured pace of "no
         # spacing" says nothing about how fast we really went.
         sent = sum(1 for t in self._starts if t >= now - 1.0)
@@ -107,6 +116,7 @@ class Pace:
         taken = self._taken(now)
         rate = min(rate, taken) * _BELOW_TAKEN if taken else rate * SLOWDOWN
         self.interval = min(_SLOWEST, 1.0 / rate)
+        self._rebook()
 
     def _taken(self, now: float) -> int:
         while self._clean and self._clean[0] < now - 1.0:
