@@ -18,7 +18,7 @@ FAIL_ON_KINDS = ("error", "warning", "dead", "moved", "blocked", "unverified", "
 
 
 def check_fail_on(kinds: Iterable[str]) -> list[str]:
-    """The `--fail-on` values, checked: ConfigError naming the choices for an unknown one."""
+    """The `--fail-on` values, checked: ConfigError for an unknown one, or none with others."""
     kinds = list(kinds)
     for kind in kinds:
         if kind not in FAIL_ON_KINDS:
@@ -26,6 +26,8 @@ def check_fail_on(kinds: Iterable[str]) -> list[str]:
                 f"--fail-on: unknown kind {kind!r}; choose from {list(FAIL_ON_KINDS)}",
                 setting="fail_on",
             )
+    if "none" in kinds and len(set(kinds)) > 1:
+        raise ConfigError("--fail-on none means fail on nothing: give it alone", setting="fail_on")
     return kinds
 
 

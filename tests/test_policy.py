@@ -31,3 +31,9 @@ def test_none_and_unmatched_kinds_fail_nothing() -> None:
     findings = [_finding(Severity.INFO)]
     assert policy_failures(findings, [Verdict.BLOCKED], ["none"]) == []
     assert policy_failures(findings, [Verdict.BLOCKED], ["error", "dead"]) == []
+
+
+def test_none_is_given_alone() -> None:
+    assert check_fail_on(["none"]) == ["none"]
+    with pytest.raises(ConfigError, match="give it alone"):
+        check_fail_on(["none", "dead"])
