@@ -12,10 +12,11 @@ from pipeline.context import RunContext
 from pipeline.model import Catalog, Entry, Link, LinkHealth, LinkKind
 from pipeline.net import Probe, open_client
 from pipeline.stages.links import check_links
-from tests.emulator import Emulator, World, load_world
+from tests.emulator import Emulator, Request, Response, World, load_world
 
 __all__ = [
     "NOW",
+    "InFlight",
     "catalog_of",
     "fast_settings",
     "health_of",
@@ -109,3 +110,19 @@ def probe_all(settings: Settings, *urls: str) -> list[Probe]:
             return list(await asyncio.gather(*(net.probe(u) for u in urls)))
 
     return asyncio.run(go())
+
+
+class InFlight:
+    """An emulator handler answering 200 after `delay` s; `peak` is the most requests it
+    held at once (what a concurrency limit allows)."""
+
+    def __init__(self, delay: float) -> None:
+        self.delay = delay
+        self.active = self.peak = 0
+
+    async def __call__(self, request: Request) -> Response:
+        self.active += 1
+        self.peak = max(self.peak, self.active)
+        await asyncio.sleep(self.delay)
+        self.active -= 1
+        return Response(200)

@@ -12,8 +12,8 @@ import pytest
 
 from pipeline.config import Settings
 from pipeline.net import Failure, FetchError, open_client
-from tests.emulator import Emulator, Request, Response
-from tests.links_helpers import fast_settings, mount_hosts, probe_all
+from tests.emulator import Emulator
+from tests.links_helpers import InFlight, fast_settings, mount_hosts, probe_all
 
 
 def test_user_agent_names_the_tool_and_a_contact(emulator: Emulator, tmp_path: Path) -> None:
@@ -90,21 +90,11 @@ def test_retry_after_beyond_the_limit_gives_up_at_once(emulator: Emulator, tmp_p
 
 
 def test_per_host_concurrency_is_respected(emulator: Emulator, tmp_path: Path) -> None:
-    active = 0
-    peak = 0
-
-    async def slow(request: Request) -> Response:
-        nonlocal active, peak
-        active += 1
-        peak = max(peak, active)
-        await asyncio.sleep(0.05)
-        active -= 1
-        return Response(200)
-
+    slow = InFlight(0.05)
     emulator.mount("a", slow)
     urls = [emulator.url("a", f"/{i}") for i in range(8)]
     probe_all(fast_settings(tmp_path, per_host_concurrency=2), *urls)
-    assert peak == 2
+    assert slow.peak == 2
 
 
 def test_per_host_interval_spaces_requests(emulator: Emulator, tmp_path: Path) -> None:

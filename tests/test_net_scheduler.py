@@ -13,8 +13,9 @@ from pipeline.config import Settings
 from pipeline.model import Verdict
 from pipeline.net import open_client
 from pipeline.net.politeness import Pace
-from tests.emulator import Emulator, Request, Response
+from tests.emulator import Emulator
 from tests.links_helpers import (
+    InFlight,
     catalog_of,
     fast_settings,
     health_of,
@@ -68,21 +69,12 @@ def test_idle_connections_close_when_the_host_queue_empties(
 
 
 def test_global_limit_holds_across_hosts(tls_emulator: Emulator, tmp_path: Path) -> None:
-    active = peak = 0
-
-    async def slow(request: Request) -> Response:
-        nonlocal active, peak
-        active += 1
-        peak = max(peak, active)
-        await asyncio.sleep(0.03)
-        active -= 1
-        return Response(200)
-
+    slow = InFlight(0.03)
     for host in ("a", "b", "c", "d"):
         tls_emulator.mount(host, slow)
     urls = [tls_emulator.url(h, f"/{i}") for h in ("a", "b", "c", "d") for i in range(4)]
     probe_all(_tls(tls_emulator, tmp_path, concurrency=3, per_host_concurrency=4), *urls)
-    assert peak == 3
+    assert slow.peak == 3
 
 
 def test_the_test_ca_is_trusted_only_when_configured(
