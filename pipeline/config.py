@@ -37,6 +37,10 @@ DEFAULT_OUTPUT_DIR = Path("data")
 DEFAULT_CACHE_DIR = Path("cache")
 DEFAULT_ARXIV_API_URL = "https://export.arxiv.org/api/query"
 DEFAULT_GITHUB_API_URL = "https://api.github.com"
+DEFAULT_S2_API_URL = "https://api.semanticscholar.org/graph/v1"
+DEFAULT_HF_API_URL = "https://huggingface.co/api"
+DEFAULT_WAYBACK_CDX_URL = "https://web.archive.org/cdx/search/cdx"
+DEFAULT_WAYBACK_AVAILABLE_URL = "https://archive.org/wayback/available"
 DEFAULT_MAX_LIST_BYTES = 10_000_000
 # Badge services draw an image for any path (a wrong repo still gets a badge), so
 # requesting their images tells nothing about the list; `badge_hosts = []` checks them.
@@ -60,6 +64,8 @@ _ENV_ALIASES: dict[str, tuple[str, ...]] = {
     "arxiv_api_url": ("ARXIV_API_URL",),
     "github_api_url": ("GITHUB_API_URL",),
     "github_token": ("GITHUB_TOKEN", "GH_TOKEN"),
+    "s2_api_url": ("S2_API_URL",),
+    "s2_api_key": ("S2_API_KEY",),
 }
 
 
@@ -121,10 +127,36 @@ class Settings(BaseModel):
     github_batch_size: int = Field(default=50, ge=1, le=100)
     stale_after_days: int = Field(default=365, ge=1)
 
+    # The scholarly graph: Semantic Scholar (venue, citations), Hugging Face papers (code),
+    # the Wayback Machine (archived copies). Keys: 1 request a second on every S2 endpoint.
+    s2_api_url: str = DEFAULT_S2_API_URL
+    s2_api_key: SecretStr | None = None
+    s2_interval: float = Field(default=1.0, ge=0, le=60, description="Seconds between S2 calls.")
+    s2_batch_size: int = Field(default=500, ge=1, le=500)
+    s2_match_budget: int = Field(
+        default=100, ge=0, le=10_000, description="S2 title-match requests a run at most."
+    )
+    hf_api_url: str = DEFAULT_HF_API_URL
+    hf_interval: float = Field(default=0.6, ge=0, le=60, description="500 calls / 5 min.")
+    hf_budget: int = Field(
+        default=200, ge=0, le=10_000, description="Hugging Face paper requests a run at most."
+    )
+    wayback_cdx_url: str = DEFAULT_WAYBACK_CDX_URL
+    wayback_available_url: str = DEFAULT_WAYBACK_AVAILABLE_URL
+    archive_interval: float = Field(
+        default=1.0, ge=0, le=60, description="Seconds between archive calls (they block IPs)."
+    )
+    archive_budget: int = Field(
+        default=100, ge=0, le=10_000, description="Archive lookups a run at most."
+    )
+
     # Cache lifetimes.
     link_ttl_hours: float = Field(default=24.0, ge=0)
     arxiv_ttl_days: float = Field(default=7.0, ge=0)
     github_ttl_hours: float = Field(default=24.0, ge=0)
+    s2_ttl_days: float = Field(default=7.0, ge=0)
+    hf_ttl_days: float = Field(default=7.0, ge=0)
+    archive_ttl_days: float = Field(default=30.0, ge=0)
 
     # History.
     persistent_after_runs: int = Field(default=3, ge=1)
@@ -145,7 +177,14 @@ class Settings(BaseModel):
             raise ValueError(f"{value} is not a file")
         return value
 
-    @field_validator("arxiv_api_url", "github_api_url")
+    @field_validator(
+        "arxiv_api_url",
+        "github_api_url",
+        "s2_api_url",
+        "hf_api_url",
+        "wayback_cdx_url",
+        "wayback_available_url",
+    )
     @classmethod
     def _http_only(cls, value: str) -> str:
         if not value.startswith(("http://", "https://")):

@@ -34,6 +34,14 @@ class RunContext:
     notes: list[str] = field(default_factory=list)  # one-line messages for the summary
     progress: Callable[[str, int, int], None] | None = None  # (task, done, total)
     outage: bool = False  # set by the links stage: the network was down, nothing judged
+    # API hosts the pre-run check could not connect to: their stages ask nothing this run.
+    unreachable: frozenset[str] = frozenset()
+
+    def reachable(self, url: str) -> bool:
+        """False when the pre-run check could not connect to `url`'s host."""
+        from pipeline.net import host_of
+
+        return host_of(url) not in self.unreachable
 
     @property
     def offline(self) -> bool:

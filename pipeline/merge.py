@@ -50,6 +50,10 @@ def _merge(base: Any, ours: Any, theirs: Any) -> Any:
         if ours[:n] == base and theirs[:n] == base:  # both only appended
             return [*ours, *theirs[n:]]
     if isinstance(base, dict) and isinstance(ours, dict) and isinstance(theirs, dict):
-        if ours.keys() == theirs.keys() == base.keys():
-            return {key: _merge(base[key], ours[key], theirs[key]) for key in base}
+        if base.keys() <= ours.keys() and base.keys() <= theirs.keys():
+            # Each stage may only have added keys (the scholarly stage adds found repos).
+            merged = {key: _merge(base[key], ours[key], theirs[key]) for key in base}
+            merged.update({k: v for k, v in ours.items() if k not in base})
+            merged.update({k: v for k, v in theirs.items() if k not in base})
+            return merged
     return theirs

@@ -16,8 +16,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
     "SCHEMA_VERSION",
+    "ArchivedCopy",
     "ArxivRecord",
     "Catalog",
+    "CodeLink",
     "Entry",
     "FetchStatus",
     "Finding",
@@ -29,6 +31,7 @@ __all__ = [
     "RawLink",
     "RepoRecord",
     "RunStats",
+    "ScholarlyRecord",
     "Severity",
     "Verdict",
 ]
@@ -91,6 +94,15 @@ class Finding(_Frozen):
     hint: str = Field(default="", description="A short proposed fix.")
     url: str | None = None
     entry_key: str | None = None
+    suggestion: str | None = Field(
+        default=None,
+        description="The exact text `fix` writes for this finding: a venue ('CVPR'2024'), "
+        "a code link's URL.",
+    )
+    evidence: dict[str, str] = Field(
+        default={},
+        description="Where the finding comes from: source, S2 paper id, DOI, DBLP key, ...",
+    )
 
 
 class RawLink(_Frozen):
@@ -121,6 +133,15 @@ class LinkHealth(_Frozen):
     persistently_unreachable: bool = False
 
 
+class ArchivedCopy(_Frozen):
+    """The newest archived copy of a page from before it died (the Wayback Machine)."""
+
+    url: str = Field(description="https://web.archive.org/web/<timestamp>/<url>")
+    timestamp: str = Field(description="YYYYMMDDhhmmss of the snapshot.")
+    found_by: str = Field(description="'cdx' or 'availability'.")
+    checked_at: datetime | None = None
+
+
 class Link(_Frozen):
     """A link after resolve: its kind, ids, normalized form and, later, health."""
 
@@ -140,6 +161,9 @@ class Link(_Frozen):
     doi: str | None = None
     openreview_id: str | None = None
     health: LinkHealth | None = None
+    archived: ArchivedCopy | None = Field(
+        default=None, description="An archived copy, for a dead or persistently unreachable link."
+    )
 
 
 class RawEntry(_Frozen):
@@ -151,6 +175,9 @@ class RawEntry(_Frozen):
     title: str
     authors: list[str] = []
     venue: str | None = None
+    venue_text: str | None = Field(
+        default=None, description='The venue as the list writes it, e.g. "CVPR\'2024".'
+    )
     year: int | None = None
     uncertain: list[str] = Field(
         default=[],
@@ -196,6 +223,47 @@ class ArxivRecord(_Frozen):
     status: FetchStatus = FetchStatus.NOT_FETCHED
 
 
+class ScholarlyRecord(_Frozen):
+    """Where a paper stands now in the scholarly graph (Semantic Scholar)."""
+
+    paper_id: str | None = Field(default=None, description="Semantic Scholar's paperId.")
+    matched_by: str = Field(default="arxiv", description="'arxiv', 'doi' or 'title'.")
+    match_score: float | None = None
+    title: str | None = None
+    venue: str | None = Field(default=None, description="The venue's name as S2 gives it.")
+    venue_type: str | None = Field(default=None, description="'conference', 'journal', ...")
+    venue_short: str | None = Field(
+        default=None, description="The abbreviation lists use ('CVPR', 'CVPRW'), else the name."
+    )
+    year: int | None = None
+    publication_date: str | None = None
+    doi: str | None = None
+    dblp_key: str | None = None
+    arxiv_id: str | None = None
+    citation_count: int | None = None
+    influential_citation_count: int | None = None
+    citations_read_at: datetime | None = None
+    fetched_at: datetime | None = None
+    status: FetchStatus = FetchStatus.NOT_FETCHED
+
+    @property
+    def published(self) -> bool:
+        """Whether S2 places the paper at a conference or journal (not arXiv, not a preprint)."""
+        return bool(self.venue_short) and self.venue_type in ("conference", "journal")
+
+
+class CodeLink(_Frozen):
+    """A code link found for a paper the list links no code for (Hugging Face papers)."""
+
+    arxiv_id: str
+    repo_url: str | None = Field(default=None, description="The GitHub URL Hugging Face gives.")
+    repo: str | None = Field(default=None, description="Its 'owner/name'.")
+    project_page: str | None = None
+    stars: int | None = Field(default=None, description="Stars as Hugging Face reports them.")
+    fetched_at: datetime | None = None
+    status: FetchStatus = FetchStatus.NOT_FETCHED
+
+
 class RepoRecord(_Frozen):
     """A GitHub repository's metadata, keyed in the catalog by 'owner/name' as linked."""
 
@@ -221,6 +289,9 @@ class RepoRecord(_Frozen):
     size_kb: int | None = Field(default=None, description="Disk usage in KB (GraphQL diskUsage).")
     default_branch: str | None = None
     empty: bool | None = Field(default=None, description="No commits (no default branch).")
+    proposed: bool = Field(
+        default=False, description="Not linked by the list: a code link proposed for a paper."
+    )
     fetched_at: datetime | None = None
 
 
@@ -233,6 +304,9 @@ class Entry(_Frozen):
     title: str
     authors: list[str] = []
     venue: str | None = None
+    venue_text: str | None = Field(
+        default=None, description='The venue as the list writes it, e.g. "CVPR\'2024".'
+    )
     year: int | None = None
     uncertain: list[str] = Field(
         default=[],
@@ -247,6 +321,10 @@ class Entry(_Frozen):
     repos: list[str] = Field(default=[], description="'owner/name' of each GitHub repo linked.")
     links: list[Link] = []
     arxiv: ArxivRecord | None = None
+    scholarly: ScholarlyRecord | None = None
+    code: CodeLink | None = Field(
+        default=None, description="Code found for an entry that links none (Hugging Face)."
+    )
 
 
 class RunStats(_Frozen):

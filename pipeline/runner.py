@@ -1,20 +1,24 @@
 """The run: stages in data-flow order, what a skipped stage keeps, and the exit code.
 
-                        ┌─► arxiv ──┐
-    parse ─► resolve ───┼─► github ─┼─► emit
-                        └─► links ──┘
+                        ┌─► arxiv ─────┐
+                        ├─► github ────┤
+    parse ─► resolve ───┼─► scholarly ─┼─► archive ─► emit
+                        └─► links ─────┘
 
-The network stages run side by side over one client, each within its hosts'
-limits: arXiv and GitHub at once (their results merged in stage order, see
-merge.py), and the link checks that no API answer can spare start at once
-too. As each API stage ends, the links it could have verified and did not
-are queued; the links stage proper runs when the APIs have answered, joining
-those checks, so the arXiv API's 3-second spacing delays nothing else.
+The network stages (pipeline.stages.registry) run side by side over one
+client, each within its hosts' limits: the API stages at once (their results
+merged in stage order, see merge.py), and the link checks that no API answer
+can spare start at once too. As each API stage ends, the links it could have
+verified and did not are queued; repositories an API stage added (a code link
+found for a paper) are checked by the GitHub stage; the links stage proper
+runs when the APIs have answered, joining those checks, so the arXiv API's
+3-second spacing delays nothing else. Stages that need link verdicts (the
+archive lookup for dead links) run last.
 
 parse and resolve always run (they are cheap and everything keys on them).
 A network stage that does not run this time (offline, `--skip`, or not in
-`--only`) keeps the previous catalog's data for it, so no run replaces good
-data with nothing.
+`--only`) keeps the previous catalog's data for it (each stage declares what
+that is), so no run replaces good data with nothing.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ import signal
 import threading
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import IntEnum
@@ -39,7 +43,7 @@ from pipeline.context import RunContext
 from pipeline.errors import ConfigError, RunInterrupted
 from pipeline.files import run_lock, write_text_atomic
 from pipeline.merge import merge_catalogs
-from pipeline.model import Catalog, Entry, Link, RepoRecord, RunStats
+from pipeline.model import Catalog, Link, RepoRecord, RunStats
 from pipeline.net import CONNECTION_LEVEL, host_of, open_client, reach
 from pipeline.outputs import render_outputs
 from pipeline.policy import policy_failures
@@ -47,38 +51,41 @@ from pipeline.progress import progress_reporter
 from pipeline.stages.emit import catalog_text, read_catalog
 from pipeline.stages.links import links_summary, needs_request
 from pipeline.stages.parse import parse_list, read_list
+from pipeline.stages.registry import NETWORK_STAGES
 from pipeline.stages.resolve import (
     URL_SYNTAX,
     malformed_url_findings,
     resolve_entries,
     resolve_other_links,
 )
+from pipeline.stages.spec import Stage
 
 __all__ = ["STAGES", "ExitCode", "RunOutcome", "build_catalog", "refresh", "select_stages"]
 
-Stage = Callable[[Catalog, RunContext], Awaitable[Catalog]]
-
-STAGES = ("parse", "resolve", "arxiv", "github", "links", "emit")
+_SPECS = {spec.name: spec for spec in NETWORK_STAGES}
+_APIS = tuple(spec.name for spec in NETWORK_STAGES if not spec.after_links)
+_LATE = tuple(spec.name for spec in NETWORK_STAGES if spec.after_links)
+STAGES = ("parse", "resolve", *_APIS, "links", *_LATE, "emit")
+_NETWORK = frozenset(STAGES[2:-1])
 _ALWAYS = frozenset({"parse", "resolve", "emit"})
 _CANARY_LINK_HOSTS = 8  # the busiest link hosts tried before a run (with the API hosts)
-
-
-_NETWORK = {  # stage -> (module, function); each module plugs in here
-    "arxiv": ("pipeline.stages.arxiv", "fetch_arxiv"),
-    "github": ("pipeline.stages.github", "fetch_github"),
-    "links": ("pipeline.stages.links", "check_links"),
-}
 
 
 def _network_stages(names: Iterable[str]) -> dict[str, Stage]:
     """The network stages of `names`, in run order, imported only when they run (the
     `arxiv` package and its dependencies alone hold 20 MB)."""
     wanted = set(names)
-    return {
-        name: getattr(importlib.import_module(module), function)
-        for name, (module, function) in _NETWORK.items()
-        if name in wanted
-    }
+    stages: dict[str, Stage] = {}
+    for name in STAGES:
+        if name == "links" and name in wanted:
+            stages[name] = importlib.import_module("pipeline.stages.links").check_links
+        elif name in _SPECS and name in wanted:
+            stages[name] = _SPECS[name].load()
+    return stages
+
+
+def _cache_lifetimes(settings: Settings) -> dict[str, float]:
+    return {kind: ttl for spec in NETWORK_STAGES for kind, ttl in spec.ttls(settings).items()}
 
 
 class ExitCode(IntEnum):
@@ -145,35 +152,25 @@ def _carry_over(catalog: Catalog, previous: Catalog | None, stages: set[str]) ->
     """Keep the previous run's data for each stage in `stages` (those not run now)."""
     if previous is None or not stages:
         return catalog
-    old_entries = {entry.key: entry for entry in previous.entries}
-    old_health = {link.url: link.health for _, link in previous.iter_links() if link.health}
-
-    def carried(entry: Entry) -> Entry:
-        old = old_entries.get(entry.key)
-        if "arxiv" in stages and old is not None and old.arxiv is not None:
-            return entry.model_copy(
-                update={"arxiv": old.arxiv, "arxiv_id": entry.arxiv_id or old.arxiv_id}
-            )
-        return entry
-
-    catalog = catalog.model_copy(update={"entries": [carried(e) for e in catalog.entries]})
+    for spec in NETWORK_STAGES:
+        if spec.name in stages:
+            catalog = spec.carry(catalog, previous)
     if "links" in stages:
+        old_health = {link.url: link.health for _, link in previous.iter_links() if link.health}
         catalog = catalog.with_links(
             lambda link: link.model_copy(update={"health": old_health.get(link.url, link.health)})
         )
-    if "github" in stages:
-        repos = {key: previous.repos.get(key, record) for key, record in catalog.repos.items()}
-        catalog = catalog.model_copy(update={"repos": repos})
     return catalog
 
 
 def _canary_urls(catalog: Catalog, settings: Settings, names: list[str]) -> list[str]:
     """URLs to try before the stages: the API hosts of the stages that run, the busiest hosts."""
-    urls = []
-    if "arxiv" in names and catalog.entries:
-        urls.append(settings.arxiv_api_url)
-    if "github" in names and catalog.repos:
-        urls.append(settings.github_api_url)
+    urls = [
+        url
+        for spec in NETWORK_STAGES
+        if spec.name in names and not spec.after_links
+        for url in spec.api_urls(catalog, settings)
+    ]
     if "links" in names:
         first: dict[str, str] = {}
         counts: Counter[str] = Counter()
@@ -193,6 +190,7 @@ async def _network_down(catalog: Catalog, ctx: RunContext, names: list[str]) -> 
     no network found out stage by stage, each with its retries (17 s on the seed).
     """
     reached = await reach(_canary_urls(catalog, ctx.settings, names), ctx.settings)
+    ctx.unreachable = frozenset(h for h, f in reached.items() if f in CONNECTION_LEVEL)
     if not reached or any(f is None or f not in CONNECTION_LEVEL for f in reached.values()):
         return None
     return ", ".join(f"{host} {failure.value}" for host, failure in reached.items() if failure)
@@ -202,7 +200,7 @@ async def _run_network(catalog: Catalog, ctx: RunContext, stages: dict[str, Stag
     """Run the network stages side by side over one client, with a progress bar on a terminal."""
     if not stages:
         return catalog
-    apis = {name: stage for name, stage in stages.items() if name != "links"}
+    apis = {name: stage for name, stage in stages.items() if name in _APIS}
     # The catalog lives through the whole network phase: without this the collector walks
     # its ~10^6 objects every few seconds (0.3 s pauses that cost a paced host its turns).
     gc.freeze()
@@ -217,7 +215,7 @@ async def _network_phase(
 ) -> Catalog:
     with progress_reporter(quiet=ctx.settings.quiet) as progress:
         ctx.progress = progress
-        async with open_client(ctx.settings) as net:
+        async with open_client(ctx.settings, _cache_lifetimes(ctx.settings)) as net:
             ctx.net = net
             why = await _network_down(catalog, ctx, list(stages))
             if why is not None:
@@ -225,7 +223,9 @@ async def _network_phase(
                 # and the links stage keeps every link's last health (it sees ctx.outage).
                 ctx.outage = True
                 ctx.notes.append(f"network outage (nothing reachable: {why}): nothing fetched")
-                catalog = _carry_over(catalog, ctx.previous, {"arxiv", "github"} & set(stages))
+                catalog = _carry_over(
+                    catalog, ctx.previous, (set(_APIS) | set(_LATE)) & set(stages)
+                )
                 apis = {}
             elif "links" in stages:
                 net.start_probes(_unaffected_by_apis(catalog, set(apis), ctx.settings.badge_hosts))
@@ -237,13 +237,35 @@ async def _network_phase(
                     net.start_probes(_left_by(result, name, set(apis), ctx.settings.badge_hosts))
 
             catalog = await _side_by_side(catalog, ctx, apis, probe_what_is_left)
+            catalog = await _check_added_repos(catalog, ctx, apis)
+            for name in apis:
+                settle = _SPECS[name].settler()
+                catalog = settle(catalog) if settle is not None else catalog
             if "links" in stages:
                 # Checks made while the APIs ran are the links stage's too.
                 hits, sent = net.counters["probe:cache_hits"], net.counters["probe:requests"]
                 catalog = await stages["links"](catalog, ctx)
                 # Counted only when there were some: a run that sent nothing reports nothing.
                 ctx.counters.update(+Counter({"cache_hits": hits, "requests:links": sent}))
+            for name in _LATE:
+                if name in stages and not ctx.outage:
+                    catalog = await stages[name](catalog, ctx)
     return catalog
+
+
+async def _check_added_repos(catalog: Catalog, ctx: RunContext, apis: dict[str, Stage]) -> Catalog:
+    """Let the GitHub stage check the repositories another API stage added (found code),
+    so that none is proposed before GitHub has said it exists and under which name."""
+    added = {
+        key: record
+        for key, record in catalog.repos.items()
+        if record.proposed and record.fetched_at is None
+    }
+    if "github" not in apis or not added or ctx.outage:
+        return catalog
+    checked = await apis["github"](catalog.model_copy(update={"repos": added}), ctx)
+    repos = {**catalog.repos, **{key: checked.repos.get(key, added[key]) for key in added}}
+    return catalog.model_copy(update={"repos": repos})
 
 
 def _link_count(catalog: Catalog) -> int:
@@ -282,10 +304,7 @@ async def _side_by_side(
 
 def _sparing_apis(link: Link, apis: set[str]) -> set[str]:
     """The API stages (of `apis`) whose answer may verify `link`, sparing it a request."""
-    could = {"arxiv"} if link.arxiv_id else set()
-    if link.repo:
-        could.add("github")
-    return could & apis
+    return {name for name in apis if _SPECS[name].verifies(link)}
 
 
 def _unaffected_by_apis(catalog: Catalog, apis: set[str], badge_hosts: list[str]) -> list[str]:

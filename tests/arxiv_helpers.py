@@ -11,7 +11,7 @@ from pipeline.config import Settings
 from pipeline.context import RunContext
 from pipeline.model import Catalog, Entry, RawLink
 from pipeline.net import open_client
-from pipeline.stages.arxiv import fetch_arxiv
+from pipeline.stages.arxiv import STAGE, fetch_arxiv
 from pipeline.stages.resolve import arxiv_id_from_url, resolve_link
 from tests.emulator import Emulator
 from tests.emulator.arxiv_api import ArxivWorld, Paper, arxiv_url, mount_arxiv
@@ -88,7 +88,7 @@ def run_arxiv(
     """Run the arXiv stage once with a fresh net client; returns the catalog and the context."""
 
     async def go() -> tuple[Catalog, RunContext]:
-        async with open_client(settings) as net:
+        async with open_client(settings, STAGE.ttls(settings)) as net:
             ctx = RunContext(settings=settings, now=NOW, previous=previous, net=net)
             return await fetch_arxiv(catalog, ctx), ctx
 

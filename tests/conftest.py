@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import Iterator
 
 import pytest
@@ -22,15 +23,33 @@ _CLEARED = (
     "no_proxy",
     "ARXIV_API_URL",
     "GITHUB_API_URL",
+    "S2_API_KEY",
 )
 
 
+@pytest.fixture(scope="session")
+def refusing_url() -> Iterator[str]:
+    """A loopback URL that refuses connections (a port bound, never listening)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+
 @pytest.fixture(autouse=True)
-def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No tokens, proxies or PIPELINE_* settings leak in from the caller's shell."""
+def clean_env(monkeypatch: pytest.MonkeyPatch, refusing_url: str) -> None:
+    """No tokens, proxies or PIPELINE_* settings leak in from the caller's shell.
+
+    The scholarly APIs point at a port that refuses connections unless a test
+    serves them: a test never reaches the real ones, and a run finds them
+    unreachable before it starts (so it asks nothing of them).
+    """
     for name in list(os.environ):
         if name in _CLEARED or name.startswith("PIPELINE_"):
             monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("S2_API_URL", f"{refusing_url}/graph/v1")
+    monkeypatch.setenv("PIPELINE_HF_API_URL", f"{refusing_url}/api")
+    monkeypatch.setenv("PIPELINE_WAYBACK_CDX_URL", f"{refusing_url}/cdx/search/cdx")
+    monkeypatch.setenv("PIPELINE_WAYBACK_AVAILABLE_URL", f"{refusing_url}/wayback/available")
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,7 @@ from pipeline.config import Settings
 from pipeline.context import RunContext
 from pipeline.model import Catalog, Entry, RawLink, RepoRecord
 from pipeline.net import open_client
-from pipeline.stages.github import fetch_github
+from pipeline.stages.github import STAGE, fetch_github
 from pipeline.stages.resolve import resolve_link
 from tests.emulator import Emulator
 from tests.emulator.github_api import HOST
@@ -57,7 +57,7 @@ async def run_github(
 ) -> tuple[Catalog, RunContext]:
     """Run the stage once with a fresh net client; returns the catalog and the context."""
     now = datetime.now(UTC).replace(microsecond=0)
-    async with open_client(settings) as net:
+    async with open_client(settings, STAGE.ttls(settings)) as net:
         ctx = RunContext(settings=settings, now=now, previous=previous, net=net)
         result = await fetch_github(catalog, ctx)
     return result, ctx

@@ -46,14 +46,16 @@ def test_cold_run_enriches_every_entry(seed: SeedWorld, emulator: Emulator) -> N
     assert len(fetched) == 69
     assert len(by_title) == 9
     # 47 repos in entries, plus the list's own repo and the related list outside them.
-    assert len(catalog.repos) == 49
+    linked = {k: r for k, r in catalog.repos.items() if not r.proposed}
+    assert len(linked) == 49
     deleted = seed.github.roles["deleted"].lower()
     assert catalog.repos[deleted].status is FetchStatus.NOT_FOUND
-    ok_repos = [r for r in catalog.repos.values() if r.status is FetchStatus.OK]
+    ok_repos = [r for r in linked.values() if r.status is FetchStatus.OK]
     assert len(ok_repos) == 48
     assert catalog.stats.requests["arxiv"] == 2
-    assert catalog.stats.requests["github"] == 1
-    assert catalog.stats.rate_limit == {"github": 4999}  # what the report shows as "left"
+    # One GraphQL batch for the linked repos, one for the code Hugging Face proposed.
+    assert catalog.stats.requests["github"] == 2
+    assert catalog.stats.rate_limit == {"github": 4998}  # what the report shows as "left"
 
 
 def test_every_planted_fault_is_found_and_nothing_else_is_dead(seed: SeedWorld) -> None:
@@ -118,5 +120,7 @@ def test_check_pr_checks_only_the_changed_entry_and_annotates_it(
         a.startswith("::error ") and "line=54" in a and "dead-link" in a and "HTTP 404" in a
         for a in annotations
     )
-    page_hosts = {r.host for r in emulator.requests} - {"export.arxiv.org", "api.github.com"}
+    apis = {"export.arxiv.org", "api.github.com", "api.semanticscholar.org", "web.archive.org"}
+    on_pages = [r for r in emulator.requests if not r.path.startswith("/api/papers/")]
+    page_hosts = {r.host for r in on_pages} - apis  # huggingface.co serves pages too
     assert page_hosts == {"groundhog-mllm.github.io", "openaccess.thecvf.com"}  # its two pages

@@ -24,9 +24,9 @@ THEN = datetime(2026, 1, 1, tzinfo=UTC)
 @pytest.mark.parametrize(
     ("only", "skip", "expected"),
     [
-        ((), (), ["arxiv", "github", "links"]),
+        ((), (), ["arxiv", "github", "scholarly", "links", "archive"]),
         (("links",), (), ["links"]),
-        ((), ("links", "arxiv"), ["github"]),
+        ((), ("links", "arxiv", "scholarly", "archive"), ["github"]),
         (("arxiv", "github"), ("github",), ["arxiv"]),
         (("parse",), (), []),
     ],

@@ -26,12 +26,10 @@ _BATCH_SECONDS = 0.1  # ... or this long: a killed run loses at most this much o
 
 
 def ttl_seconds(settings: Settings) -> dict[str, float]:
-    """Freshness lifetime in seconds of each cache kind."""
+    """Freshness lifetime in seconds of the net layer's own cache kinds (stages add theirs)."""
     return {
         "link": settings.link_ttl_hours * 3600,
         "page": settings.link_ttl_hours * 3600,
-        "arxiv": settings.arxiv_ttl_days * 86400,
-        "github": settings.github_ttl_hours * 3600,
         "pace": _PACE_DAYS * 86400,
     }
 

@@ -76,12 +76,14 @@ class NetClient:
         json: Any = None,
         kind: str | None = None,
         cache_key: str | None = None,
+        retry: bool = True,
     ) -> Fetched:
         """A polite request with retries whose body is read (up to `max_body_bytes`).
 
         With `kind` ("arxiv", "github", "page"), a GET (or any request given a
         `cache_key`) is answered from the cache while fresh and revalidated with
         ETag / Last-Modified when stale. Raises `FetchError` when no answer came.
+        `retry=False` sends once: for hosts that punish a retry after a 429 (the archive).
         """
         full = str(httpx.URL(url, params=params)) if params else url
         key = cache_key or (full if method == "GET" else None)
@@ -101,8 +103,11 @@ class NetClient:
                 attempt,
                 settings=self.settings,
                 should_retry=lambda a: (
-                    a.failure in TRANSIENT
-                    or (a.fetched is not None and a.fetched.status in RETRY_STATUSES)
+                    retry
+                    and (
+                        a.failure in TRANSIENT
+                        or (a.fetched is not None and a.fetched.status in RETRY_STATUSES)
+                    )
                 ),
                 retry_after=lambda a: a.retry_after,
             )
@@ -190,9 +195,14 @@ def _pools(settings: Settings) -> Callable[[str, int], httpx.AsyncBaseTransport]
 
 
 @asynccontextmanager
-async def open_client(settings: Settings) -> AsyncIterator[NetClient]:
-    """The run's client: per-host pools, HTTP/2 where offered, the User-Agent, caps, the cache."""
-    cache = NetCache(settings.cache_dir, ttl_seconds(settings))
+async def open_client(
+    settings: Settings, ttls: Mapping[str, float] | None = None
+) -> AsyncIterator[NetClient]:
+    """The run's client: per-host pools, HTTP/2 where offered, the User-Agent, caps, the cache.
+
+    `ttls`: the cache lifetime of each kind the stages store (each stage declares its own).
+    """
+    cache = NetCache(settings.cache_dir, {**ttl_seconds(settings), **(ttls or {})})
 
     def learned(host: str) -> float | None:
         entry = cache.get(_PACE, host)

@@ -126,6 +126,8 @@ def _star_movers(previous: Catalog, current: Catalog) -> list[StarMove]:
     before_by_id = {r.repo_id: r for r in previous.repos.values() if r.repo_id is not None}
     moves: dict[str, StarMove] = {}
     for key, record in current.repos.items():
+        if record.proposed:
+            continue  # not the list's: a code link the report only proposes
         old = before_by_id.get(record.repo_id) if record.repo_id is not None else None
         old = old or previous.repos.get(key)
         if old is None or old.stars is None or record.stars is None:
@@ -174,6 +176,8 @@ def _unique_repos(catalog: Catalog) -> dict[object, int | None]:
     """Stars by repository, a repo linked under two spellings counted once."""
     seen: dict[object, int | None] = {}
     for key, record in catalog.repos.items():
+        if record.proposed:
+            continue
         ident: object = record.repo_id if record.repo_id is not None else key
         seen[ident] = record.stars
     return seen

@@ -8,7 +8,13 @@ Edits, each on one link at its line and column (never a global replace):
   → the final URL;
 - an arXiv pdf, versioned or off-host link → `https://arxiv.org/abs/<id>`;
 - `http://` → `https://` where the https URL was verified (the check ended on
-  it, or the GitHub API answered for the repo).
+  it, or the GitHub API answered for the repo);
+- a dead (or persistently unreachable) link with an archived copy → the
+  copy, `https://web.archive.org/web/<timestamp>/<url>`;
+- a `published` finding → the venue as the list writes it (`arXiv'2024` →
+  `CVPR'2024`), where the entry's venue stands once on its line;
+- a `code-available` finding → a code link after the entry's last link, in
+  the link style the list's other entries use for code (`| [[code](…)]`).
 
 Every other byte of the file stays as it was: line endings (CRLF, CR), a BOM,
 trailing spaces. An edit whose old URL is not found where the catalog says is
@@ -24,6 +30,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from pipeline.model import Catalog, FetchStatus, Link, LinkKind, Verdict
+from pipeline.outputs.edit import Edit
+from pipeline.outputs.fix_findings import finding_edits
 
 __all__ = ["Edit", "FixResult", "apply_edits", "fix_list", "plan_fixes"]
 
@@ -33,17 +41,6 @@ _LINE_BREAK = re.compile(r"(\r\n|\r|\n)")
 _INSERTABLE = re.compile(r"^https?://[^\s<>\"'`\\()\[\]{}|^]+$")
 _ARXIV_HOSTS = {"arxiv.org", "www.arxiv.org", "export.arxiv.org"}
 _ARXIV_PATH = re.compile(r"^/(?:abs|pdf)/")
-
-
-@dataclass(frozen=True)
-class Edit:
-    """Replace `old` with `new` at a 1-based line and column of the list."""
-
-    line: int
-    column: int
-    old: str
-    new: str
-    reason: str
 
 
 @dataclass
@@ -101,12 +98,22 @@ def _redirected(link: Link) -> tuple[str, str] | None:
     return None
 
 
+def _archived(link: Link) -> tuple[str, str] | None:
+    health = link.health
+    if link.archived is None or health is None:
+        return None
+    if health.verdict is Verdict.DEAD or health.persistently_unreachable:
+        return link.archived.url, "archived copy"
+    return None
+
+
 def _proposal(link: Link, catalog: Catalog) -> tuple[str, str] | None:
     arxiv = _canonical_arxiv(link)
     candidates = (
         _github(link, catalog),
         (arxiv, "canonical arXiv link") if arxiv else None,
         _redirected(link),
+        _archived(link),
     )
     for candidate in candidates:
         if candidate and candidate[0] != link.url and _INSERTABLE.match(candidate[0]):
@@ -114,8 +121,9 @@ def _proposal(link: Link, catalog: Catalog) -> tuple[str, str] | None:
     return None
 
 
-def plan_fixes(catalog: Catalog) -> list[Edit]:
-    """The edits the catalog supports, one per link at most, in file order."""
+def plan_fixes(catalog: Catalog, text: str = "") -> list[Edit]:
+    """The edits the catalog supports, one per link at most, in file order; with the list's
+    `text`, also the venue and code-link edits its findings propose (they need its style)."""
     edits: dict[tuple[int, int, str], Edit] = {}
     for _, link in catalog.iter_links():
         proposal = None if link.image else _proposal(link, catalog)
@@ -123,6 +131,8 @@ def plan_fixes(catalog: Catalog) -> list[Edit]:
             new, reason = proposal
             key = (link.line, link.column, link.url)
             edits[key] = Edit(link.line, link.column, link.url, new, reason)
+    for edit in finding_edits(catalog, _split_lines(text)) if text else []:
+        edits.setdefault((edit.line, edit.column, edit.old), edit)
     return sorted(edits.values(), key=lambda e: (e.line, e.column))
 
 
@@ -184,7 +194,12 @@ def apply_edits(text: str, edits: list[Edit]) -> FixResult:
 
 def fix_list(text: str, catalog: Catalog) -> FixResult:
     """The list's text with every safe fix the catalog supports applied."""
-    return apply_edits(text, plan_fixes(catalog))
+    return apply_edits(text, plan_fixes(catalog, text))
+
+
+def _split_lines(text: str) -> list[str]:
+    # The list's lines as the parser counts them (CRLF, CR and LF each end one).
+    return _LINE_BREAK.split(text.removeprefix(_BOM))[::2]
 
 
 def _lines(text: str) -> list[str]:

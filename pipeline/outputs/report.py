@@ -52,6 +52,8 @@ _ACTION: tuple[tuple[str, str, frozenset[str]], ...] = (
     ("nonexistent-arxiv-id", "Nonexistent arXiv ids", frozenset({"nonexistent-arxiv-id"})),
     ("title-mismatch", "Title mismatches", frozenset({"title-mismatch"})),
     ("venue-update", "Venue updates", frozenset({"venue-update"})),
+    ("published", "Published since (Semantic Scholar)", frozenset({"published"})),
+    ("venue-disagrees", "Venue disagreements", frozenset({"venue-disagrees"})),
     ("withdrawn", "Withdrawn papers", frozenset({"withdrawn"})),
     ("repo-unavailable", "Disabled or blocked repos", frozenset({"repo-disabled", "repo-blocked"})),
 )
@@ -66,6 +68,7 @@ _INFO: tuple[tuple[str, str, frozenset[str]], ...] = (
         frozenset({"persistently-unreachable"}),
     ),
     ("blocked-link", "Links that refuse robots", frozenset({"blocked-link"})),
+    ("code-available", "Code found for papers with no code link", frozenset({"code-available"})),
     ("resolved-by-title", "arXiv ids found by title", frozenset({"resolved-by-title"})),
     (
         "title-match-suggestion",
@@ -136,6 +139,14 @@ _MOVED_COLUMNS = [
     Column(key="new_url", title="New URL", kind="url"),
     *_FINDING_COLUMNS[3:],
 ]
+# A dead link with the newest archived copy from before it died (the archive stage).
+_DEAD_COLUMNS = [
+    *_FINDING_COLUMNS[:3],
+    Column(key="archived", title="Archived copy", kind="url"),
+    *_FINDING_COLUMNS[3:],
+]
+_EXTRA_COLUMNS = {"moved": _MOVED_COLUMNS, "dead": _DEAD_COLUMNS}
+_TOP_CITED = 10
 
 
 def _new_url(
@@ -159,6 +170,11 @@ def _finding_rows(findings: list[Finding], catalog: Catalog) -> list[dict[str, A
         for _, link in catalog.iter_links()
         if link.health is not None and link.health.final_url
     }
+    archived = {
+        (link.line, link.url): link.archived.url
+        for _, link in catalog.iter_links()
+        if link.archived is not None
+    }
     rows = [
         {
             "line": f.line,
@@ -166,6 +182,7 @@ def _finding_rows(findings: list[Finding], catalog: Catalog) -> list[dict[str, A
             or by_line.get(f.line or 0, "" if f.entry_key or not f.url else "(outside entries)"),
             "url": f.url,
             "new_url": _new_url(f, catalog, final_urls),
+            "archived": archived.get((f.line or 0, f.url or "")),
             "problem": f.message,
             "fix": f.hint,
             "code": f.code,
@@ -186,7 +203,7 @@ def _finding_sections(catalog: Catalog) -> list[Section]:
     for group, table in groups:
         for key, title, codes in table:
             found = [f for f in catalog.findings if f.code in codes]
-            columns = _MOVED_COLUMNS if key == "moved" else _FINDING_COLUMNS
+            columns = _EXTRA_COLUMNS.get(key, _FINDING_COLUMNS)
             sections.append(
                 Section(
                     key=key,
@@ -258,6 +275,70 @@ def _change_sections(diff: CatalogDiff) -> list[Section]:
     ]
 
 
+def _citation_sections(catalog: Catalog, previous: Catalog | None) -> list[Section]:
+    """The most cited papers, and the biggest changes in citations since the last run."""
+    counted = [
+        (entry, entry.scholarly.citation_count)
+        for entry in catalog.entries
+        if entry.scholarly is not None and entry.scholarly.citation_count is not None
+    ]
+    counted.sort(key=lambda pair: (-(pair[1] or 0), pair[0].line))
+    top = [
+        {
+            "line": entry.line,
+            "entry": entry.title,
+            "venue": entry.scholarly.venue_short if entry.scholarly else None,
+            "citations": count,
+            "influential": entry.scholarly.influential_citation_count if entry.scholarly else None,
+        }
+        for entry, count in counted[:_TOP_CITED]
+    ]
+    before = {
+        entry.key: entry.scholarly.citation_count
+        for entry in (previous.entries if previous else [])
+        if entry.scholarly is not None and entry.scholarly.citation_count is not None
+    }
+    changes = [
+        {
+            "line": entry.line,
+            "entry": entry.title,
+            "before": before[entry.key],
+            "after": count,
+            "delta": (count or 0) - before[entry.key],
+        }
+        for entry, count in counted
+        if entry.key in before and count != before[entry.key]
+    ]
+    changes.sort(key=lambda row: (-abs(row["delta"]), row["line"]))
+    line_entry = [Column(key="line", title="Line", kind="int"), Column(key="entry", title="Entry")]
+    return [
+        Section(
+            key="most-cited",
+            title="Most cited papers (Semantic Scholar)",
+            group="info",
+            columns=[
+                *line_entry,
+                Column(key="venue", title="Venue"),
+                Column(key="citations", title="Citations", kind="int"),
+                Column(key="influential", title="Influential", kind="int"),
+            ],
+            rows=top,
+        ),
+        Section(
+            key="citation-changes",
+            title="Biggest changes in citations",
+            group="changes",
+            columns=[
+                *line_entry,
+                Column(key="before", title="Before", kind="int"),
+                Column(key="after", title="Now", kind="int"),
+                Column(key="delta", title="Change", kind="signed"),
+            ],
+            rows=changes[:_TOP_CITED],
+        ),
+    ]
+
+
 def _stats(catalog: Catalog) -> dict[str, Any]:
     stats = catalog.stats
     return {
@@ -303,7 +384,11 @@ def build_report(
         source=catalog.source,
         first_run=diff.first_run,
         summary=summary,
-        sections=[*_finding_sections(catalog), *_change_sections(diff)],
+        sections=[
+            *_finding_sections(catalog),
+            *_citation_sections(catalog, previous),
+            *_change_sections(diff),
+        ],
         charts=charts,
         stats=_stats(catalog),
         notes=notes,

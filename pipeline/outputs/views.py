@@ -46,6 +46,10 @@ CSV_COLUMNS = (
     "repos",
     "stars",
     "code_url",
+    "published_venue",
+    "citations",
+    "influential_citations",
+    "citations_read_at",
     "links",
     "status",
 )
@@ -155,11 +159,27 @@ def render_catalog_csv(catalog: Catalog) -> str:
             ";".join(_repo_name(r) for r in records),
             "" if stars is None else str(stars),
             next((link.url for link in entry.links if link.kind is LinkKind.GITHUB), ""),
+            *_scholarly_cells(entry),
             str(len(entry.links)),
             ";".join(entry_marks(entry, by_key)),
         ]
         writer.writerow([csv_cell(cell) for cell in row])
     return buffer.getvalue()
+
+
+def _scholarly_cells(entry: Entry) -> list[str]:
+    """Published venue, citations, influential citations and when they were read."""
+    record = entry.scholarly
+    if record is None:
+        return ["", "", "", ""]
+    venue = " ".join(str(p) for p in (record.venue_short, record.year) if p)
+    read = record.citations_read_at
+    return [
+        venue if record.published else "",
+        "" if record.citation_count is None else str(record.citation_count),
+        "" if record.influential_citation_count is None else str(record.influential_citation_count),
+        read.date().isoformat() if read else "",
+    ]
 
 
 def _title_cell(entry: Entry) -> str:
@@ -191,8 +211,8 @@ def render_catalog_md(
     out += [
         "Status: " + " · ".join(_MARKS.values()),
         "",
-        "| Title | Venue | arXiv | Stars | Code | Status |",
-        "|---|---|---|---:|---|---|",
+        "| Title | Venue | arXiv | Citations | Stars | Code | Status |",
+        "|---|---|---|---:|---:|---|---|",
     ]
     by_key = finding_marks(catalog)
     for entry in entries:
@@ -200,10 +220,12 @@ def render_catalog_md(
         stars = _stars(records)
         venue = " ".join(str(p) for p in (entry.venue, entry.year) if p)
         marks = " ".join(_MARKS[m].split(" ", 1)[0] for m in entry_marks(entry, by_key))
+        cited = entry.scholarly.citation_count if entry.scholarly else None
         cells = [
             _title_cell(entry),
             escape_text(venue),
             escape_text(_date_text(entry)),
+            "" if cited is None else f"{cited:,}",
             "" if stars is None else f"{stars:,}",
             _code_cell(records),
             marks,

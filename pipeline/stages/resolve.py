@@ -261,6 +261,7 @@ def _entry(raw: RawEntry, links: list[Link], key: str) -> Entry:
         title=raw.title,
         authors=raw.authors,
         venue=raw.venue,
+        venue_text=raw.venue_text,
         year=raw.year,
         uncertain=raw.uncertain,
         line=raw.line,

@@ -4,6 +4,8 @@
 - the arXiv API with every paper of the list (tests/emulator/arxiv_world.py),
 - GitHub's REST and GraphQL APIs with every repo, one each renamed, deleted,
   archived, placeholder and stale (tests/emulator/github_api.py),
+- Semantic Scholar, Hugging Face papers and the Wayback Machine with planted
+  truth (tests/emulator/scholarly_world.py),
 - every other page the list links, on its own loopback address, with a few
   planted faults: one project page gone (404), one moved for good (301), one
   behind a bot wall (403), one host flaky (503 once, then fine), one slow.
@@ -26,6 +28,8 @@ from pipeline.stages.resolve import resolve_entries, resolve_other_links
 from tests.emulator.arxiv_api import arxiv_url, mount_arxiv
 from tests.emulator.arxiv_world import seed_arxiv_world
 from tests.emulator.github_api import GitHubWorld, mount_github, seed_world
+from tests.emulator.scholarly_api import mount_archive, mount_hf, mount_s2
+from tests.emulator.scholarly_world import ScholarlyWorld, seed_scholarly_world
 from tests.emulator.server import Emulator
 from tests.emulator.world import World, load_world
 
@@ -47,6 +51,7 @@ class SeedWorld:
 
     settings: dict[str, Any]
     github: GitHubWorld
+    scholarly: ScholarlyWorld = field(default_factory=ScholarlyWorld)
     planted: dict[str, str] = field(default_factory=dict)  # URL -> "dead" | "moved" | "blocked"
     page_urls: list[str] = field(default_factory=list)  # links the links stage must check
 
@@ -93,6 +98,7 @@ def mount_seed_world(emulator: Emulator, list_path: Path, *, latency: float = 0.
     """Serve the list's whole world; `latency` is added to every page host."""
     mount_arxiv(emulator, seed_arxiv_world(list_path))
     github = seed_world(list_path)
+    scholarly = seed_scholarly_world(list_path, github)
     mount_github(emulator, github)
     hosts, checked = _pages(list_path)
     if latency:
@@ -100,10 +106,17 @@ def mount_seed_world(emulator: Emulator, list_path: Path, *, latency: float = 0.
             site["latency"] = max(site.get("latency", 0.0), latency)
     load_world(emulator, World.from_dict({"hosts": hosts}))
     host_map = {host: f"{emulator.address(host)}:{emulator.port}" for host in hosts}
+    cdx_url, available_url = mount_archive(emulator, scholarly.archive)
     settings = {
         "arxiv_api_url": arxiv_url(emulator),
         "github_api_url": emulator.base_url("api.github.com"),
+        "s2_api_url": mount_s2(emulator, scholarly.s2),
+        "hf_api_url": mount_hf(emulator, scholarly.hf),
+        "wayback_cdx_url": cdx_url,
+        "wayback_available_url": available_url,
         "host_map": host_map,
     }
     planted = {url: verdict for url, (verdict, _) in PLANTED.items()}
-    return SeedWorld(settings=settings, github=github, planted=planted, page_urls=checked)
+    return SeedWorld(
+        settings=settings, github=github, scholarly=scholarly, planted=planted, page_urls=checked
+    )

@@ -1,5 +1,42 @@
 """The GitHub stage: API shapes, fetching, repo health, and the stage itself."""
 
-from pipeline.stages.github.stage import STARS_FILE, fetch_github
+from __future__ import annotations
 
-__all__ = ["STARS_FILE", "fetch_github"]
+from typing import Any
+
+from pipeline.config import Settings
+from pipeline.model import Catalog, Link
+from pipeline.stages.spec import StageSpec
+
+__all__ = ["STAGE", "STARS_FILE", "fetch_github"]
+
+
+def _api_urls(catalog: Catalog, settings: Settings) -> list[str]:
+    return [settings.github_api_url] if catalog.repos else []
+
+
+def _carry(catalog: Catalog, previous: Catalog) -> Catalog:
+    repos = {key: previous.repos.get(key, record) for key, record in catalog.repos.items()}
+    return catalog.model_copy(update={"repos": repos})
+
+
+def _verifies(link: Link) -> bool:
+    return bool(link.repo)
+
+
+STAGE = StageSpec(
+    name="github",
+    run="pipeline.stages.github.stage:fetch_github",
+    api_urls=_api_urls,
+    verifies=_verifies,
+    ttls=lambda settings: {"github": settings.github_ttl_hours * 3600},
+    carry=_carry,
+)
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("fetch_github", "STARS_FILE"):
+        from pipeline.stages.github import stage
+
+        return getattr(stage, name)
+    raise AttributeError(name)

@@ -27,20 +27,25 @@ def _kept(current: RepoRecord, old: RepoRecord | None) -> RepoRecord:
     """The last-known values, marked stale; unverified when there are none."""
     if old is None or old.repo_id is None:
         return current.model_copy(update={"status": FetchStatus.UNVERIFIED})
-    return old.model_copy(update={"status": FetchStatus.STALE, "linked_as": current.linked_as})
+    return old.model_copy(
+        update={
+            "status": FetchStatus.STALE,
+            "linked_as": current.linked_as,
+            "proposed": current.proposed,
+        }
+    )
 
 
 def _updated(current: RepoRecord, result: RepoOutcome | None, old: RepoRecord | None) -> RepoRecord:
     if result is None:
         return _kept(current, old)
+    same = {"linked_as": current.linked_as, "proposed": current.proposed}
     if result.outcome is Outcome.OK and result.record is not None:
-        return result.record.model_copy(update={"linked_as": current.linked_as})
+        return result.record.model_copy(update=same)
     if result.outcome is Outcome.NOT_FOUND:
         # Keep the identity (id, name) for history; the status says it is gone.
         base = old if old is not None else current
-        return base.model_copy(
-            update={"status": FetchStatus.NOT_FOUND, "linked_as": current.linked_as}
-        )
+        return base.model_copy(update={"status": FetchStatus.NOT_FOUND, **same})
     return _kept(current, old)
 
 
@@ -103,7 +108,10 @@ async def fetch_github(catalog: Catalog, ctx: RunContext) -> Catalog:
     answered = [
         repos[key]
         for key, result in results.items()
-        if key in repos and result.outcome is Outcome.OK and not result.from_cache
+        if key in repos
+        and result.outcome is Outcome.OK
+        and not result.from_cache
+        and not repos[key].proposed
     ]
     append_star_rows(ctx.settings.output_dir / STARS_FILE, answered, ctx.now)
     old_health = _previous_health(ctx.previous)

@@ -261,6 +261,7 @@ def _entry(
         title=title,
         authors=fields.authors,
         venue=fields.venue.name if fields.venue else None,
+        venue_text=fields.venue.text or None if fields.venue else None,
         year=fields.year,
         uncertain=fields.uncertain,
         line=line,

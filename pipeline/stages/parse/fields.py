@@ -79,6 +79,7 @@ class Venue:
     year: int | None
     start: int
     end: int
+    text: str = ""  # as written: "CVPR'2024", "CVPR 2024"
 
 
 def find_venue(text: str) -> Venue | None:
@@ -87,7 +88,8 @@ def find_venue(text: str) -> Venue | None:
     for match in _VENUE_QUOTED.finditer(text):
         year = _year_from(match.group(2))
         if year is not None:
-            best = _later(best, Venue(venue_name(match.group(1)), year, *match.span()))
+            venue = Venue(venue_name(match.group(1)), year, *match.span(), text=match.group(0))
+            best = _later(best, venue)
     for match in _VENUE_SPACED.finditer(text):
         name = match.group(1)
         # Without a quote, only a known venue or an all-capitals word is a venue:
@@ -95,7 +97,7 @@ def find_venue(text: str) -> Venue | None:
         if name.lower() in _KNOWN_VENUES or (name.isupper() and len(name) >= 2):
             year = _year_from(match.group(3))
             full = venue_name(name) + match.group(2).replace("\u00a0", " ")
-            best = _later(best, Venue(full, year, *match.span()))
+            best = _later(best, Venue(full, year, *match.span(), text=match.group(0)))
         elif match.group(2):
             # "Top Conference 2024": the qualifier alone may be the venue word.
             continue

@@ -302,7 +302,11 @@ def _comma_venue(text: str) -> Venue | None:
         return None
     name = match.group(1).strip()
     return Venue(
-        name=venue_name(name), year=int(match.group(2)), start=match.start(1), end=match.end()
+        name=venue_name(name),
+        year=int(match.group(2)),
+        start=match.start(1),
+        end=match.end(),
+        text=text[match.start(1) : match.end()],
     )
 
 

@@ -1,0 +1,358 @@
+"""The scholarly stage: where each paper stands now, and archived copies of dead pages.
+
+`fetch_scholarly` runs beside the arXiv and GitHub stages:
+
+1. Semantic Scholar's batch lookup for every entry with an arXiv id or a DOI
+   (`s2_batch_size`, up to 500, ids a request): venue, year, DOI, DBLP key,
+   citations. Entries with neither (CVF-, NeurIPS- or OpenReview-only) are
+   matched by title, only when the parser is sure of the title, and accepted
+   at the arXiv title search's threshold; at most `s2_match_budget` a run.
+2. Hugging Face papers for entries that link no code (and have an arXiv id):
+   the repository it names is added to the catalog's repos as `proposed`, so
+   the GitHub stage checks it like any other before it is ever proposed.
+3. Findings: `published`, `venue-disagrees` (findings.py).
+
+`settle_scholarly` runs when every API stage is done: `code-available` for
+code GitHub confirmed. `find_archived_copies` runs after the links stage: the
+Wayback Machine's newest 200 capture of each dead or persistently unreachable
+link from before it died.
+
+Every answer is cached per paper (`s2_ttl_days`, `hf_ttl_days`,
+`archive_ttl_days`), so a warm rerun sends nothing. When a source cannot
+answer, each entry keeps the last run's values (status `stale`, or
+`unverified` when there are none) and no finding flips.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pipeline.context import RunContext
+from pipeline.model import (
+    ArchivedCopy,
+    Catalog,
+    CodeLink,
+    Entry,
+    FetchStatus,
+    Finding,
+    Link,
+    RepoRecord,
+    ScholarlyRecord,
+    Verdict,
+)
+from pipeline.stages.arxiv.match import normalize_title, title_score
+from pipeline.stages.resolve import repo_from_url
+from pipeline.stages.scholarly.findings import code_findings, has_code, venue_findings
+from pipeline.stages.scholarly.hf import HfPapers
+from pipeline.stages.scholarly.s2 import NO_MATCH, S2Api
+from pipeline.stages.scholarly.venues import learn_style, read_venue
+from pipeline.stages.scholarly.wayback import Snapshot, Wayback, snapshot_url
+
+__all__ = ["fetch_scholarly", "find_archived_copies", "settle_scholarly"]
+
+_S2, _HF, _ARCHIVE = "s2", "hf", "archive"  # cache kinds
+
+
+def _cached(ctx: RunContext, kind: str, key: str) -> tuple[Any, bool]:
+    entry = ctx.net.cache.get(kind, key) if ctx.net is not None else None
+    return (entry.value, entry.fresh) if entry is not None else (None, False)
+
+
+def _s2_id(entry: Entry) -> str | None:
+    if entry.arxiv_id:
+        return f"ARXIV:{entry.arxiv_id}"
+    doi = next((link.doi for link in entry.links if link.doi), None)
+    return f"DOI:{doi}" if doi else None
+
+
+def _record(data: dict[str, Any], matched_by: str, now: datetime, score: float | None = None):
+    name, short, kind = read_venue(data)
+    ids = data.get("externalIds") if isinstance(data.get("externalIds"), dict) else {}
+
+    def count(field: str) -> int | None:
+        value = data.get(field)
+        return value if isinstance(value, int) and value >= 0 else None
+
+    year = data.get("year")
+    return ScholarlyRecord(
+        paper_id=str(data.get("paperId") or "") or None,
+        matched_by=matched_by,
+        match_score=score,
+        title=str(data.get("title") or "") or None,
+        venue=name,
+        venue_type=kind,
+        venue_short=short,
+        year=year if isinstance(year, int) else None,
+        publication_date=str(data.get("publicationDate") or "") or None,
+        doi=str(ids.get("DOI") or "") or None,
+        dblp_key=str(ids.get("DBLP") or "") or None,
+        arxiv_id=str(ids.get("ArXiv") or "") or None,
+        citation_count=count("citationCount"),
+        influential_citation_count=count("influentialCitationCount"),
+        citations_read_at=now,
+        fetched_at=now,
+        status=FetchStatus.OK,
+    )
+
+
+async def _lookup_ids(catalog: Catalog, api: S2Api | None, ctx: RunContext) -> dict[str, Any]:
+    """S2 id -> its record (None: S2 does not know it); ids not answered are absent."""
+    known: dict[str, Any] = {}
+    wanted: list[str] = []
+    for entry in catalog.entries:
+        s2_id = _s2_id(entry)
+        if s2_id is None or s2_id in known or s2_id in wanted:
+            continue
+        value, fresh = _cached(ctx, _S2, f"id:{s2_id}")
+        if fresh:
+            known[s2_id] = value["record"]
+            ctx.counters["cache_hits"] += 1
+        else:
+            wanted.append(s2_id)
+    size = ctx.settings.s2_batch_size
+    for start in range(0, len(wanted), size):
+        batch = wanted[start : start + size]
+        answer = await api.fetch_batch(batch) if api is not None else None
+        if answer is None:
+            break
+        for s2_id, record in zip(batch, answer, strict=True):
+            known[s2_id] = record
+            ctx.net.cache.put(_S2, f"id:{s2_id}", {"record": record})
+    return known
+
+
+async def _match_titles(
+    catalog: Catalog, api: S2Api | None, ctx: RunContext
+) -> dict[str, tuple[Any, float]]:
+    """Normalized title -> (record or None, score) for entries with no id and a sure title."""
+    known: dict[str, tuple[Any, float]] = {}
+    budget = ctx.settings.s2_match_budget
+    for entry in catalog.entries:
+        norm = normalize_title(entry.title)
+        if _s2_id(entry) or "title" in entry.uncertain or not norm or norm in known:
+            continue
+        value, fresh = _cached(ctx, _S2, f"title:{norm}")
+        if fresh:
+            known[norm] = (value["record"], value["score"])
+            ctx.counters["cache_hits"] += 1
+            continue
+        if api is None or budget <= 0:
+            continue
+        budget -= 1
+        answer = await api.match_title(entry.title)
+        if answer is None:
+            break
+        record, score = None, 0.0
+        if answer is not NO_MATCH and isinstance(answer, dict):
+            score = title_score(entry.title, str(answer.get("title") or ""))
+            if score >= ctx.settings.title_match_threshold:
+                record = answer
+        known[norm] = (record, score)
+        ctx.net.cache.put(_S2, f"title:{norm}", {"record": record, "score": score})
+    return known
+
+
+def _kept(old: ScholarlyRecord | None) -> ScholarlyRecord:
+    # S2 could not be asked: the last known values, marked as such; never "not found".
+    if old is not None and old.status in (FetchStatus.OK, FetchStatus.STALE):
+        return old.model_copy(update={"status": FetchStatus.STALE})
+    return ScholarlyRecord(status=FetchStatus.UNVERIFIED)
+
+
+def _scholarly(
+    entry: Entry,
+    ids: dict[str, Any],
+    titles: dict[str, tuple[Any, float]],
+    old: ScholarlyRecord | None,
+    now: datetime,
+) -> ScholarlyRecord | None:
+    s2_id = _s2_id(entry)
+    if s2_id is not None:
+        if s2_id not in ids:
+            return _kept(old)
+        data = ids[s2_id]
+        if data is None:
+            return ScholarlyRecord(status=FetchStatus.NOT_FOUND, fetched_at=now)
+        return _record(data, "doi" if s2_id.startswith("DOI:") else "arxiv", now)
+    norm = normalize_title(entry.title)
+    if norm not in titles:
+        return _kept(old) if old is not None and old.matched_by == "title" else None
+    data, score = titles[norm]
+    return _record(data, "title", now, score) if data is not None else None
+
+
+async def _find_code(entries: list[Entry], ctx: RunContext, old: dict[str, Entry]) -> list[Entry]:
+    """Entries with `code` set from Hugging Face, for those that link none."""
+    api = HfPapers(ctx) if ctx.net is not None else None
+    budget = ctx.settings.hf_budget
+    found = []
+    for entry in entries:
+        arxiv_id = entry.arxiv_id or (entry.scholarly.arxiv_id if entry.scholarly else None)
+        if has_code(entry) or not arxiv_id:
+            found.append(entry)
+            continue
+        value, fresh = _cached(ctx, _HF, arxiv_id)
+        if fresh:
+            ctx.counters["cache_hits"] += 1
+        elif api is not None and budget > 0:
+            budget -= 1
+            value = await api.paper(arxiv_id)
+            if value is not None:
+                value = {k: value.get(k) for k in ("githubRepo", "githubStars", "projectPage")}
+                ctx.net.cache.put(_HF, arxiv_id, value)
+        else:
+            value = None
+        found.append(
+            entry.model_copy(update={"code": _code(arxiv_id, value, old.get(entry.key), ctx)})
+        )
+    if api is not None and api.down:
+        ctx.notes.append(f"huggingface: unavailable ({api.down}): code links kept from before")
+    return found
+
+
+def _code(arxiv_id: str, value: Any, old: Entry | None, ctx: RunContext) -> CodeLink | None:
+    if value is None:  # not asked, or no answer: what the last run found
+        kept = old.code if old is not None else None
+        return kept.model_copy(update={"status": FetchStatus.STALE}) if kept else None
+    url = value.get("githubRepo")
+    repo = repo_from_url(url) if isinstance(url, str) else None
+    if repo is None:
+        return None
+    stars = value.get("githubStars")
+    page = value.get("projectPage")
+    return CodeLink(
+        arxiv_id=arxiv_id,
+        repo_url=url,
+        repo=repo,
+        project_page=page if isinstance(page, str) and page.startswith("http") else None,
+        stars=stars if isinstance(stars, int) else None,
+        fetched_at=ctx.now,
+        status=FetchStatus.OK,
+    )
+
+
+async def fetch_scholarly(catalog: Catalog, ctx: RunContext) -> Catalog:
+    """Attach S2 records and found code links to entries; add venue findings."""
+    old = {e.key: e for e in ctx.previous.entries} if ctx.previous else {}
+    if ctx.offline:
+        kept = [
+            e.model_copy(update={"scholarly": o.scholarly, "code": o.code})
+            if (o := old.get(e.key))
+            else e
+            for e in catalog.entries
+        ]
+        return catalog.model_copy(update={"entries": kept})
+    api = S2Api(ctx)
+    ids = await _lookup_ids(catalog, api, ctx)
+    titles = await _match_titles(catalog, api, ctx)
+    entries = []
+    for entry in catalog.entries:
+        previous = old[entry.key].scholarly if entry.key in old else None
+        record = _scholarly(entry, ids, titles, previous, ctx.now)
+        entries.append(entry.model_copy(update={"scholarly": record}))
+    entries = await _find_code(entries, ctx, old)
+    style = learn_style(e.venue_text for e in catalog.entries)
+    with_venue = sum(1 for e in catalog.entries if e.venue)
+    findings: list[Finding] = []
+    for entry in entries:
+        if entry.scholarly is not None:
+            findings += venue_findings(
+                entry, entry.scholarly, style, venues_written=2 * with_venue >= len(entries)
+            )
+    repos = dict(catalog.repos)
+    for entry in entries:
+        if entry.code is not None and entry.code.repo:
+            repos.setdefault(
+                entry.code.repo.lower(), RepoRecord(linked_as=entry.code.repo, proposed=True)
+            )
+    _note(ctx, entries, api)
+    update = {"entries": entries, "repos": repos, "findings": [*catalog.findings, *findings]}
+    return catalog.model_copy(update=update)
+
+
+def _note(ctx: RunContext, entries: list[Entry], api: S2Api) -> None:
+    records = [e.scholarly for e in entries if e.scholarly is not None]
+    ok = sum(1 for r in records if r.status is FetchStatus.OK)
+    published = sum(1 for r in records if r.published)
+    line = (
+        f"scholarly: {ctx.counters['requests:s2']} Semantic Scholar request(s), "
+        f"{ok} paper(s) found, {published} published at a venue"
+    )
+    if api.down:
+        kept = sum(1 for r in records if r.status is FetchStatus.STALE)
+        line += f"; Semantic Scholar unavailable ({api.down}): {kept} kept from before, none judged"
+    ctx.notes.append(line)
+
+
+def settle_scholarly(catalog: Catalog) -> Catalog:
+    """Add `code-available` findings, now that GitHub has checked the proposed repos; drop a
+    `published` finding where the arXiv stage reports the venue from the authors' own words."""
+    told = {f.entry_key for f in catalog.findings if f.code == "venue-update"}
+    findings = [
+        f
+        for f in catalog.findings
+        if f.code != "code-available" and not (f.code == "published" and f.entry_key in told)
+    ]
+    return catalog.model_copy(update={"findings": [*findings, *code_findings(catalog)]})
+
+
+def _needs_copy(link: Link) -> bool:
+    health = link.health
+    if health is None or link.image or not link.url.startswith(("http://", "https://")):
+        return False
+    return health.verdict is Verdict.DEAD or health.persistently_unreachable
+
+
+async def find_archived_copies(catalog: Catalog, ctx: RunContext) -> Catalog:
+    """Attach the newest archived copy from before it died to each dead or unreachable link."""
+    old = {link.url: link.archived for _, link in ctx.previous.iter_links()} if ctx.previous else {}
+    wanted = list(dict.fromkeys(link.url for _, link in catalog.iter_links() if _needs_copy(link)))
+    if not wanted:
+        return catalog
+    api = Wayback(ctx) if ctx.net is not None and not ctx.outage else None
+    budget = ctx.settings.archive_budget
+    copies: dict[str, ArchivedCopy | None] = {}
+    bounds = {link.url: link.health for _, link in catalog.iter_links() if link.url in wanted}
+    for url in wanted:
+        health = bounds[url]
+        bound = (health.last_ok_at or health.first_failed_at) if health else None
+        key = f"{url} {bound.isoformat() if bound else ''}"
+        value, fresh = _cached(ctx, _ARCHIVE, key)
+        if fresh:
+            ctx.counters["cache_hits"] += 1
+        elif api is not None and budget > 0:
+            budget -= 1
+            snapshot = await api.newest_before(url, bound)
+            value = None
+            if snapshot is not None:
+                value = {
+                    "timestamp": snapshot.timestamp,
+                    "original": snapshot.original,
+                    "found_by": snapshot.found_by,
+                }
+                ctx.net.cache.put(_ARCHIVE, key, value)
+        if value is None:
+            copies[url] = old.get(url)  # the archive could not tell: the last copy found
+        elif not value["timestamp"]:
+            copies[url] = None
+        else:
+            snap = Snapshot(value["timestamp"], value["original"], value["found_by"])
+            copies[url] = ArchivedCopy(
+                url=snapshot_url(snap),
+                timestamp=snap.timestamp,
+                found_by=snap.found_by,
+                checked_at=ctx.now,
+            )
+    if api is not None and api.down:
+        ctx.notes.append(f"archive: {api.down}: no more lookups this run")
+    found = sum(1 for copy in copies.values() if copy is not None)
+    ctx.notes.append(
+        f"archive: {ctx.counters['requests:archive']} request(s), "
+        f"{found} of {len(wanted)} dead link(s) have an archived copy"
+    )
+    return catalog.with_links(
+        lambda link: (
+            link.model_copy(update={"archived": copies[link.url]}) if link.url in copies else link
+        )
+    )

@@ -1,0 +1,66 @@
+"""What a network stage declares about itself, so the runner stays a loop over stages.
+
+A stage is one package and one line in `pipeline.stages.registry`: its
+package's `STAGE` says which API hosts it needs (tried before the run, to
+tell an outage), which links an answer of it verifies (the links stage then
+sends them no request), its cache lifetimes, what a run that skips it keeps
+from the previous catalog, and when it runs: beside the other API stages, or
+after the links stage when it needs link verdicts.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from pipeline.config import Settings
+from pipeline.context import RunContext
+from pipeline.model import Catalog, Link
+
+__all__ = ["Stage", "StageSpec"]
+
+Stage = Callable[[Catalog, RunContext], Awaitable[Catalog]]
+
+
+def _no_urls(catalog: Catalog, settings: Settings) -> list[str]:
+    return []
+
+
+def _verifies_nothing(link: Link) -> bool:
+    return False
+
+
+def _no_ttls(settings: Settings) -> dict[str, float]:
+    return {}
+
+
+def _keeps_nothing(catalog: Catalog, previous: Catalog) -> Catalog:
+    return catalog
+
+
+@dataclass(frozen=True)
+class StageSpec:
+    """A network stage: its name, its function, and what the runner needs to know of it."""
+
+    name: str
+    run: str  # "module:function", an `async (catalog, ctx) -> catalog`, imported when it runs
+    after_links: bool = False  # needs the links stage's verdicts
+    settle: str | None = None  # "module:function" `(catalog) -> catalog`, once every API is done
+    api_urls: Callable[[Catalog, Settings], list[str]] = _no_urls
+    verifies: Callable[[Link], bool] = _verifies_nothing
+    ttls: Callable[[Settings], dict[str, float]] = _no_ttls
+    carry: Callable[[Catalog, Catalog], Catalog] = _keeps_nothing
+
+    def load(self) -> Stage:
+        """The stage function (its modules are imported only now: some are heavy)."""
+        return _resolve(self.run)
+
+    def settler(self) -> Callable[[Catalog], Catalog] | None:
+        """The settle function, if the stage has one."""
+        return _resolve(self.settle) if self.settle else None
+
+
+def _resolve(target: str):  # type: ignore[no-untyped-def]
+    module, _, function = target.partition(":")
+    return getattr(importlib.import_module(module), function)
