@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -11,8 +10,8 @@ from typer.testing import CliRunner
 from pipeline.cli import app
 from pipeline.model import Catalog, FetchStatus, Verdict
 from tests.emulator import Emulator
-from tests.emulator.seed_world import SeedWorld, mount_seed_world
-from tests.world_env import point_pipeline_at
+from tests.emulator.seed_world import SeedWorld
+from tests.world_env import serve_seed
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -20,12 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.fixture
 def seed(emulator: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> SeedWorld:
     """The shipped list in a temp folder, its world served, the pipeline pointed at it."""
-    (tmp_path / "data").mkdir()
-    shutil.copy(ROOT / "data" / "awesome-list.md", tmp_path / "data" / "awesome-list.md")
-    monkeypatch.chdir(tmp_path)
-    world = mount_seed_world(emulator, tmp_path / "data" / "awesome-list.md")
-    point_pipeline_at(monkeypatch, world.settings, arxiv_interval=0.2)
-    return world
+    return serve_seed(emulator, tmp_path, monkeypatch)
 
 
 def _refresh() -> Catalog:

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import shutil
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-__all__ = ["point_pipeline_at"]
+__all__ = ["point_pipeline_at", "serve_seed"]
+
+ROOT = Path(__file__).resolve().parents[1]
 
 _SCHOLARLY_URLS = ("s2_api_url", "hf_api_url", "wayback_cdx_url", "wayback_available_url")
 
@@ -28,3 +32,15 @@ def point_pipeline_at(
     monkeypatch.setenv("PIPELINE_ARXIV_INTERVAL", str(arxiv_interval))
     monkeypatch.setenv("PIPELINE_RETRY_BACKOFF", "0.01")
     monkeypatch.setenv("PIPELINE_TIMEOUT", "5")
+
+
+def serve_seed(emulator: Any, folder: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The shipped list in `folder/data`, its world served, the pipeline pointed at it (cwd)."""
+    from tests.emulator.seed_world import mount_seed_world
+
+    (folder / "data").mkdir()
+    shutil.copy(ROOT / "data" / "awesome-list.md", folder / "data" / "awesome-list.md")
+    monkeypatch.chdir(folder)
+    world = mount_seed_world(emulator, folder / "data" / "awesome-list.md")
+    point_pipeline_at(monkeypatch, world.settings, arxiv_interval=0.2)
+    return world
