@@ -196,6 +196,7 @@ class ArchiveWorld:
     false_negatives: set[str] = field(default_factory=set)  # availability answers {} for these
     refuse: int = 0  # the next N calls answer 429
     fail_status: int | None = None
+    cdx_status: int | None = None  # CDX alone answers this (the availability API still works)
 
 
 class _Archive:
@@ -216,6 +217,8 @@ class _Archive:
         refused = self._refused()
         if refused is not None:
             return refused
+        if self.world.cdx_status is not None:
+            return Response(self.world.cdx_status, {}, b"<h1>Service Unavailable</h1>")
         query = {k: v[0] for k, v in request.query.items()}
         rows = sorted(self.world.captures.get(query.get("url", ""), []))
         if query.get("filter") == "statuscode:200":
