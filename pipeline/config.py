@@ -137,9 +137,12 @@ class Settings(BaseModel):
         default=100, ge=0, le=10_000, description="S2 title-match requests a run at most."
     )
     hf_api_url: str = DEFAULT_HF_API_URL
-    hf_interval: float = Field(default=0.6, ge=0, le=60, description="500 calls / 5 min.")
+    hf_interval: float = Field(default=0.2, ge=0, le=60, description="Seconds between calls.")
     hf_budget: int = Field(
-        default=200, ge=0, le=10_000, description="Hugging Face paper requests a run at most."
+        default=300,
+        ge=0,
+        le=10_000,
+        description="Hugging Face paper requests a run at most (it allows ~500 per 5 minutes).",
     )
     wayback_cdx_url: str = DEFAULT_WAYBACK_CDX_URL
     wayback_available_url: str = DEFAULT_WAYBACK_AVAILABLE_URL

@@ -36,6 +36,9 @@ class RunContext:
     outage: bool = False  # set by the links stage: the network was down, nothing judged
     # API hosts the pre-run check could not connect to: their stages ask nothing this run.
     unreachable: frozenset[str] = frozenset()
+    # Seconds the slowest API stage of the run must take by its service's rules (arXiv's
+    # 3-second spacing): a stage with optional work fits it into that time.
+    pacing_bound: float = 0.0
 
     def reachable(self, url: str) -> bool:
         """False when the pre-run check could not connect to `url`'s host."""

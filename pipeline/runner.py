@@ -236,6 +236,9 @@ async def _network_phase(
                 if "links" in stages and not ctx.outage:
                     net.start_probes(_left_by(result, name, set(apis), ctx.settings.badge_hosts))
 
+            ctx.pacing_bound = max(
+                (_SPECS[name].pacing(catalog, ctx.settings) for name in apis), default=0.0
+            )
             catalog = await _side_by_side(catalog, ctx, apis, probe_what_is_left)
             catalog = await _check_added_repos(catalog, ctx, apis)
             for name in apis:

@@ -77,3 +77,32 @@ def test_only_s2_needed_and_refusing_connections_is_an_outage(
     )
     # The only host the run needed refused: a network outage, nothing judged.
     assert result.exit_code == 3, result.output
+
+
+def test_title_matches_fit_the_run_and_the_rest_come_in_later_runs(
+    emulator: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    titles = [f"A Conference Paper About Segmentation Number {i}" for i in range(25)]
+    world = S2World(
+        papers=[S2Paper(paper_id=f"{i:040x}", title=t, year=2024) for i, t in enumerate(titles)]
+    )
+    monkeypatch.setenv("S2_API_URL", mount_s2(emulator, world))
+    monkeypatch.setenv("PIPELINE_S2_INTERVAL", "0.05")
+    monkeypatch.setenv("PIPELINE_HF_BUDGET", "0")
+    monkeypatch.chdir(tmp_path)
+    lines = [
+        f"- **{t}**. CVPR'2024. [[paper](https://cvf.example/{i})]" for i, t in enumerate(titles)
+    ]
+    Path("list.md").write_text("# Papers\n\n" + "\n".join(lines) + "\n")
+    sent = []
+    for _ in range(3):
+        emulator.requests.clear()
+        result = CliRunner().invoke(
+            app, ["refresh", "-q", "-i", "list.md", "-o", "out", "--only", "scholarly"]
+        )
+        assert result.exit_code == 0, result.output
+        sent.append(len([r for r in emulator.requests if r.path.endswith("/search/match")]))
+    # No arXiv stage runs beside it: no time to fill, so the floor of 10 a run.
+    assert sent == [10, 10, 5]
+    catalog = Catalog.model_validate_json(Path("out/catalog.json").read_text())
+    assert all(e.scholarly and e.scholarly.matched_by == "title" for e in catalog.entries)

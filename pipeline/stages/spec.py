@@ -4,8 +4,9 @@ A stage is one package and one line in `pipeline.stages.registry`: its
 package's `STAGE` says which API hosts it needs (tried before the run, to
 tell an outage), which links an answer of it verifies (the links stage then
 sends them no request), its cache lifetimes, what a run that skips it keeps
-from the previous catalog, and when it runs: beside the other API stages, or
-after the links stage when it needs link verdicts.
+from the previous catalog, how long its service's pacing makes it take, and
+when it runs: beside the other API stages, or after the links stage when it
+needs link verdicts.
 """
 
 from __future__ import annotations
@@ -39,6 +40,10 @@ def _keeps_nothing(catalog: Catalog, previous: Catalog) -> Catalog:
     return catalog
 
 
+def _unpaced(catalog: Catalog, settings: Settings) -> float:
+    return 0.0
+
+
 @dataclass(frozen=True)
 class StageSpec:
     """A network stage: its name, its function, and what the runner needs to know of it."""
@@ -51,6 +56,8 @@ class StageSpec:
     verifies: Callable[[Link], bool] = _verifies_nothing
     ttls: Callable[[Settings], dict[str, float]] = _no_ttls
     carry: Callable[[Catalog, Catalog], Catalog] = _keeps_nothing
+    # Seconds its service's pacing rules make the stage take at least on `catalog`.
+    pacing: Callable[[Catalog, Settings], float] = _unpaced
 
     def load(self) -> Stage:
         """The stage function (its modules are imported only now: some are heavy)."""

@@ -27,6 +27,7 @@ class HfPapers:
         self._host = host_of(self._base)
         self._net.configure_host(self._base, concurrency=2, interval=ctx.settings.hf_interval)
         self.down: str | None = None if ctx.reachable(self._base) else "unreachable"
+        self.left = ctx.settings.hf_budget  # requests this run may still send
 
     async def paper(self, arxiv_id: str) -> dict[str, Any] | None:
         """The paper's fields ({} when Hugging Face has no page for it), None when unanswered."""

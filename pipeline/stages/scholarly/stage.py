@@ -25,6 +25,7 @@ answer, each entry keeps the last run's values (status `stale`, or
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from typing import Any
 
@@ -43,6 +44,7 @@ from pipeline.model import (
 )
 from pipeline.stages.arxiv.match import normalize_title, title_score
 from pipeline.stages.resolve import repo_from_url
+from pipeline.stages.scholarly import SCHOLARLY
 from pipeline.stages.scholarly.findings import code_findings, has_code, venue_findings
 from pipeline.stages.scholarly.hf import HfPapers
 from pipeline.stages.scholarly.s2 import NO_MATCH, S2Api
@@ -52,6 +54,8 @@ from pipeline.stages.scholarly.wayback import Snapshot, Wayback, snapshot_url
 __all__ = ["fetch_scholarly", "find_archived_copies", "settle_scholarly"]
 
 _S2, _HF, _ARCHIVE = "s2", "hf", "archive"  # cache kinds
+_FLOOR = 10  # optional lookups of each kind a run may always send
+_HF_WORKERS = 2
 
 
 def _cached(ctx: RunContext, kind: str, key: str) -> tuple[Any, bool]:
@@ -127,7 +131,7 @@ async def _match_titles(
 ) -> dict[str, tuple[Any, float]]:
     """Normalized title -> (record or None, score) for entries with no id and a sure title."""
     known: dict[str, tuple[Any, float]] = {}
-    budget = ctx.settings.s2_match_budget
+    budget = _budget(ctx, ctx.settings.s2_match_budget, ctx.settings.s2_interval)
     for entry in catalog.entries:
         norm = normalize_title(entry.title)
         if _s2_id(entry) or "title" in entry.uncertain or not norm or norm in known:
@@ -138,7 +142,7 @@ async def _match_titles(
             ctx.counters["cache_hits"] += 1
             continue
         if api is None or budget <= 0:
-            continue
+            continue  # asked in a later run: what is cached stays fresh for days
         budget -= 1
         answer = await api.match_title(entry.title)
         if answer is None:
@@ -151,6 +155,15 @@ async def _match_titles(
         known[norm] = (record, score)
         ctx.net.cache.put(_S2, f"title:{norm}", {"record": record, "score": score})
     return known
+
+
+def _budget(ctx: RunContext, most: int, interval: float, workers: int = 1) -> int:
+    """Optional lookups (title matches, code links) a run sends: what fits in the time the
+    slowest API stage takes anyway by its pacing rules (at least `_FLOOR`, at most `most`).
+    The rest are asked by later runs, first; what was asked stays cached for days."""
+    if interval <= 0:
+        return most
+    return min(most, max(_FLOOR, int(ctx.pacing_bound / interval) * workers))
 
 
 def _kept(old: ScholarlyRecord | None) -> ScholarlyRecord:
@@ -182,32 +195,32 @@ def _scholarly(
     return _record(data, "title", now, score) if data is not None else None
 
 
-async def _find_code(entries: list[Entry], ctx: RunContext, old: dict[str, Entry]) -> list[Entry]:
-    """Entries with `code` set from Hugging Face, for those that link none."""
-    api = HfPapers(ctx) if ctx.net is not None else None
-    budget = ctx.settings.hf_budget
-    found = []
-    for entry in entries:
-        arxiv_id = entry.arxiv_id or (entry.scholarly.arxiv_id if entry.scholarly else None)
-        if has_code(entry) or not arxiv_id:
-            found.append(entry)
-            continue
+async def _lookup_code(arxiv_ids: list[str], ctx: RunContext, api: HfPapers | None) -> dict:
+    """arXiv id -> Hugging Face's fields for it ({} when it has no page); unasked ids absent."""
+    found: dict[str, Any] = {}
+    pending = []
+    for arxiv_id in dict.fromkeys(arxiv_ids):
         value, fresh = _cached(ctx, _HF, arxiv_id)
         if fresh:
+            found[arxiv_id] = value
             ctx.counters["cache_hits"] += 1
-        elif api is not None and budget > 0:
-            budget -= 1
+        else:
+            pending.append(arxiv_id)
+    if api is None:
+        return found
+    pending.reverse()  # popped from the end: list order
+
+    async def worker() -> None:
+        while pending and api.left > 0 and not api.down:
+            arxiv_id = pending.pop()
+            api.left -= 1
             value = await api.paper(arxiv_id)
             if value is not None:
-                value = {k: value.get(k) for k in ("githubRepo", "githubStars", "projectPage")}
-                ctx.net.cache.put(_HF, arxiv_id, value)
-        else:
-            value = None
-        found.append(
-            entry.model_copy(update={"code": _code(arxiv_id, value, old.get(entry.key), ctx)})
-        )
-    if api is not None and api.down:
-        ctx.notes.append(f"huggingface: unavailable ({api.down}): code links kept from before")
+                kept = {k: value.get(k) for k in ("githubRepo", "githubStars", "projectPage")}
+                found[arxiv_id] = kept
+                ctx.net.cache.put(_HF, arxiv_id, kept)
+
+    await asyncio.gather(*(worker() for _ in range(_HF_WORKERS)))
     return found
 
 
@@ -232,26 +245,43 @@ def _code(arxiv_id: str, value: Any, old: Entry | None, ctx: RunContext) -> Code
     )
 
 
+def _code_wanted(entry: Entry) -> str | None:
+    """The arXiv id to ask Hugging Face about, for an entry that links no code."""
+    if has_code(entry):
+        return None
+    return entry.arxiv_id or (entry.scholarly.arxiv_id if entry.scholarly else None)
+
+
 async def fetch_scholarly(catalog: Catalog, ctx: RunContext) -> Catalog:
     """Attach S2 records and found code links to entries; add venue findings."""
     old = {e.key: e for e in ctx.previous.entries} if ctx.previous else {}
     if ctx.offline:
-        kept = [
-            e.model_copy(update={"scholarly": o.scholarly, "code": o.code})
-            if (o := old.get(e.key))
-            else e
-            for e in catalog.entries
-        ]
-        return catalog.model_copy(update={"entries": kept})
-    api = S2Api(ctx)
-    ids = await _lookup_ids(catalog, api, ctx)
-    titles = await _match_titles(catalog, api, ctx)
+        return SCHOLARLY.carry(catalog, ctx.previous) if ctx.previous else catalog
+    api, hf = S2Api(ctx), HfPapers(ctx)
+    hf.left = _budget(ctx, ctx.settings.hf_budget, ctx.settings.hf_interval, _HF_WORKERS)
+
+    async def ask_s2() -> tuple[dict[str, Any], dict[str, tuple[Any, float]]]:
+        return await _lookup_ids(catalog, api, ctx), await _match_titles(catalog, api, ctx)
+
+    # Code for papers the list links by arXiv id is asked at once, beside S2.
+    linked = [wanted for e in catalog.entries if (wanted := _code_wanted(e))]
+    (ids, titles), code = await asyncio.gather(ask_s2(), _lookup_code(linked, ctx, hf))
     entries = []
     for entry in catalog.entries:
         previous = old[entry.key].scholarly if entry.key in old else None
         record = _scholarly(entry, ids, titles, previous, ctx.now)
         entries.append(entry.model_copy(update={"scholarly": record}))
-    entries = await _find_code(entries, ctx, old)
+    # Then for papers S2 found an arXiv id for (matched by title).
+    more = [wanted for e in entries if (wanted := _code_wanted(e)) and wanted not in code]
+    code.update(await _lookup_code(more, ctx, hf))
+    entries = [
+        entry.model_copy(update={"code": _code(wanted, code.get(wanted), old.get(entry.key), ctx)})
+        if (wanted := _code_wanted(entry))
+        else entry
+        for entry in entries
+    ]
+    if hf.down:
+        ctx.notes.append(f"huggingface: unavailable ({hf.down}): code links kept from before")
     style = learn_style(e.venue_text for e in catalog.entries)
     with_venue = sum(1 for e in catalog.entries if e.venue)
     findings: list[Finding] = []
@@ -263,9 +293,8 @@ async def fetch_scholarly(catalog: Catalog, ctx: RunContext) -> Catalog:
     repos = dict(catalog.repos)
     for entry in entries:
         if entry.code is not None and entry.code.repo:
-            repos.setdefault(
-                entry.code.repo.lower(), RepoRecord(linked_as=entry.code.repo, proposed=True)
-            )
+            record = RepoRecord(linked_as=entry.code.repo, proposed=True)
+            repos.setdefault(entry.code.repo.lower(), record)
     _note(ctx, entries, api)
     update = {"entries": entries, "repos": repos, "findings": [*catalog.findings, *findings]}
     return catalog.model_copy(update=update)
