@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from pipeline.model import (
+    ArchivedCopy,
     ArxivRecord,
     Catalog,
     Entry,
@@ -21,6 +22,7 @@ from pipeline.model import (
     LinkKind,
     RepoRecord,
     RunStats,
+    ScholarlyRecord,
     Severity,
     Verdict,
 )
@@ -643,15 +645,94 @@ def _other_links(*, now: bool) -> list[Link]:
     return [link.model_copy(update={"section": ["Related"]}) for link in links]
 
 
+# Where papers stand now (the scholarly stage): key -> (venue, year, citations now, before).
+_SCHOLARLY = {
+    "arxiv:2305.00001": ("NeurIPS", 2023, 120, 100),
+    "gamma-http-and-moved": ("CVPR", 2024, 3, 0),
+    "arxiv:2401.00002": (None, 2024, 7, 9),
+    "arxiv:2310.00007": ("NeurIPS", 2023, 42, 42),
+}
+
+
+def _with_scholarly(entries: list[Entry], *, now: bool) -> list[Entry]:
+    def record(key: str) -> ScholarlyRecord | None:
+        if key not in _SCHOLARLY:
+            return None
+        venue, year, cited, before = _SCHOLARLY[key]
+        return ScholarlyRecord(
+            paper_id=f"s2-{key[-5:]}",
+            venue=venue,
+            venue_type="conference" if venue else None,
+            venue_short=venue,
+            year=year,
+            citation_count=cited if now else before,
+            influential_citation_count=(cited if now else before) // 10,
+            citations_read_at=NOW if now else BEFORE,
+            fetched_at=NOW if now else BEFORE,
+            status=FetchStatus.OK,
+        )
+
+    # The venue as the sample list writes it (`arXiv'2024`): what a `published` fix replaces.
+    return [
+        e.model_copy(
+            update={
+                "scholarly": record(e.key),
+                "venue_text": f"{e.venue}'{e.year}" if e.venue and e.year else None,
+            }
+        )
+        for e in entries
+    ]
+
+
+def _scholarly_findings() -> list[Finding]:
+    published = Finding(
+        code="published",
+        severity=Severity.WARNING,
+        message="now published at CVPR 2024 (the list says arXiv'2024)",
+        line=7,
+        hint="change arXiv'2024 to CVPR'2024",
+        url="https://www.semanticscholar.org/paper/s2-moved",
+        entry_key="gamma-http-and-moved",
+        suggestion="CVPR'2024",
+        evidence={"source": "semantic-scholar", "paper_id": "s2-moved"},
+    )
+    code = Finding(
+        code="code-available",
+        severity=Severity.INFO,
+        message="code found: zeta-lab/zeta, 12 stars",
+        line=11,
+        hint="add a code link: https://github.com/zeta-lab/zeta",
+        url="https://github.com/zeta-lab/zeta",
+        entry_key="zeta-unreachable",
+        suggestion="https://github.com/zeta-lab/zeta",
+        evidence={"source": "huggingface-papers", "arxiv_id": "2402.00011"},
+    )
+    return [published, code]
+
+
+def _archived(links: list[Link]) -> list[Link]:
+    """The dead link outside entries, with its newest archived copy from before it died."""
+    copy = ArchivedCopy(
+        url="https://web.archive.org/web/20250101000000/https://old-list.example/awesome",
+        timestamp="20250101000000",
+        found_by="cdx",
+        checked_at=NOW,
+    )
+    return [
+        link.model_copy(update={"archived": copy}) if link.url.startswith("https://old-") else link
+        for link in links
+    ]
+
+
 def sample_catalog() -> Catalog:
     """This run's catalog: every finding kind, every verdict, and unchecked links."""
     return Catalog(
         generated_at=NOW,
         source="tests/fixtures/sample-list.md",
-        entries=_entries(now=True),
-        other_links=_other_links(now=True),
+        entries=_with_scholarly(_entries(now=True), now=True),
+        other_links=_archived(_other_links(now=True)),
         repos=_repos(now=True),
-        findings=_findings(),
+        findings=[*_findings(), *_scholarly_findings()],
         stats=_stats(),
     )
 
@@ -663,7 +744,7 @@ def sample_previous() -> Catalog:
     return Catalog(
         generated_at=BEFORE,
         source="tests/fixtures/sample-list.md",
-        entries=[*entries, removed],
+        entries=[*_with_scholarly(entries, now=False), removed],
         other_links=_other_links(now=False),
         repos=_repos(now=False),
         findings=[],

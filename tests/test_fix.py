@@ -26,6 +26,21 @@ INTENDED = [
     (14, "http://arxiv.org/abs/2305.00001v2", "https://arxiv.org/abs/2305.00001"),
     # A permanent redirect outside every entry (the Related section) is fixed the same way.
     (18, "https://moved-list.example/awesome", "https://moved-list.example/v2"),
+    # A dead link with an archived copy from before it died.
+    (
+        18,
+        "https://old-list.example/awesome",
+        "https://web.archive.org/web/20250101000000/https://old-list.example/awesome",
+    ),
+]
+# (line, old text, new text): what the scholarly findings add, in the list's own style.
+INTENDED_TEXT = [
+    (7, "arXiv'2024", "CVPR'2024"),  # published
+    (  # code found for an entry without a code link: after its last link, shaped like Alpha's
+        10,
+        "(https://redirect.example/zeta)]",
+        "(https://redirect.example/zeta)] | [[code](https://github.com/zeta-lab/zeta)]",
+    ),
 ]
 
 
@@ -47,6 +62,9 @@ def _splice(text: str, catalog: Catalog) -> str:
         current = lines[line - 1]
         assert current[start : start + len(old)] == old
         lines[line - 1] = current[:start] + new + current[start + len(old) :]
+    for line, old, new in INTENDED_TEXT:
+        assert lines[line - 1].count(old) == 1
+        lines[line - 1] = lines[line - 1].replace(old, new)
     return text[: len(text) - len(body)] + "".join(lines)
 
 
@@ -65,7 +83,7 @@ def test_fix_changes_only_the_intended_urls_byte_for_byte(style: dict[str, bool]
     before = _variant(SAMPLE_LIST.read_text(encoding="utf-8"), **style)
     result = fix_list(before, catalog)
     assert result.text.encode("utf-8") == _splice(before, catalog).encode("utf-8")
-    assert len(result.applied) == len(INTENDED) and result.skipped == []
+    assert len(result.applied) == len(INTENDED) + len(INTENDED_TEXT) and result.skipped == []
 
 
 def test_a_second_run_proposes_nothing() -> None:
@@ -140,8 +158,7 @@ def test_fix_command_shows_a_diff_and_leaves_the_list_alone(fix_dir: Path) -> No
     result = _fix()
     assert result.exit_code == 0
     assert (
-        "+- Gamma: Http And Moved. arXiv'2024. [[paper](https://example.org/gamma)]"
-        in result.stdout
+        "+- Gamma: Http And Moved. CVPR'2024. [[paper](https://example.org/gamma)]" in result.stdout
     )
     assert (fix_dir / "data" / "list.md").read_bytes() == SAMPLE_LIST.read_bytes()
     assert "8 fix(es); apply them with --write." in result.stderr

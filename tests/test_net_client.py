@@ -111,8 +111,8 @@ def test_fetch_reads_body_and_caches_it(emulator: Emulator, tmp_path: Path) -> N
 
     async def go() -> tuple[Any, Any]:
         async with open_client(fast_settings(tmp_path)) as net:
-            first = await net.fetch("GET", url, params={"id": "1"}, kind="arxiv")
-            second = await net.fetch("GET", url, params={"id": "1"}, kind="arxiv")
+            first = await net.fetch("GET", url, params={"id": "1"}, kind="page")
+            second = await net.fetch("GET", url, params={"id": "1"}, kind="page")
             return first, second
 
     first, second = asyncio.run(go())

@@ -196,6 +196,7 @@ SEED_ENTRIES = {
         title="Image Segmentation in Foundation Model Era: A Survey",
         venue="arXiv",
         year=2024,
+        venue_text="arXiv'2024",
         line=31,
         links=[
             _link("paper", "https://arxiv.org/abs/2408.12957", 31, 78),
@@ -208,6 +209,7 @@ SEED_ENTRIES = {
         title="REF-VLM: Triplet-Based Referring Paradigm for Unified Visual Decoding",
         venue="arXiv",
         year=2025,
+        venue_text="arXiv'2025",
         line=44,
         links=[
             _link("paper", "https://arxiv.org/abs/2503.07413", 44, 94),
@@ -221,6 +223,7 @@ SEED_ENTRIES = {
         title="LISA: Reasoning Segmentation via Large Language Model",
         venue="CVPR",
         year=2024,
+        venue_text="CVPR'2024",
         line=49,
         links=[
             _link(
@@ -239,6 +242,7 @@ SEED_ENTRIES = {
         title="LLM-Seg: Bridging Image Segmentation and Large Language Model Reasoning",
         venue="CVPRW",
         year=2024,
+        venue_text="CVPRW'2024",
         line=55,
         links=[
             _link(
@@ -257,6 +261,7 @@ SEED_ENTRIES = {
         title="VIDEOMOLMO: Spatio-Temporal Grounding Meets Pointing",
         venue="arXiv",
         year=2025,
+        venue_text="arXiv'2025",
         line=81,
         links=[
             _link("paper", "https://arxiv.org/abs/2506.05336", 81, 106),
@@ -270,6 +275,7 @@ SEED_ENTRIES = {
         title="GroundingFace: Fine-grained Face Understanding via Pixel Grounding Multimodal Large Language Model",
         venue="CVPR",
         year=2025,
+        venue_text="CVPR'2025",
         line=84,
         links=[
             _link(
@@ -287,6 +293,7 @@ SEED_ENTRIES = {
         title="X-SAM: From Segment Anything to Any Segmentation",
         venue="arXiv",
         year=2025,
+        venue_text="arXiv'2025",
         line=86,
         links=[
             _link("paper", "https://arxiv.org/abs/2508.04655", 86, 166),
@@ -300,6 +307,7 @@ SEED_ENTRIES = {
         title="ARGenSeg: Image Segmentation with Autoregressive Image Generation Model",
         venue="NeurIPS",
         year=2025,
+        venue_text="NeurIPS'2025",
         line=92,
         links=[_link("paper", "http://arxiv.org/pdf/2510.20803v1", 92, 131)],
     ),
@@ -309,6 +317,7 @@ SEED_ENTRIES = {
         title="GeoGround: A Unified Large Vision-Language Model. for Remote Sensing Visual Grounding",
         venue="arXiv",
         year=2024,
+        venue_text="arXiv'2024",
         line=105,
         links=[
             _link("paper", "http://arxiv.org/abs/2411.11904", 105, 111),
@@ -322,6 +331,7 @@ SEED_ENTRIES = {
         title="GeoMag: A Vision-Language Model for Pixel-level Fine-Grained Remote Sensing Image Parsing",
         venue="MM",
         year=2025,
+        venue_text="MM'2025",
         line=115,
         links=[_link("paper", "https://arxiv.org/abs/2507.05887", 115, 132)],
     ),
@@ -371,6 +381,7 @@ def test_numbered_item_takes_fields_between_pipes() -> None:
         section=["Image Segmentation", "Referring Segmentation"],
         title="LISA: Reasoning Segmentation via Large Language Model",
         venue="CVPR",
+        venue_text="CVPR'24",
         year=2024,
         line=15,
         links=[

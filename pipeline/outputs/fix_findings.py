@@ -80,6 +80,8 @@ def _code_edit(
     closing, between = style
     end = _link_end(last)
     line = lines[last.line - 1]
+    if finding.suggestion in line:
+        return None  # added already (a second `fix` proposes nothing)
     if line[last.column - 1 : end] != last.url or line[end : end + len(closing)] != closing:
         return None
     new = closing + between + finding.suggestion + closing
