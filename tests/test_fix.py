@@ -161,7 +161,9 @@ def test_fix_command_shows_a_diff_and_leaves_the_list_alone(fix_dir: Path) -> No
         "+- Gamma: Http And Moved. CVPR'2024. [[paper](https://example.org/gamma)]" in result.stdout
     )
     assert (fix_dir / "data" / "list.md").read_bytes() == SAMPLE_LIST.read_bytes()
-    assert "8 fix(es); apply them with --write." in result.stderr
+    assert (
+        f"{len(INTENDED) + len(INTENDED_TEXT)} fix(es); apply them with --write." in result.stderr
+    )
 
 
 def test_fix_command_write_applies_and_then_proposes_nothing(fix_dir: Path) -> None:
