@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from pipeline.cli import app
 from pipeline.model import Catalog, FetchStatus
-from tests.emulator import Emulator
+from tests.emulator import Emulator, Request, Response
 from tests.emulator.scholarly_api import S2Paper, S2World, mount_s2
 
 
@@ -106,3 +106,37 @@ def test_title_matches_fit_the_run_and_the_rest_come_in_later_runs(
     assert sent == [10, 10, 5]
     catalog = Catalog.model_validate_json(Path("out/catalog.json").read_text())
     assert all(e.scholarly and e.scholarly.matched_by == "title" for e in catalog.entries)
+
+
+def test_odd_shapes_from_s2_are_read_safely(
+    emulator: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    odd = [
+        {"paperId": "a", "publicationVenue": "CVPR", "citationCount": "many"},
+        {"paperId": 7, "externalIds": ["x"], "publicationVenue": {"name": "X", "type": 3}},
+        {},  # S2 answering {} for a paper it has
+        {"publicationVenue": {"name": "Computer Vision and Pattern Recognition",
+                              "alternate_names": "CVPR", "type": "conference"},
+         "year": "2024", "citationCount": -1},
+    ]  # fmt: skip
+
+    def handler(request: Request) -> Response:
+        return Response(200, {"Content-Type": "application/json"}, json.dumps(odd).encode())
+
+    emulator.mount("api.semanticscholar.org", handler, prefix="/graph/v1/")
+    monkeypatch.setenv("S2_API_URL", emulator.url("api.semanticscholar.org", "/graph/v1"))
+    monkeypatch.setenv("PIPELINE_HF_BUDGET", "0")
+    monkeypatch.chdir(tmp_path)
+    Path("list.md").write_text(_list(4))
+    result = CliRunner().invoke(
+        app, ["refresh", "-q", "-i", "list.md", "-o", "out", "--only", "scholarly"]
+    )
+    assert result.exit_code == 0, result.output
+    catalog = Catalog.model_validate_json(Path("out/catalog.json").read_text())
+    records = [e.scholarly for e in catalog.entries]
+    assert all(r is not None and r.status is FetchStatus.OK for r in records)
+    assert [r.citation_count for r in records if r] == [None, None, None, None]
+    assert records[3] is not None and records[3].venue_short == "CVPR"
+    # Only the readable venue is judged: the list says arXiv, S2 says CVPR (year unreadable).
+    judged = [f for f in catalog.findings if f.code in ("published", "venue-disagrees")]
+    assert [(f.code, f.suggestion) for f in judged] == [("published", "CVPR")]

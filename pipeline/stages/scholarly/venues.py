@@ -109,12 +109,14 @@ def read_venue(record: dict[str, Any]) -> tuple[str | None, str | None, str | No
     if not isinstance(place, dict) or not place.get("name"):
         return None, None, None
     name = str(place["name"])
-    alternates = [str(a) for a in place.get("alternate_names") or [] if a]
+    listed = place.get("alternate_names")
+    alternates = [str(a) for a in listed if a] if isinstance(listed, list) else []
     venue = str(record.get("venue") or "")
     if is_preprint(name) or (is_preprint(venue) and not alternates):
         return None, None, None
-    kind = place.get("type")
-    dblp = str((record.get("externalIds") or {}).get("DBLP") or "")
+    kind = place.get("type") if isinstance(place.get("type"), str) else None
+    ids = record.get("externalIds")
+    dblp = str(ids.get("DBLP") or "") if isinstance(ids, dict) else ""
     if kind not in ("conference", "journal") and re.match(r"^(conf|journals)/(?!corr/)", dblp):
         kind = "conference" if dblp.startswith("conf/") else "journal"
     workshop = any(_WORKSHOP.search(text) for text in (name, venue, *alternates))
