@@ -31,10 +31,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.scaling import print_scaling, run_scaling
-from bench.worlds import BenchWorld, Rules, generated_world, shipped_world, throttled_world
+from bench.worlds import (
+    BenchWorld,
+    Rules,
+    generated_world,
+    shared_world,
+    shipped_world,
+    throttled_world,
+)
 from tests.emulator import Emulator
 from tests.emulator.arxiv_api import ARXIV_HOST
 from tests.emulator.github_api import HOST as GITHUB_API_HOST
+from tests.emulator.scholarly_api import AVAILABLE_HOST, CDX_HOST, HF_HOST, S2_HOST
 from tests.hostile_lists import wait_measured
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,7 +50,9 @@ README = ROOT / "README.md"
 TOKEN = "ghp_bench0token0value00000000000000000"
 _SUBSETS = ("conditional", "answered 429")  # kinds that count requests already counted
 _PROFILE: dict[str, str] = {}  # world name -> where its cold run writes a cProfile file
-_WORLDS = ("shipped", "throttled", "generated")
+_WORLDS = ("shipped", "shared", "throttled", "generated")
+# The shared list of the `shared` world: a real list in the seed's own field.
+SHARED_LIST = ROOT.parent / "shared" / "lists" / "mc-lan__Awesome-MLLM-Segmentation.md"
 BEGIN, END = "<!-- bench:begin (make bench writes this table) -->", "<!-- bench:end -->"
 
 
@@ -91,10 +101,18 @@ def _measure(command: list[str], cwd: Path, env: dict[str, str], timeout: float)
 
 
 def _kinds(emulator: Emulator, since: int) -> dict[str, int]:
-    apis = {GITHUB_API_HOST: "github-api", ARXIV_HOST: "arxiv-api"}
+    apis = {
+        GITHUB_API_HOST: "github-api",
+        ARXIV_HOST: "arxiv-api",
+        S2_HOST: "s2-api",
+        CDX_HOST: "archive",
+        AVAILABLE_HOST: "archive",
+    }
     kinds: dict[str, int] = {}
     for request in emulator.requests[since:]:
         kind = apis.get(request.host, request.method.lower())
+        if request.host == HF_HOST and request.path.startswith("/api/papers/"):
+            kind = "hf-api"
         kinds[kind] = kinds.get(kind, 0) + 1
         if "if-none-match" in request.headers or "if-modified-since" in request.headers:
             kinds["conditional"] = kinds.get("conditional", 0) + 1
@@ -219,7 +237,7 @@ def _scenario(emulator: Emulator, world: BenchWorld, full: bool, lychee: bool) -
         folder = Path(tmp)
         (folder / "list.md").write_text(world.pipeline_list, encoding="utf-8")
         (folder / "pyproject.toml").write_text(_tool_pipeline(world.settings), encoding="utf-8")
-        stages = world.only or ["arxiv", "github", "links"]
+        stages = world.only or ["arxiv", "github", "scholarly", "links", "archive"]
         bound = world.lower_bound(Rules(), stages) + _startup(world, folder)
         rows.append(_pipeline(emulator, world, folder, "cold", bound))
         if full:
@@ -228,6 +246,9 @@ def _scenario(emulator: Emulator, world: BenchWorld, full: bool, lychee: bool) -
                 "PIPELINE_LINK_TTL_HOURS": "0",
                 "PIPELINE_GITHUB_TTL_HOURS": "0",
                 "PIPELINE_ARXIV_TTL_DAYS": "0",
+                "PIPELINE_S2_TTL_DAYS": "0",
+                "PIPELINE_HF_TTL_DAYS": "0",
+                "PIPELINE_ARCHIVE_TTL_DAYS": "0",
             }
             rows.append(_pipeline(emulator, world, folder, "revalidate", bound, **expired))
         if lychee:
@@ -313,6 +334,9 @@ def main() -> None:
         if "shipped" in worlds:
             shipped = shipped_world(emulator, ROOT / "data" / "awesome-list.md")
             rows += _scenario(emulator, shipped, full=True, lychee=not args.skip_lychee)
+        if "shared" in worlds and SHARED_LIST.is_file():
+            shared = shared_world(emulator, SHARED_LIST)
+            rows += _scenario(emulator, shared, full=True, lychee=not args.skip_lychee)
         if "throttled" in worlds:
             throttled = throttled_world(emulator)
             rows += _scenario(emulator, throttled, full=False, lychee=not args.skip_lychee)

@@ -33,7 +33,7 @@ from tests.emulator.list_world import mount_list_world
 
 __all__ = ["main", "world_titles"]
 
-_FIELD_CODES = ("title-mismatch", "venue-update", "unparsed-venue")
+_FIELD_CODES = ("title-mismatch", "venue-update", "unparsed-venue", "published", "venue-disagrees")
 
 
 def world_titles(text: str, name: str) -> dict[str, str]:
@@ -62,11 +62,12 @@ def _run(
             "input": listing,
             "output_dir": folder / "out",
             "cache_dir": folder / "cache",
-            "arxiv_api_url": world["arxiv_api_url"],
-            "github_api_url": world["github_api_url"],
+            **{k: v for k, v in world.items() if k.endswith("_url")},
             "host_map": world["host_map"],
             "github_token": "lists-world-token",
             "arxiv_interval": 0.0,
+            "s2_interval": 0.0,
+            "hf_interval": 0.0,
             "per_host_interval": 0.0,
             "quiet": True,
         },
@@ -89,10 +90,10 @@ def main(argv: list[str]) -> int:
     folder = Path(argv[0]) if argv else DEFAULT_LISTS
     lists = sorted(p for p in folder.glob("*.md") if p.name != "README.md")
     print(
-        "| list | entries | title mismatches | venue updates | unparsed venues | share "
-        "| not ok | seconds |"
+        "| list | entries | title mismatches | venue updates | unparsed venues "
+        "| published / venue disagrees | share | not ok | seconds |"
     )
-    print("|---|---:|---:|---:|---:|---:|---|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|---|---:|")
     worst = 0.0
     with Emulator() as emulator, tempfile.TemporaryDirectory() as scratch:
         for listing in lists:
@@ -106,7 +107,8 @@ def main(argv: list[str]) -> int:
             bad = ", ".join(f"{n} {v}" for v, n in sorted(verdicts.items()) if v != "ok") or "-"
             print(
                 f"| {listing.stem} | {entries} | {codes['title-mismatch']} "
-                f"| {codes['venue-update']} | {codes['unparsed-venue']} | {share:.1%} "
+                f"| {codes['venue-update']} | {codes['unparsed-venue']} "
+                f"| {codes['published']} / {codes['venue-disagrees']} | {share:.1%} "
                 f"| {bad} | {seconds:.1f} |"
             )
     return 0 if worst <= 0.01 else 1

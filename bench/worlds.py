@@ -21,11 +21,20 @@ from tests.emulator.arxiv_api import ARXIV_HOST, arxiv_url, mount_arxiv
 from tests.emulator.arxiv_world import list_papers, seed_arxiv_world
 from tests.emulator.github_api import HOST as GITHUB_API_HOST
 from tests.emulator.github_api import linked_repos, mount_github, seed_world
+from tests.emulator.scholarly_api import mount_archive, mount_hf, mount_s2
+from tests.emulator.scholarly_world import SEED_ARCHIVED, seed_scholarly_world
 from tests.emulator.seed_world import _pages as seed_pages
 from tests.emulator.server import Request, Response
 from tests.emulator.world import SiteHandler
 
-__all__ = ["BenchWorld", "Rules", "generated_world", "shipped_world", "throttled_world"]
+__all__ = [
+    "BenchWorld",
+    "Rules",
+    "generated_world",
+    "shared_world",
+    "shipped_world",
+    "throttled_world",
+]
 
 _URL = re.compile(r"https?://([A-Za-z0-9.-]+)(/[^\s)\]>\"'<]*)?")
 _API_LATENCY = 0.1  # seconds per GitHub API answer
@@ -41,6 +50,9 @@ class Rules:
     per_host_interval: float = 0.05
     arxiv_interval: float = 3.0
     github_batch: int = 50
+    s2_interval: float = 1.0
+    hf_interval: float = 0.2
+    archive_interval: float = 1.0
 
 
 @dataclass
@@ -77,9 +89,18 @@ class BenchWorld:
             # arXiv's rule runs from the end of one answer to the next request.
             calls = self.api_requests["arxiv"]
             parts.append((calls - 1) * rules.arxiv_interval + (calls + 1) * _API_LATENCY)
+        if "scholarly" in stages and self.api_requests.get("s2"):
+            # The batch, then the title matches, one a second; Hugging Face beside them.
+            calls = self.api_requests["s2"]
+            parts.append((calls - 1) * rules.s2_interval + (calls + 1) * _API_LATENCY)
         if "links" in stages:
             parts.append(self.links_bound(rules))
-        return max(parts) + self.extra_seconds
+        after = 0.0
+        if "archive" in stages and self.api_requests.get("archive"):
+            # Archived copies are looked up once the links are judged, one a second.
+            calls = self.api_requests["archive"]
+            after = (calls - 1) * rules.archive_interval + (calls + 1) * _API_LATENCY
+        return max(parts) + after + self.extra_seconds
 
     def links_bound(self, rules: Rules) -> float:
         """The page checks alone: each host's pace and concurrency, and the global limit."""
@@ -136,8 +157,11 @@ def shipped_world(emulator: Emulator, list_path: Path, seed: int = 7) -> BenchWo
     text = list_path.read_text(encoding="utf-8")
     arxiv = mount_arxiv(emulator, seed_arxiv_world(list_path))
     emulator.mount(ARXIV_HOST, _with_delay(arxiv, _API_LATENCY), prefix="/api/")
-    api = mount_github(emulator, seed_world(list_path))
+    github = seed_world(list_path)
+    scholarly = seed_scholarly_world(list_path, github)
+    api = mount_github(emulator, github)
     emulator.mount(GITHUB_API_HOST, _with_delay(api, _API_LATENCY))
+    cdx_url, available_url = mount_archive(emulator, scholarly.archive, _API_LATENCY)
     hosts, checked = seed_pages(list_path)
     latency = {}
     for host, site in hosts.items():
@@ -153,6 +177,10 @@ def shipped_world(emulator: Emulator, list_path: Path, seed: int = 7) -> BenchWo
     bench.settings = {
         "arxiv_api_url": arxiv_url(emulator),
         "github_api_url": emulator.base_url(GITHUB_API_HOST),
+        "s2_api_url": mount_s2(emulator, scholarly.s2, _API_LATENCY),
+        "hf_api_url": mount_hf(emulator, scholarly.hf, _API_LATENCY),
+        "wayback_cdx_url": cdx_url,
+        "wayback_available_url": available_url,
         "host_map": {host: f"{scheme}{emulator.address(host)}:{emulator.port}" for host in hosts},
         **_trust(emulator),
     }
@@ -160,6 +188,10 @@ def shipped_world(emulator: Emulator, list_path: Path, seed: int = 7) -> BenchWo
     ids = {i for _, found in list_papers(text) for i in found}
     untitled = any(not found for _, found in list_papers(text))
     bench.api_requests["arxiv"] = math.ceil(len(ids) / 100) + int(untitled)
+    # One S2 batch and a title match per conference-only paper; the planted dead page and
+    # the deleted repository are looked up in the archive.
+    bench.api_requests["s2"] = 1 + sum(1 for _, found in list_papers(text) if not found)
+    bench.api_requests["archive"] = len(SEED_ARCHIVED) + 1
     distinct = {(urlsplit(u).hostname or "").lower() + urlsplit(u).path for u in checked}
     bench.page_requests.update(key.split("/", 1)[0] for key in distinct)
     return bench
@@ -229,4 +261,61 @@ def throttled_world(
     )
     bench.dead = set()
     bench.sites = list(handlers.values())
+    return bench
+
+
+def shared_world(emulator: Emulator, list_path: Path, seed: int = 5) -> BenchWorld:
+    """Another maintainer's list (../shared/lists) where nothing is wrong: every page alive at
+    50-300 ms, arXiv with every id it links, GitHub with every repo, Semantic Scholar with
+    every paper at the venue the list names, Hugging Face with no code, the archive empty."""
+    from bench.lists_world import world_titles  # the titles arXiv has: the list's sure ones
+    from tests.emulator.arxiv_api import ArxivWorld, Paper
+    from tests.emulator.github_api import FakeRepo, GitHubWorld
+    from tests.emulator.scholarly_api import ArchiveWorld, HfWorld
+    from tests.emulator.scholarly_world import agreeing_s2_world
+
+    rng = random.Random(seed)
+    text = list_path.read_text(encoding="utf-8")
+    titles = world_titles(text, list_path.name)
+    arxiv_world = ArxivWorld()
+    for arxiv_id, title in titles.items():
+        arxiv_world.add(Paper(arxiv_id=arxiv_id, title=title, versions=2))
+    arxiv = mount_arxiv(emulator, arxiv_world)
+    emulator.mount(ARXIV_HOST, _with_delay(arxiv, _API_LATENCY), prefix="/api/")
+    github = GitHubWorld()
+    for index, name in enumerate(linked_repos(list_path)):
+        github.add(FakeRepo(id=500_000 + index, full_name=name))
+    emulator.mount(GITHUB_API_HOST, _with_delay(mount_github(emulator, github), _API_LATENCY))
+    s2 = agreeing_s2_world(list_path)
+    cdx_url, available_url = mount_archive(emulator, ArchiveWorld(), _API_LATENCY)
+    hosts: dict[str, dict[str, object]] = {}
+    for url in _URL.finditer(text):
+        host = url.group(1).lower()
+        if host not in ("github.com", "arxiv.org", "www.arxiv.org"):
+            hosts.setdefault(host, {"default": {}, "latency": round(rng.uniform(0.05, 0.3), 3)})
+    sites = load_world(emulator, World.from_dict({"hosts": hosts}))
+    base = {host: emulator.base_url(host) for host in hosts}
+    bench = BenchWorld(
+        list_path.stem,
+        text,
+        _rewrite(text, base, keep=set()),
+        {h: hosts[h]["latency"] for h in hosts},
+    )
+    bench.sites = list(sites.values())
+    bench.dead = set()
+    scheme = "https://" if emulator.tls else ""
+    bench.settings = {
+        "arxiv_api_url": arxiv_url(emulator),
+        "github_api_url": emulator.base_url(GITHUB_API_HOST),
+        "s2_api_url": mount_s2(emulator, s2, _API_LATENCY),
+        "hf_api_url": mount_hf(emulator, HfWorld(), _API_LATENCY),
+        "wayback_cdx_url": cdx_url,
+        "wayback_available_url": available_url,
+        "host_map": {h: f"{scheme}{emulator.address(h)}:{emulator.port}" for h in hosts},
+        **_trust(emulator),
+    }
+    bench.api_requests["github"] = math.ceil(len(linked_repos(list_path)) / 50)
+    bench.api_requests["arxiv"] = math.ceil(len(titles) / 100) + 1
+    distinct = {(m.group(1).lower(), m.group(2) or "/") for m in _URL.finditer(text)}
+    bench.page_requests.update(host for host, _ in distinct if host in hosts)
     return bench

@@ -74,7 +74,14 @@ TITLES = {
         "Vision-Language Models",
     },
 }
-_COMPARING = {"title-mismatch", "venue-update", "unparsed-venue", "nonexistent-arxiv-id"}
+_COMPARING = {
+    "title-mismatch",
+    "venue-update",
+    "unparsed-venue",
+    "nonexistent-arxiv-id",
+    "published",
+    "venue-disagrees",
+}
 
 
 def _refresh(

@@ -20,6 +20,8 @@ from urllib.parse import urlsplit
 
 from tests.emulator.arxiv_api import ArxivWorld, Paper, arxiv_url, mount_arxiv
 from tests.emulator.github_api import FakeRepo, GitHubWorld, linked_repos, mount_github
+from tests.emulator.scholarly_api import ArchiveWorld, HfWorld, mount_archive, mount_hf, mount_s2
+from tests.emulator.scholarly_world import agreeing_s2_world
 from tests.emulator.server import Emulator
 from tests.emulator.world import World, load_world
 
@@ -51,8 +53,13 @@ def mount_list_world(emulator: Emulator, list_path: Path, titles: dict[str, str]
         if host:
             hosts.setdefault(host, {"default": {}})
     load_world(emulator, World.from_dict({"hosts": hosts}))
+    cdx_url, available_url = mount_archive(emulator, ArchiveWorld())
     return {
         "arxiv_api_url": arxiv_url(emulator),
         "github_api_url": emulator.base_url("api.github.com"),
+        "s2_api_url": mount_s2(emulator, agreeing_s2_world(list_path)),
+        "hf_api_url": mount_hf(emulator, HfWorld()),
+        "wayback_cdx_url": cdx_url,
+        "wayback_available_url": available_url,
         "host_map": {host: f"{emulator.address(host)}:{emulator.port}" for host in hosts},
     }

@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -158,9 +159,22 @@ class _S2Api:
         return _json(200, {"data": [{**best.record(), "matchScore": score}]})
 
 
-def mount_s2(emulator: Emulator, world: S2World) -> str:
+def _delayed(handler: Callable[[Request], Response], latency: float) -> Callable:
+    """`handler` answering `latency` seconds late (an API across an ocean)."""
+    if not latency:
+        return handler
+
+    def answer(request: Request) -> Response:
+        response = handler(request)
+        response.delay = latency
+        return response
+
+    return answer
+
+
+def mount_s2(emulator: Emulator, world: S2World, latency: float = 0.0) -> str:
     """Serve `world` as Semantic Scholar's Graph API; returns the API's base URL."""
-    emulator.mount(S2_HOST, _S2Api(world), prefix="/graph/v1/")
+    emulator.mount(S2_HOST, _delayed(_S2Api(world), latency), prefix="/graph/v1/")
     return emulator.url(S2_HOST, "/graph/v1")
 
 
@@ -172,7 +186,7 @@ class HfWorld:
     fail_status: int | None = None
 
 
-def mount_hf(emulator: Emulator, world: HfWorld) -> str:
+def mount_hf(emulator: Emulator, world: HfWorld, latency: float = 0.0) -> str:
     """Serve `world` as huggingface.co's papers API; returns the API's base URL (…/api)."""
 
     def handler(request: Request) -> Response:
@@ -184,7 +198,7 @@ def mount_hf(emulator: Emulator, world: HfWorld) -> str:
             return _json(404, {"error": "Paper not found"})
         return _json(200, {"id": arxiv_id, "title": f"Paper {arxiv_id}", "upvotes": 3, **paper})
 
-    emulator.mount(HF_HOST, handler, prefix="/api/papers/")
+    emulator.mount(HF_HOST, _delayed(handler, latency), prefix="/api/papers/")
     return emulator.url(HF_HOST, "/api")
 
 
@@ -256,11 +270,11 @@ class _Archive:
         return _json(200, {"url": url, "archived_snapshots": {"closest": closest}})
 
 
-def mount_archive(emulator: Emulator, world: ArchiveWorld) -> tuple[str, str]:
+def mount_archive(emulator: Emulator, world: ArchiveWorld, latency: float = 0.0) -> tuple[str, str]:
     """Serve `world` as the Wayback Machine; returns (CDX URL, availability URL)."""
     archive = _Archive(world)
-    emulator.mount(CDX_HOST, archive.cdx, prefix="/cdx/")
-    emulator.mount(AVAILABLE_HOST, archive.available, prefix="/wayback/")
+    emulator.mount(CDX_HOST, _delayed(archive.cdx, latency), prefix="/cdx/")
+    emulator.mount(AVAILABLE_HOST, _delayed(archive.available, latency), prefix="/wayback/")
     return (
         emulator.url(CDX_HOST, "/cdx/search/cdx"),
         emulator.url(AVAILABLE_HOST, "/wayback/available"),

@@ -37,6 +37,7 @@ __all__ = [
     "SEED_PUBLISHED",
     "SEED_S2_UNKNOWN",
     "ScholarlyWorld",
+    "agreeing_s2_world",
     "citations_of",
     "seed_scholarly_world",
 ]
@@ -210,4 +211,26 @@ def seed_scholarly_world(list_path: Path, github: GitHubWorld) -> ScholarlyWorld
     world.hf.papers["2504.10465"] = {"githubRepo": None, "githubStars": None}
     world.archive.captures.update(SEED_ARCHIVED)
     world.archive.false_negatives.update(SEED_ARCHIVED)
+    return world
+
+
+def agreeing_s2_world(list_path: Path) -> S2World:
+    """S2 for a list where nothing is wrong: every paper at the venue the list names (a main
+    venue; else a preprint), so any venue finding in a refresh is a false alarm."""
+    parsed = parse_list(list_path.read_text(encoding="utf-8"), source=str(list_path))
+    entries, _ = resolve_entries(parsed)
+    world = S2World()
+    for entry in entries:
+        spec = VENUES.get(entry.venue or "")
+        place = dict(zip(("name", "type", "alternate_names"), spec, strict=True)) if spec else None
+        world.papers.append(
+            S2Paper(
+                paper_id=f"{len(world.papers):040x}",
+                title=entry.title,
+                arxiv_id=entry.arxiv_id,
+                year=entry.year,
+                publication_venue=place,
+                venue=str(place["name"]) if place else "arXiv.org",
+            )
+        )
     return world
