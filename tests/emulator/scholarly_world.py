@@ -215,13 +215,19 @@ def seed_scholarly_world(list_path: Path, github: GitHubWorld) -> ScholarlyWorld
 
 
 def agreeing_s2_world(list_path: Path) -> S2World:
-    """S2 for a list where nothing is wrong: every paper at the venue the list names (a main
-    venue; else a preprint), so any venue finding in a refresh is a false alarm."""
+    """S2 for a list where nothing is wrong: every paper at the main venue the list names for
+    it (in any of its entries), else a preprint. A venue finding in a refresh is then a false
+    alarm, or the list's own inconsistency (one paper called arXiv here and CVPR there)."""
     parsed = parse_list(list_path.read_text(encoding="utf-8"), source=str(list_path))
     entries, _ = resolve_entries(parsed)
+    named: dict[str, str] = {}
+    for entry in entries:
+        if entry.arxiv_id and entry.venue in VENUES:
+            named.setdefault(entry.arxiv_id, entry.venue)
     world = S2World()
     for entry in entries:
-        spec = VENUES.get(entry.venue or "")
+        venue = named.get(entry.arxiv_id or "") or entry.venue or ""
+        spec = VENUES.get(venue)
         place = dict(zip(("name", "type", "alternate_names"), spec, strict=True)) if spec else None
         world.papers.append(
             S2Paper(
