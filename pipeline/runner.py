@@ -43,7 +43,7 @@ from pipeline.context import RunContext
 from pipeline.errors import ConfigError, RunInterrupted
 from pipeline.files import run_lock, write_text_atomic
 from pipeline.merge import merge_catalogs
-from pipeline.model import Catalog, Link, RepoRecord, RunStats
+from pipeline.model import Catalog, FetchStatus, Link, RepoRecord, RunStats
 from pipeline.net import CONNECTION_LEVEL, host_of, open_client, reach
 from pipeline.outputs import render_outputs
 from pipeline.policy import policy_failures
@@ -266,8 +266,12 @@ async def _check_added_repos(catalog: Catalog, ctx: RunContext, apis: dict[str, 
     }
     if "github" not in apis or not added or ctx.outage:
         return catalog
-    checked = await apis["github"](catalog.model_copy(update={"repos": added}), ctx)
+    # Its notes would repeat the first pass's (budget left); its counters are the run's.
+    quiet = dataclasses.replace(ctx, notes=[])
+    checked = await apis["github"](catalog.model_copy(update={"repos": added}), quiet)
     repos = {**catalog.repos, **{key: checked.repos.get(key, added[key]) for key in added}}
+    found = sum(1 for key in added if repos[key].status is FetchStatus.OK)
+    ctx.notes.append(f"GitHub: {found} of {len(added)} proposed code repositories exist")
     return catalog.model_copy(update={"repos": repos})
 
 

@@ -41,10 +41,16 @@ def main(argv: list[str] | None = None) -> int:
             "PIPELINE_HOST_MAP": json.dumps(world.settings["host_map"]),
             "PIPELINE_CACHE_DIR": str(args.output_dir / "cache"),
             "PIPELINE_ARXIV_INTERVAL": "1",  # the real API wants 3 s; a demo should be quick
+            "PIPELINE_S2_INTERVAL": "0.2",  # and S2 one a second
             "GITHUB_TOKEN": "demo-token",  # the emulator takes any token: GraphQL batches
+            **{
+                f"PIPELINE_{name.upper()}": world.settings[name]
+                for name in ("s2_api_url", "hf_api_url", "wayback_cdx_url", "wayback_available_url")
+            },
         }
         print(
-            f"emulated world: {len(world.settings['host_map'])} page hosts, arXiv and GitHub APIs"
+            f"emulated world: {len(world.settings['host_map'])} page hosts, arXiv, GitHub, "
+            "Semantic Scholar, Hugging Face and Wayback APIs"
         )
         started = time.monotonic()
         result = CliRunner().invoke(
