@@ -243,6 +243,7 @@ async def _network_phase(
                 catalog = await stages["links"](catalog, ctx)
                 # Counted only when there were some: a run that sent nothing reports nothing.
                 ctx.counters.update(+Counter({"cache_hits": hits, "requests:links": sent}))
+        ctx.notes.extend(net.cache.warnings)  # a cache not trusted, broken or given up
     return catalog
 
 

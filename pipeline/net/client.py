@@ -12,6 +12,7 @@ values or a `FetchError`.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hashlib
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Mapping
@@ -86,11 +87,12 @@ class NetClient:
         full = str(httpx.URL(url, params=params)) if params else url
         key = cache_key or (full if method == "GET" else None)
         cached = self.cache.get(kind, _digest(key)) if kind and key else None
-        if cached is not None and cached.fresh:
+        stored = _fetched_from(cached.value) if cached is not None else None
+        if cached is not None and stored is not None and cached.fresh:
             self.counters["cache_hits"] += 1
-            return Fetched(**cached.value, from_cache=True)
+            return dataclasses.replace(stored, from_cache=True)
         extra = dict(headers or {})
-        if cached is not None:
+        if cached is not None and stored is not None:
             extra.update(cached.conditional_headers())
 
         async def attempt() -> Attempt:
@@ -109,11 +111,12 @@ class NetClient:
         if result.fetched is None:
             raise FetchError(result.failure or Failure.PROTOCOL, full, result.detail)
         fetched = result.fetched
-        if fetched.status == 304 and cached is not None:
+        if fetched.status == 304 and cached is not None and stored is not None:
             self.counters["revalidated"] += 1
-            fetched = Fetched(**cached.value, revalidated=True)
+            fetched = dataclasses.replace(stored, revalidated=True)
         if kind and key and fetched.status in _CACHEABLE:
-            value = {k: getattr(fetched, k) for k in ("url", "status", "headers", "body")}
+            value = {k: getattr(fetched, k) for k in ("url", "status", "headers")}
+            value["body"] = fetched.body.decode("latin-1")  # JSON has no bytes: one char a byte
             self.cache.put(
                 kind,
                 _digest(key),
@@ -127,6 +130,23 @@ class NetClient:
         """Store each host's learned pace for the next run (and forget recovered ones)."""
         for host, interval in self.sender.scheduler.learned_paces().items():
             self.cache.put(_PACE, host, {"interval": interval})
+
+
+def _fetched_from(value: dict[str, Any]) -> Fetched | None:
+    """The response a cache record describes, or None when it is not one (a miss)."""
+    url, status, headers, body = (value.get(k) for k in ("url", "status", "headers", "body"))
+    if not (
+        isinstance(url, str)
+        and type(status) is int
+        and isinstance(headers, dict)
+        and all(isinstance(k, str) and isinstance(v, str) for k, v in headers.items())
+        and isinstance(body, str)
+    ):
+        return None
+    try:
+        return Fetched(url, status, headers, body.encode("latin-1"))
+    except UnicodeEncodeError:
+        return None
 
 
 def _digest(key: str) -> str:
@@ -196,7 +216,8 @@ async def open_client(settings: Settings) -> AsyncIterator[NetClient]:
 
     def learned(host: str) -> float | None:
         entry = cache.get(_PACE, host)
-        return float(entry.value["interval"]) if entry is not None and entry.fresh else None
+        interval = entry.value.get("interval") if entry is not None and entry.fresh else None
+        return float(interval) if isinstance(interval, int | float) and interval >= 0 else None
 
     scheduler = Scheduler(settings, pool_factory=_pools(settings), learned=learned)
     client = httpx.AsyncClient(
