@@ -21,7 +21,7 @@ from typing import Any
 
 import httpx
 
-from pipeline.config import Settings
+from pipeline.config import Settings, parse_host_target
 from pipeline.net.cache import NetCache, ttl_seconds
 from pipeline.net.errors import TRANSIENT, Failure, FetchError
 from pipeline.net.politeness import host_of
@@ -165,10 +165,7 @@ class _HostMap(httpx.AsyncBaseTransport):
 
     def __init__(self, inner: httpx.AsyncBaseTransport, target: str) -> None:
         self._inner = inner
-        scheme, _, rest = target.rpartition("://")
-        self._scheme = scheme or "http"
-        address, _, port = rest.rpartition(":")
-        self._address, self._port = address, int(port)
+        self._scheme, self._address, self._port = parse_host_target(target)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         headers = request.headers.copy()

@@ -17,7 +17,7 @@ import threading
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
-from pipeline.config import Settings
+from pipeline.config import Settings, parse_host_target
 from pipeline.net.errors import Failure, classify_exception
 from pipeline.net.politeness import host_of
 
@@ -46,10 +46,11 @@ def _target(url: str, settings: Settings) -> tuple[str, int] | None:
         return None
     if not host or parts.scheme.lower() not in _PORTS:
         return None
-    mapped = settings.host_map.get(host.lower())
+    host_map = {name.lower(): target for name, target in settings.host_map.items()}
+    mapped = (port and host_map.get(f"{host.lower()}:{port}")) or host_map.get(host.lower())
     if mapped:  # like the client: connect to the mapped address instead
-        address, _, mapped_port = mapped.rpartition(":")
-        return address, int(mapped_port)
+        target = parse_host_target(mapped)
+        return target.address, target.port
     return host, port or _PORTS[parts.scheme.lower()]
 
 
