@@ -47,7 +47,8 @@ def _from_remote(remote: str) -> str | None:
         return None
     if not _HOST.fullmatch(host) or "." not in host:  # a local path or an odd host
         return None
-    return f"https://{host.lower()}/{path[1].removesuffix('.git')}"  # no user, password or port: never a token
+    # No user, password or port: a token in the remote URL never reaches a header.
+    return f"https://{host.lower()}/{path[1].removesuffix('.git')}"
 
 
 def _origin(directory: Path) -> str | None:

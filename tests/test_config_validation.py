@@ -175,5 +175,5 @@ def test_init_writes_the_contact_and_keeps_the_cache_out_of_git(
 
 def test_config_error_for_a_table_that_is_not_one_names_the_file(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text("tool = 5\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match="pyproject.toml"):
+    with pytest.raises(ConfigError, match=r"pyproject\.toml"):
         load_settings(env={}, project_dir=tmp_path)
