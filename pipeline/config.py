@@ -121,6 +121,11 @@ class Settings(BaseModel):
         description="host -> 'address:port' (plain HTTP) or 'https://address:port' to connect "
         "to instead (demo, tests, bench).",
     )
+    proxy: str | None = Field(
+        default=None,
+        description="A proxy URL for every request; None reads HTTPS_PROXY, HTTP_PROXY, "
+        "ALL_PROXY and NO_PROXY (net/proxy.py).",
+    )
     ca_bundle: Path | None = Field(
         default=None,
         description="A PEM file of the only CAs to trust (the emulator's test CA); "
@@ -208,6 +213,15 @@ class Settings(BaseModel):
                 "characters, which no token has: copy it again"
             )
         return value
+
+    @field_validator("proxy")
+    @classmethod
+    def _proxy_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.lower().startswith(
+            ("http://", "https://", "socks5://", "socks5h://")
+        ):
+            raise ValueError("must be an http://, https:// or socks5:// URL")
+        return value or None
 
     @field_validator("canary_url")
     @classmethod

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import hashlib
+import os
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
@@ -26,6 +27,7 @@ from pipeline.net.cache import NetCache, ttl_seconds
 from pipeline.net.errors import TRANSIENT, Failure, FetchError
 from pipeline.net.politeness import host_of
 from pipeline.net.probe import Prober
+from pipeline.net.proxy import Proxies, proxies_from
 from pipeline.net.results import Fetched, Probe
 from pipeline.net.retry import RETRY_STATUSES, retrying
 from pipeline.net.scheduler import HostRouter, Scheduler, tls_context
@@ -183,7 +185,25 @@ class _HostMap(httpx.AsyncBaseTransport):
         await self._inner.aclose()
 
 
-def _pools(settings: Settings) -> Callable[[str, int], httpx.AsyncBaseTransport]:
+class _ByScheme(httpx.AsyncBaseTransport):
+    """A host's pool when proxies are set: one transport per scheme (the proxy may differ)."""
+
+    def __init__(self, make: Callable[[str], httpx.AsyncBaseTransport]) -> None:
+        self._make = make
+        self._transports: dict[str, httpx.AsyncBaseTransport] = {}
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        scheme = request.url.scheme
+        if scheme not in self._transports:
+            self._transports[scheme] = self._make(scheme)
+        return await self._transports[scheme].handle_async_request(request)
+
+    async def aclose(self) -> None:
+        for transport in self._transports.values():
+            await transport.aclose()
+
+
+def _pools(settings: Settings, proxies: Proxies) -> Callable[[str, int], httpx.AsyncBaseTransport]:
     """The scheduler's pool factory: one kept-alive pool per host, one TLS context for all."""
     context = tls_context(settings)
     host_map = {host.lower(): target for host, target in settings.host_map.items()}
@@ -197,11 +217,17 @@ def _pools(settings: Settings) -> Callable[[str, int], httpx.AsyncBaseTransport]
 
     def pool(host: str, concurrency: int) -> httpx.AsyncBaseTransport:
         limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-        transport: httpx.AsyncBaseTransport = httpx.AsyncHTTPTransport(
-            verify=context, http2=True, limits=limits
-        )
+
+        def transport(proxy: str | None = None) -> httpx.AsyncBaseTransport:
+            return httpx.AsyncHTTPTransport(verify=context, http2=True, limits=limits, proxy=proxy)
+
         target = host_map.get(host) or host_map.get(host.rsplit(":", 1)[0])
-        return _HostMap(transport, target) if target else transport
+        if target:  # a mapped host is connected to where the map says, never through a proxy
+            return _HostMap(transport(), target)
+        if not proxies:
+            return transport()
+        url = httpx.URL(f"http://{host}/")
+        return _ByScheme(lambda scheme: transport(proxies.proxy_for(scheme, url.host, url.port)))
 
     return pool
 
@@ -209,6 +235,7 @@ def _pools(settings: Settings) -> Callable[[str, int], httpx.AsyncBaseTransport]
 @asynccontextmanager
 async def open_client(settings: Settings) -> AsyncIterator[NetClient]:
     """The run's client: per-host pools, HTTP/2 where offered, the User-Agent, caps, the cache."""
+    proxies = proxies_from(settings, os.environ)  # first: a bad proxy URL stops the run here
     cache = NetCache(settings.cache_dir, ttl_seconds(settings))
 
     def learned(host: str) -> float | None:
@@ -216,7 +243,7 @@ async def open_client(settings: Settings) -> AsyncIterator[NetClient]:
         interval = entry.value.get("interval") if entry is not None and entry.fresh else None
         return float(interval) if isinstance(interval, int | float) and interval >= 0 else None
 
-    scheduler = Scheduler(settings, pool_factory=_pools(settings), learned=learned)
+    scheduler = Scheduler(settings, pool_factory=_pools(settings, proxies), learned=learned)
     client = httpx.AsyncClient(
         transport=HostRouter(scheduler),
         timeout=httpx.Timeout(settings.timeout),
