@@ -188,6 +188,11 @@ def open_store(directory: Path) -> Store:
         return Store(_open(net))
     except STORE_ERRORS as exc:
         why = f"{type(exc).__name__}: {exc}"
+        if isinstance(exc, diskcache.Timeout) or "locked" in str(exc):
+            # Another run holds it: it is not broken, and not ours to move.
+            return _temporary(
+                f"warning: the cache in {net} is busy ({why}): this run uses a fresh one"
+            )
     aside = net.with_name(f"net.broken-{datetime.now(UTC):%Y%m%dT%H%M%S%f}")
     try:
         net.rename(aside)
