@@ -110,7 +110,7 @@ class Settings(BaseModel):
     cache_dir: Path = DEFAULT_CACHE_DIR
     offline: bool = False
     quiet: bool = False
-    max_list_bytes: int = Field(default=DEFAULT_MAX_LIST_BYTES, ge=1024)
+    max_list_bytes: int = Field(default=DEFAULT_MAX_LIST_BYTES, ge=1024, le=1 << 32)
 
     arxiv_api_url: str = DEFAULT_ARXIV_API_URL
     github_api_url: str = DEFAULT_GITHUB_API_URL
@@ -314,7 +314,7 @@ def _from_env(env: Mapping[str, str]) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for name in Settings.model_fields:
         for var in (f"PIPELINE_{name.upper()}", *_ENV_ALIASES.get(name, ())):
-            if env.get(var):
+            if env.get(var, "").strip():  # a blank variable is an unset one
                 values[name] = _env_value(name, env[var])
                 break
     return values

@@ -37,6 +37,10 @@ BAD_PYPROJECTS = {
     "timeout-inf": ("[tool.pipeline]\ntimeout = inf\n", "'timeout'"),
     "canary_url-ftp": ('[tool.pipeline]\ncanary_url = "ftp://x"\n', "'canary_url'"),
     "retry_budget-negative-inf": ("[tool.pipeline]\nretry_budget = -inf\n", "'retry_budget'"),
+    "max_list_bytes-2**63": (
+        "[tool.pipeline]\nmax_list_bytes = 9223372036854775807\n",
+        "'max_list_bytes'",
+    ),
 }
 
 
@@ -89,6 +93,8 @@ def test_a_token_with_trailing_whitespace_is_stripped(tmp_path: Path, token: str
 
 def test_a_blank_token_is_no_token(tmp_path: Path) -> None:
     assert load_settings(env={"GITHUB_TOKEN": " \n"}, project_dir=tmp_path).github_token is None
+    token = load_settings(env={"GITHUB_TOKEN": "\n", "GH_TOKEN": "gh"}, project_dir=tmp_path)
+    assert token.github_token is not None and token.github_token.get_secret_value() == "gh"
 
 
 @pytest.mark.parametrize("token", ["tökén", "ab\x07c", "ab c", "ab\nc"])
