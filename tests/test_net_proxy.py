@@ -111,7 +111,7 @@ def test_an_unreachable_proxy_is_an_outage_even_when_hosts_answer_directly(
 
 @pytest.mark.parametrize(
     "variable,value",
-    [("HTTPS_PROXY", "socks4://127.0.0.1:1080"), ("HTTP_PROXY", "http://h:port")],
+    [("HTTPS_PROXY", "socks4://u:s3cret@127.0.0.1:1080"), ("HTTP_PROXY", "http://u:s3cret@h:port")],
 )
 def test_a_bad_proxy_url_is_one_error_line(
     emulator: Emulator, workdir: Path, monkeypatch: pytest.MonkeyPatch, variable: str, value: str
@@ -123,6 +123,7 @@ def test_a_bad_proxy_url_is_one_error_line(
     assert result.exit_code == 2, result.output
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"Error: {variable}:"), result.stderr
+    assert "s3cret" not in result.output
 
 
 def test_api_fetches_go_through_the_proxy_too(

@@ -63,18 +63,19 @@ def _env(env: Mapping[str, str], name: str) -> str:
 
 
 def _checked(url: str, source: str) -> str:
+    # Messages never repeat the URL: it may carry the proxy's user and password.
     try:
         parts = urlsplit(url if "://" in url else f"http://{url}")  # `host:port` means http
         parts.port  # noqa: B018  (raises on a port that is no number)
     except ValueError:
-        raise ConfigError(f"{source}: {url!r} is not a proxy URL") from None
+        raise ConfigError(f"{source}: not a proxy URL (http://host:port)") from None
     scheme = parts.scheme.lower()
     if scheme.startswith("socks") and importlib.util.find_spec("socksio") is None:
         raise ConfigError(
             f"{source}: a SOCKS proxy needs the socksio package (pip install 'httpx[socks]')"
         )
     if scheme not in ("http", "https", "socks5", "socks5h") or not parts.hostname:
-        raise ConfigError(f"{source}: {url!r} is not an http://, https:// or socks5:// proxy URL")
+        raise ConfigError(f"{source}: not an http://, https:// or socks5:// proxy URL")
     return parts.geturl()
 
 
