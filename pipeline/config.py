@@ -14,10 +14,11 @@ import os
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
+from pipeline.contact import TOOL_HOMEPAGE, default_contact, valid_contact
 from pipeline.errors import ConfigError
 
 __all__ = [
@@ -28,8 +29,11 @@ __all__ = [
     "DEFAULT_MAX_LIST_BYTES",
     "DEFAULT_OUTPUT_DIR",
     "PAPER_LIST_TOML",
+    "HostTarget",
     "Settings",
     "load_settings",
+    "parse_host_target",
+    "pipeline_table",
 ]
 
 DEFAULT_INPUT = Path("data/awesome-list.md")
@@ -55,7 +59,8 @@ DEFAULT_BADGE_HOSTS = (
     "hits.seeyoufarm.com",
     "github-readme-stats.vercel.app",
 )
-DEFAULT_CONTACT = "https://github.com/likyoo/awesome-MLLM-for-image-segmentation"
+# Without a `contact` setting, load_settings names the list's own repository (contact.py).
+DEFAULT_CONTACT = TOOL_HOMEPAGE
 # Settings for a repository without a pyproject.toml (what `pipeline init` writes there).
 PAPER_LIST_TOML = "paper-list.toml"
 
@@ -69,17 +74,49 @@ _ENV_ALIASES: dict[str, tuple[str, ...]] = {
 }
 
 
+class HostTarget(NamedTuple):
+    """Where a `host_map` entry sends a host's connections."""
+
+    scheme: str  # "http" or "https"
+    address: str
+    port: int
+
+
+def parse_host_target(target: str) -> HostTarget:
+    """`address:port` (plain HTTP) or `http(s)://address:port`; ValueError if neither.
+
+    The one parser of host_map values: the client's transport, the reachability
+    check and the settings' validation all read a target through it.
+    """
+    scheme, sep, rest = target.partition("://")
+    scheme, rest = (scheme.lower(), rest) if sep else ("http", target)
+    address, _, port = rest.rstrip("/").rpartition(":")
+    address = address.removeprefix("[").removesuffix("]")  # an IPv6 literal
+    if (
+        scheme not in ("http", "https")
+        or not address
+        or not address.isascii()
+        or not all(c.isalnum() or c in ".-_:" for c in address)
+        or not (port.isascii() and port.isdigit() and 0 < int(port) < 65536)
+    ):
+        raise ValueError(
+            f"{target!r} is not 'address:port' or 'https://address:port' (port 1-65535)"
+        )
+    return HostTarget(scheme, address, int(port))
+
+
 class Settings(BaseModel):
     """Every knob of a run; see the README's "Configuration" table."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # No NaN or infinity anywhere: `timeout = nan` would disable every comparison with it.
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     input: Path = DEFAULT_INPUT
     output_dir: Path = DEFAULT_OUTPUT_DIR
     cache_dir: Path = DEFAULT_CACHE_DIR
     offline: bool = False
     quiet: bool = False
-    max_list_bytes: int = Field(default=DEFAULT_MAX_LIST_BYTES, ge=1024)
+    max_list_bytes: int = Field(default=DEFAULT_MAX_LIST_BYTES, ge=1024, le=1 << 32)
 
     arxiv_api_url: str = DEFAULT_ARXIV_API_URL
     github_api_url: str = DEFAULT_GITHUB_API_URL
@@ -90,6 +127,11 @@ class Settings(BaseModel):
         description="host -> 'address:port' (plain HTTP) or 'https://address:port' to connect "
         "to instead (demo, tests, bench).",
     )
+    proxy: str | None = Field(
+        default=None,
+        description="A proxy URL for every request; None reads HTTPS_PROXY, HTTP_PROXY, "
+        "ALL_PROXY and NO_PROXY (net/proxy.py).",
+    )
     ca_bundle: Path | None = Field(
         default=None,
         description="A PEM file of the only CAs to trust (the emulator's test CA); "
@@ -99,14 +141,22 @@ class Settings(BaseModel):
     # Network politeness and limits.
     concurrency: int = Field(default=32, ge=1, le=512)
     per_host_concurrency: int = Field(default=4, ge=1, le=64)
-    per_host_interval: float = Field(default=0.05, ge=0, description="Seconds between requests.")
-    timeout: float = Field(default=20.0, gt=0, description="Seconds per request.")
+    per_host_interval: float = Field(
+        default=0.05, ge=0, le=3600, description="Seconds between requests."
+    )
+    timeout: float = Field(default=20.0, gt=0, le=3600, description="Seconds per request.")
     max_redirects: int = Field(default=10, ge=0, le=50)
-    max_body_bytes: int = Field(default=1_000_000, ge=1024)
+    max_body_bytes: int = Field(default=1_000_000, ge=1024, le=1 << 30)
     retries: int = Field(default=3, ge=0, le=10)
-    max_retry_wait: float = Field(default=60.0, ge=0, description="Longest Retry-After obeyed.")
-    retry_backoff: float = Field(default=1.0, ge=0, description="First backoff wait, seconds.")
-    retry_budget: float = Field(default=120.0, ge=0, description="Seconds of retrying per URL.")
+    max_retry_wait: float = Field(
+        default=60.0, ge=0, le=86400, description="Longest Retry-After obeyed."
+    )
+    retry_backoff: float = Field(
+        default=1.0, ge=0, le=3600, description="First backoff wait, seconds."
+    )
+    retry_budget: float = Field(
+        default=120.0, ge=0, le=86400, description="Seconds of retrying per URL."
+    )
     outage_threshold: float = Field(
         default=0.5, ge=0, le=1, description="Share of hosts unreachable that means an outage."
     )
@@ -119,13 +169,13 @@ class Settings(BaseModel):
     )
 
     # arXiv API: one request every 3 s across the run (arXiv's terms of use).
-    arxiv_interval: float = Field(default=3.0, ge=0)
+    arxiv_interval: float = Field(default=3.0, ge=0, le=3600)
     arxiv_batch_size: int = Field(default=100, ge=1, le=500)
     title_match_threshold: float = Field(default=90.0, ge=0, le=100)
 
     # GitHub API.
     github_batch_size: int = Field(default=50, ge=1, le=100)
-    stale_after_days: int = Field(default=365, ge=1)
+    stale_after_days: int = Field(default=365, ge=1, le=36500)
 
     # The scholarly graph: Semantic Scholar (venue, citations), Hugging Face papers (code),
     # the Wayback Machine (archived copies). Keys: 1 request a second on every S2 endpoint.
@@ -154,23 +204,72 @@ class Settings(BaseModel):
     )
 
     # Cache lifetimes.
-    link_ttl_hours: float = Field(default=24.0, ge=0)
-    arxiv_ttl_days: float = Field(default=7.0, ge=0)
-    github_ttl_hours: float = Field(default=24.0, ge=0)
-    s2_ttl_days: float = Field(default=7.0, ge=0)
-    hf_ttl_days: float = Field(default=7.0, ge=0)
-    archive_ttl_days: float = Field(default=30.0, ge=0)
+    link_ttl_hours: float = Field(default=24.0, ge=0, le=87600)
+    arxiv_ttl_days: float = Field(default=7.0, ge=0, le=3650)
+    github_ttl_hours: float = Field(default=24.0, ge=0, le=87600)
+    s2_ttl_days: float = Field(default=7.0, ge=0, le=3650)
+    hf_ttl_days: float = Field(default=7.0, ge=0, le=3650)
+    archive_ttl_days: float = Field(default=30.0, ge=0, le=3650)
 
     # History.
-    persistent_after_runs: int = Field(default=3, ge=1)
+    persistent_after_runs: int = Field(default=3, ge=1, le=1000)
 
     @field_validator("host_map")
     @classmethod
     def _address_and_port(cls, value: dict[str, str]) -> dict[str, str]:
         for host, target in value.items():
-            address, _, port = target.rpartition(":")
-            if not address or not port.isdigit():
-                raise ValueError(f"{host}: {target!r} is not 'address:port'")
+            try:
+                parse_host_target(target)
+            except ValueError as exc:
+                raise ValueError(f"{host}: {exc}") from None
+        return value
+
+    @field_validator("contact")
+    @classmethod
+    def _header_safe(cls, value: str) -> str:
+        # It goes into the User-Agent header: non-ASCII cannot be sent, CR/LF would split it.
+        if not valid_contact(value):
+            raise ValueError("must be printable ASCII (a URL or an e-mail address), one line")
+        return value
+
+    @field_validator("github_token", mode="before")
+    @classmethod
+    def _token_shape(cls, value: Any) -> Any:
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        if not isinstance(value, str):
+            return value
+        value = value.strip()  # `echo $TOKEN > file` and copy-paste add a newline or spaces
+        if not value:
+            return None
+        if not all(33 <= ord(c) < 127 for c in value):  # the token itself is never echoed
+            raise ValueError(
+                "the GitHub token (GITHUB_TOKEN / GH_TOKEN) has non-ASCII, space or control "
+                "characters, which no token has: copy it again"
+            )
+        return value
+
+    @field_validator("proxy")
+    @classmethod
+    def _proxy_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.lower().startswith(
+            ("http://", "https://", "socks5://", "socks5h://")
+        ):
+            raise ValueError("must be an http://, https:// or socks5:// URL")
+        return value or None
+
+    @field_validator("canary_url")
+    @classmethod
+    def _canary_http(cls, value: str | None) -> str | None:
+        if value is not None and not value.lower().startswith(("http://", "https://")):
+            raise ValueError("must be an http:// or https:// URL")
+        return value
+
+    @field_validator("input", "output_dir", "cache_dir")
+    @classmethod
+    def _no_nul(cls, value: Path) -> Path:
+        if "\0" in str(value):
+            raise ValueError("a path cannot hold a NUL character")
         return value
 
     @field_validator("ca_bundle")
@@ -207,6 +306,19 @@ class Settings(BaseModel):
         return self.output_dir / "catalog.json"
 
 
+def pipeline_table(data: dict[str, Any], path: Path) -> dict[str, Any] | None:
+    """The `[tool.pipeline]` table of a parsed pyproject.toml, None when there is none."""
+    tool = data.get("tool")
+    if tool is None:
+        return None
+    if not isinstance(tool, dict):
+        raise ConfigError(f"{path}: `tool` must be a table ([tool.pipeline]), not a value")
+    table = tool.get("pipeline")
+    if table is not None and not isinstance(table, dict):
+        raise ConfigError(f"{path}: `tool.pipeline` must be a table ([tool.pipeline]), not a value")
+    return table
+
+
 def _from_pyproject(start: Path) -> dict[str, Any]:
     path = start / "pyproject.toml"
     if not path.is_file():
@@ -215,7 +327,7 @@ def _from_pyproject(start: Path) -> dict[str, Any]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read [tool.pipeline]: {exc}") from exc
-    table = data.get("tool", {}).get("pipeline", {})
+    table = pipeline_table(data, path) or {}
     return {key.replace("-", "_"): value for key, value in table.items()}
 
 
@@ -244,7 +356,7 @@ def _from_env(env: Mapping[str, str]) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for name in Settings.model_fields:
         for var in (f"PIPELINE_{name.upper()}", *_ENV_ALIASES.get(name, ())):
-            if env.get(var):
+            if env.get(var, "").strip():  # a blank variable is an unset one
                 values[name] = _env_value(name, env[var])
                 break
     return values
@@ -258,9 +370,11 @@ def load_settings(
 ) -> Settings:
     """Settings from pyproject.toml, the environment and `overrides` (flags), in that order."""
     merged: dict[str, Any] = {}
-    merged.update(_from_pyproject(project_dir or Path.cwd()))
-    merged.update(_from_paper_list_toml(project_dir or Path.cwd()))
-    merged.update(_from_env(os.environ if env is None else env))
+    env = os.environ if env is None else env
+    project_dir = project_dir or Path.cwd()
+    merged.update(_from_pyproject(project_dir))
+    merged.update(_from_paper_list_toml(project_dir))
+    merged.update(_from_env(env))
     merged.update({k: v for k, v in (overrides or {}).items() if v is not None})
     unknown = sorted(set(merged) - set(Settings.model_fields))
     if unknown:
@@ -268,9 +382,12 @@ def load_settings(
             f"unknown setting {unknown[0]!r} in [tool.pipeline] or {PAPER_LIST_TOML}",
             setting=unknown[0],
         )
+    if "contact" not in merged:
+        merged["contact"] = default_contact(project_dir, env)
     try:
         return Settings.model_validate(merged)
     except ValidationError as exc:
         err = exc.errors()[0]
         name = ".".join(str(p) for p in err["loc"])
-        raise ConfigError(f"setting {name!r}: {err['msg']}", setting=name) from None
+        message = err["msg"].removeprefix("Value error, ")
+        raise ConfigError(f"setting {name!r}: {message}", setting=name) from None

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import subprocess
 import tomllib
@@ -23,7 +24,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from pipeline import __version__
-from pipeline.config import PAPER_LIST_TOML
+from pipeline.config import PAPER_LIST_TOML, load_settings, pipeline_table
+from pipeline.contact import repository_url
 from pipeline.errors import ConfigError, InputError
 from pipeline.files import read_text_file, write_text_atomic
 from pipeline.stages.parse import parse_list
@@ -189,8 +191,29 @@ def _put(root: Path, relative: Path, body: str, result: InitResult, *, force: bo
     result.written.append(relative)
 
 
-def _settings_toml(list_path: Path, output_dir: str) -> str:
-    return f"input = {json.dumps(list_path.as_posix())}\noutput_dir = {json.dumps(output_dir)}\n"
+def _settings_toml(list_path: Path, output_dir: str, contact: str | None) -> str:
+    body = f"input = {json.dumps(list_path.as_posix())}\noutput_dir = {json.dumps(output_dir)}\n"
+    # The User-Agent names the contact: servers see whose crawler this is.
+    if contact is not None:
+        return body + f"contact = {json.dumps(contact)}\n"
+    return body + '# contact = "https://github.com/OWNER/NAME"  # named in the User-Agent\n'
+
+
+def _ignore_cache(root: Path, result: InitResult) -> None:
+    """Keep `cache/` out of git: a committed cache would be restored into every clone."""
+    path = root / ".gitignore"
+    if path.exists() and not path.is_file():
+        result.skipped.append(Path(".gitignore"))
+        return
+    text = path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
+    lines = {line.strip() for line in text.splitlines()}
+    if lines & {"cache", "cache/", "/cache", "/cache/"}:
+        result.unchanged.append(Path(".gitignore"))
+        return
+    separator = "\n" if text and not text.endswith("\n") else ""
+    note = "# The pipeline's HTTP cache: disposable, and never to be shared.\n"
+    write_text_atomic(path, f"{text}{separator}{note}/cache/\n")
+    result.written.append(Path(".gitignore"))
 
 
 def _add_settings(root: Path, body: str, result: InitResult, *, force: bool) -> None:
@@ -204,7 +227,7 @@ def _add_settings(root: Path, body: str, result: InitResult, *, force: bool) -> 
         tables = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"pyproject.toml is not valid TOML: {exc}") from None
-    if "pipeline" in tables.get("tool", {}):
+    if pipeline_table(tables, pyproject) is not None:
         result.unchanged.append(Path("pyproject.toml"))  # the maintainer's settings stay
         return
     separator = (
@@ -246,5 +269,11 @@ def init_repo(
         for token, value in values.items():
             body = body.replace(token, value)
         _put(root, workflow, body, result, force=force)
-    _add_settings(root, _settings_toml(chosen, out), result, force=force)
+    contact = repository_url(root, os.environ)
+    _add_settings(root, _settings_toml(chosen, out, contact), result, force=force)
+    _ignore_cache(root, result)
+    try:  # the settings the workflows will run with must load, or init has not succeeded
+        load_settings(env={}, project_dir=root)
+    except ConfigError as exc:
+        raise ConfigError(f"{exc.message} (fix it, then run `pipeline init` again)") from None
     return result

@@ -253,6 +253,7 @@ async def _network_phase(
             for name in _LATE:
                 if name in stages and not ctx.outage:
                     catalog = await stages[name](catalog, ctx)
+        ctx.notes.extend(net.cache.warnings)  # a cache not trusted, broken or given up
     return catalog
 
 

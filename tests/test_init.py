@@ -65,13 +65,14 @@ def _snapshot(root: Path) -> dict[str, bytes]:
 
 def test_init_writes_both_workflows_and_a_paper_list_toml_and_says_what_next(repo: Path) -> None:
     out = _init()
-    assert out.splitlines()[:5] == [
+    assert out.splitlines()[:6] == [
         "list: README.md",
         f"wrote {REFRESH}",
         f"wrote {CHECK}",
         "wrote paper-list.toml",
-        f"next: git add {REFRESH} {CHECK} paper-list.toml && git commit -m 'Check the paper list' "
-        "&& git push",
+        "wrote .gitignore",
+        f"next: git add {REFRESH} {CHECK} paper-list.toml .gitignore && git commit -m "
+        "'Check the paper list' && git push",
     ]
     settings = load_settings(env={}, project_dir=repo)
     assert (settings.input, settings.output_dir) == (Path("README.md"), Path("data"))
@@ -98,7 +99,10 @@ def test_init_appends_settings_to_an_existing_pyproject_keeping_its_bytes(repo: 
     (repo / "pyproject.toml").write_text(original, encoding="utf-8")
     assert "wrote pyproject.toml" in _init().splitlines()
     text = (repo / "pyproject.toml").read_text(encoding="utf-8")
-    assert text == original + '\n[tool.pipeline]\ninput = "README.md"\noutput_dir = "data"\n'
+    assert text == original + (
+        '\n[tool.pipeline]\ninput = "README.md"\noutput_dir = "data"\n'
+        '# contact = "https://github.com/OWNER/NAME"  # named in the User-Agent\n'
+    )
     assert not (repo / "paper-list.toml").exists()
     assert load_settings(env={}, project_dir=repo).input == Path("README.md")
 

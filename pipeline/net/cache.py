@@ -4,18 +4,23 @@ Only final observations are stored, as small plain dicts, with the validators
 (ETag, Last-Modified) the server sent. An entry is fresh for its kind's TTL;
 a stale entry is not deleted, because its validators let the next request be
 conditional. `cache/` is disposable: deleting it costs time, never data.
+
+Records are stored as JSON bytes, never pickled (a restored cache must never be
+code, see cache_store.py); an entry that does not parse is a miss, and a cache
+that fails mid-run is given up with a warning, never a traceback.
 """
 
 from __future__ import annotations
 
+import json
+import math
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import diskcache
-
 from pipeline.config import Settings
+from pipeline.net.cache_store import STORE_ERRORS, open_store
 
 __all__ = ["CacheEntry", "NetCache", "ttl_seconds"]
 
@@ -58,8 +63,11 @@ class NetCache:
     """Keyed by kind and URL (plus anything else that changes the answer)."""
 
     def __init__(self, directory: Path, ttls: dict[str, float]) -> None:
-        directory.mkdir(parents=True, exist_ok=True)
-        self._cache = diskcache.Cache(str(directory / "net"))
+        store = open_store(directory)
+        self._cache = store.cache
+        self._cleanup = store.cleanup
+        self.warnings = store.warnings  # for the run's messages
+        self._broken = False
         self._ttls = ttls
         # Writes wait here and are stored in batches: one transaction per _BATCH entries.
         self._pending: dict[str, dict[str, Any]] = {}
@@ -70,8 +78,8 @@ class NetCache:
         name = f"{kind}:{key}"
         record = self._pending.get(name)
         if record is None:
-            record = self._cache.get(name)
-        if not isinstance(record, dict):
+            record = self._read(name)
+        if record is None:
             return None
         ttl = self._ttls.get(kind, 0.0)
         age = time.time() - record["stored_at"]
@@ -82,6 +90,16 @@ class NetCache:
             stored_at=record["stored_at"],
             fresh=ttl > 0 and age < ttl,
         )
+
+    def _read(self, name: str) -> dict[str, Any] | None:
+        if self._broken:
+            return None
+        try:
+            data = self._cache.get(name)
+            record = json.loads(data) if isinstance(data, bytes) else None
+        except (*STORE_ERRORS, ValueError):  # ValueError: not JSON, or not UTF-8
+            return None
+        return record if _well_formed(record) else None
 
     def put(
         self,
@@ -109,11 +127,22 @@ class NetCache:
         if not self._pending:
             return
         pending, self._pending = self._pending, {}
-        with self._cache.transact():
-            for name, record in pending.items():
-                kind = name.split(":", 1)[0]
-                expire = self._ttls.get(kind, 0.0) + _KEEP_STALE
-                self._cache.set(name, record, expire=expire)
+        if self._broken:
+            return
+        try:
+            with self._cache.transact():
+                for name, record in pending.items():
+                    kind = name.split(":", 1)[0]
+                    expire = self._ttls.get(kind, 0.0) + _KEEP_STALE
+                    data = json.dumps(record, separators=(",", ":")).encode("utf-8")
+                    self._cache.set(name, data, expire=expire)
+        except STORE_ERRORS as exc:
+            # A cache is disposable: the run goes on without one rather than fail.
+            self._broken = True
+            self.warnings.append(
+                f"warning: the cache stopped working ({type(exc).__name__}: {exc}): "
+                "this run stores nothing more in it"
+            )
 
     def close(self) -> None:
         """Store what is buffered and release the cache's files."""
@@ -121,3 +150,17 @@ class NetCache:
             self.flush()
         finally:
             self._cache.close()
+            if self._cleanup is not None:
+                self._cleanup()
+
+
+def _well_formed(record: Any) -> bool:
+    """Whether a record read back has the shape `put` writes (anything else is a miss)."""
+    return (
+        isinstance(record, dict)
+        and isinstance(record.get("value"), dict)
+        and isinstance(record.get("stored_at"), int | float)
+        and math.isfinite(record["stored_at"])
+        and isinstance(record.get("etag"), str | None)
+        and isinstance(record.get("last_modified"), str | None)
+    )

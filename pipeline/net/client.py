@@ -12,7 +12,9 @@ values or a `FetchError`.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hashlib
+import os
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
@@ -20,11 +22,12 @@ from typing import Any
 
 import httpx
 
-from pipeline.config import Settings
+from pipeline.config import Settings, parse_host_target
 from pipeline.net.cache import NetCache, ttl_seconds
 from pipeline.net.errors import TRANSIENT, Failure, FetchError
 from pipeline.net.politeness import host_of
 from pipeline.net.probe import Prober
+from pipeline.net.proxy import Proxies, proxies_from
 from pipeline.net.results import Fetched, Probe
 from pipeline.net.retry import RETRY_STATUSES, retrying
 from pipeline.net.scheduler import HostRouter, Scheduler, tls_context
@@ -88,11 +91,12 @@ class NetClient:
         full = str(httpx.URL(url, params=params)) if params else url
         key = cache_key or (full if method == "GET" else None)
         cached = self.cache.get(kind, _digest(key)) if kind and key else None
-        if cached is not None and cached.fresh:
+        stored = _fetched_from(cached.value) if cached is not None else None
+        if cached is not None and stored is not None and cached.fresh:
             self.counters["cache_hits"] += 1
-            return Fetched(**cached.value, from_cache=True)
+            return dataclasses.replace(stored, from_cache=True)
         extra = dict(headers or {})
-        if cached is not None:
+        if cached is not None and stored is not None:
             extra.update(cached.conditional_headers())
 
         async def attempt() -> Attempt:
@@ -114,11 +118,12 @@ class NetClient:
         if result.fetched is None:
             raise FetchError(result.failure or Failure.PROTOCOL, full, result.detail)
         fetched = result.fetched
-        if fetched.status == 304 and cached is not None:
+        if fetched.status == 304 and cached is not None and stored is not None:
             self.counters["revalidated"] += 1
-            fetched = Fetched(**cached.value, revalidated=True)
+            fetched = dataclasses.replace(stored, revalidated=True)
         if kind and key and fetched.status in _CACHEABLE:
-            value = {k: getattr(fetched, k) for k in ("url", "status", "headers", "body")}
+            value = {k: getattr(fetched, k) for k in ("url", "status", "headers")}
+            value["body"] = fetched.body.decode("latin-1")  # JSON has no bytes: one char a byte
             self.cache.put(
                 kind,
                 _digest(key),
@@ -132,6 +137,23 @@ class NetClient:
         """Store each host's learned pace for the next run (and forget recovered ones)."""
         for host, interval in self.sender.scheduler.learned_paces().items():
             self.cache.put(_PACE, host, {"interval": interval})
+
+
+def _fetched_from(value: dict[str, Any]) -> Fetched | None:
+    """The response a cache record describes, or None when it is not one (a miss)."""
+    url, status, headers, body = (value.get(k) for k in ("url", "status", "headers", "body"))
+    if not (
+        isinstance(url, str)
+        and type(status) is int
+        and isinstance(headers, dict)
+        and all(isinstance(k, str) and isinstance(v, str) for k, v in headers.items())
+        and isinstance(body, str)
+    ):
+        return None
+    try:
+        return Fetched(url, status, headers, body.encode("latin-1"))
+    except UnicodeEncodeError:
+        return None
 
 
 def _digest(key: str) -> str:
@@ -150,10 +172,7 @@ class _HostMap(httpx.AsyncBaseTransport):
 
     def __init__(self, inner: httpx.AsyncBaseTransport, target: str) -> None:
         self._inner = inner
-        scheme, _, rest = target.rpartition("://")
-        self._scheme = scheme or "http"
-        address, _, port = rest.rpartition(":")
-        self._address, self._port = address, int(port)
+        self._scheme, self._address, self._port = parse_host_target(target)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         headers = request.headers.copy()
@@ -171,7 +190,25 @@ class _HostMap(httpx.AsyncBaseTransport):
         await self._inner.aclose()
 
 
-def _pools(settings: Settings) -> Callable[[str, int], httpx.AsyncBaseTransport]:
+class _ByScheme(httpx.AsyncBaseTransport):
+    """A host's pool when proxies are set: one transport per scheme (the proxy may differ)."""
+
+    def __init__(self, make: Callable[[str], httpx.AsyncBaseTransport]) -> None:
+        self._make = make
+        self._transports: dict[str, httpx.AsyncBaseTransport] = {}
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        scheme = request.url.scheme
+        if scheme not in self._transports:
+            self._transports[scheme] = self._make(scheme)
+        return await self._transports[scheme].handle_async_request(request)
+
+    async def aclose(self) -> None:
+        for transport in self._transports.values():
+            await transport.aclose()
+
+
+def _pools(settings: Settings, proxies: Proxies) -> Callable[[str, int], httpx.AsyncBaseTransport]:
     """The scheduler's pool factory: one kept-alive pool per host, one TLS context for all."""
     context = tls_context(settings)
     host_map = {host.lower(): target for host, target in settings.host_map.items()}
@@ -185,11 +222,17 @@ def _pools(settings: Settings) -> Callable[[str, int], httpx.AsyncBaseTransport]
 
     def pool(host: str, concurrency: int) -> httpx.AsyncBaseTransport:
         limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-        transport: httpx.AsyncBaseTransport = httpx.AsyncHTTPTransport(
-            verify=context, http2=True, limits=limits
-        )
+
+        def transport(proxy: str | None = None) -> httpx.AsyncBaseTransport:
+            return httpx.AsyncHTTPTransport(verify=context, http2=True, limits=limits, proxy=proxy)
+
         target = host_map.get(host) or host_map.get(host.rsplit(":", 1)[0])
-        return _HostMap(transport, target) if target else transport
+        if target:  # a mapped host is connected to where the map says, never through a proxy
+            return _HostMap(transport(), target)
+        if not proxies:
+            return transport()
+        url = httpx.URL(f"http://{host}/")
+        return _ByScheme(lambda scheme: transport(proxies.proxy_for(scheme, url.host, url.port)))
 
     return pool
 
@@ -202,13 +245,15 @@ async def open_client(
 
     `ttls`: the cache lifetime of each kind the stages store (each stage declares its own).
     """
+    proxies = proxies_from(settings, os.environ)  # first: a bad proxy URL stops the run here
     cache = NetCache(settings.cache_dir, {**ttl_seconds(settings), **(ttls or {})})
 
     def learned(host: str) -> float | None:
         entry = cache.get(_PACE, host)
-        return float(entry.value["interval"]) if entry is not None and entry.fresh else None
+        interval = entry.value.get("interval") if entry is not None and entry.fresh else None
+        return float(interval) if isinstance(interval, int | float) and interval >= 0 else None
 
-    scheduler = Scheduler(settings, pool_factory=_pools(settings), learned=learned)
+    scheduler = Scheduler(settings, pool_factory=_pools(settings, proxies), learned=learned)
     client = httpx.AsyncClient(
         transport=HostRouter(scheduler),
         timeout=httpx.Timeout(settings.timeout),

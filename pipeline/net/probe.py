@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from pipeline.net.cache import NetCache
@@ -74,6 +75,8 @@ class Prober:
     async def _probe(self, url: str) -> Probe:
         counters = self.sender.counters
         cached = self.cache.get("link", url)
+        if cached is not None and _unreadable(cached.value):
+            cached = None  # the cache is not trusted: a record that does not parse is a miss
         if cached is not None and cached.fresh:
             counters["cache_hits"] += 1
             counters["probe:cache_hits"] += 1
@@ -188,3 +191,13 @@ async def _probe_once(prober: Prober, url: str, conditional: dict[str, str]) -> 
         failure=Failure.TOO_MANY_REDIRECTS,
         detail=f"more than {sender.settings.max_redirects} redirects",
     )
+
+
+def _unreadable(value: dict[str, Any]) -> bool:
+    if not isinstance(value.get("url"), str) or not isinstance(value.get("status"), int | None):
+        return True
+    try:
+        Probe.from_dict(value)
+    except (TypeError, ValueError, KeyError):
+        return True
+    return False

@@ -17,15 +17,16 @@ import threading
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
-from pipeline.config import Settings
+from pipeline.config import Settings, parse_host_target
 from pipeline.net.errors import Failure, classify_exception
 from pipeline.net.politeness import host_of
+from pipeline.net.proxy import Proxies, proxies_from
 
 __all__ = ["REACH_TIMEOUT", "reach"]
 
 REACH_TIMEOUT = 2.0
 _PORTS = {"http": 80, "https": 443}
-_PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
+_PROXY_PORTS = {"http": 80, "https": 443, "socks5": 1080, "socks5h": 1080}
 
 
 def _connect(host: str, port: int, timeout: float) -> Failure | None:
@@ -38,7 +39,7 @@ def _connect(host: str, port: int, timeout: float) -> Failure | None:
         return classify_exception(exc)[0]
 
 
-def _target(url: str, settings: Settings) -> tuple[str, int] | None:
+def _target(url: str, settings: Settings, proxies: Proxies) -> tuple[str, int] | None:
     try:
         parts = urlsplit(url)
         host, port = parts.hostname, parts.port
@@ -46,10 +47,15 @@ def _target(url: str, settings: Settings) -> tuple[str, int] | None:
         return None
     if not host or parts.scheme.lower() not in _PORTS:
         return None
-    mapped = settings.host_map.get(host.lower())
+    host_map = {name.lower(): target for name, target in settings.host_map.items()}
+    mapped = (port and host_map.get(f"{host.lower()}:{port}")) or host_map.get(host.lower())
     if mapped:  # like the client: connect to the mapped address instead
-        address, _, mapped_port = mapped.rpartition(":")
-        return address, int(mapped_port)
+        target = parse_host_target(mapped)
+        return target.address, target.port
+    proxy = proxies.proxy_for(parts.scheme, host, port)
+    if proxy is not None:  # like the client: the connection goes to the proxy
+        via = urlsplit(proxy)
+        return via.hostname or "", via.port or _PROXY_PORTS.get(via.scheme.lower(), 80)
     return host, port or _PORTS[parts.scheme.lower()]
 
 
@@ -58,14 +64,14 @@ async def reach(
 ) -> dict[str, Failure | None]:
     """Politeness host key -> None if a TCP connection opened, else why not.
 
-    Empty when a proxy is configured: a direct connection says nothing then.
+    A host reached through a proxy is checked by connecting to its proxy: when
+    the proxy cannot be reached, neither can the host.
     """
-    if any(os.environ.get(name) for name in _PROXY_VARS):
-        return {}
+    proxies = proxies_from(settings, os.environ)
     timeout = min(timeout, settings.timeout)
     targets: dict[str, tuple[str, int]] = {}
     for url in urls:
-        target = _target(url, settings)
+        target = _target(url, settings, proxies)
         if target is not None:
             targets.setdefault(host_of(url), target)
     loop = asyncio.get_running_loop()

@@ -25,6 +25,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from pydantic import ValidationError
+
 from pipeline.context import RunContext
 from pipeline.model import (
     ArxivRecord,
@@ -73,16 +75,24 @@ def _cached(ctx: RunContext, key: str) -> tuple[dict | None, bool]:
     return (entry.value, entry.fresh) if entry is not None else (None, False)
 
 
+def _cached_record(ctx: RunContext, arxiv_id: str) -> tuple[ArxivRecord | None, bool]:
+    value, fresh = _cached(ctx, f"id:{arxiv_id}")
+    try:
+        return (ArxivRecord.model_validate(value), fresh) if value is not None else (None, False)
+    except ValidationError:  # the cache is not trusted: a record that does not parse is a miss
+        return None, False
+
+
 async def _lookup_ids(ids: list[str], api: ArxivApi | None, ctx: RunContext, known: _Known) -> None:
     wanted = []
     for arxiv_id in ids:
-        value, fresh = _cached(ctx, f"id:{arxiv_id}")
-        if value is not None and fresh:
-            known.records[arxiv_id] = ArxivRecord.model_validate(value)
+        record, fresh = _cached_record(ctx, arxiv_id)
+        if record is not None and fresh:
+            known.records[arxiv_id] = record
             ctx.counters["cache_hits"] += 1
             continue
-        if value is not None:
-            known.stale[arxiv_id] = ArxivRecord.model_validate(value)
+        if record is not None:
+            known.stale[arxiv_id] = record
         wanted.append(arxiv_id)
     size = ctx.settings.arxiv_batch_size
     for start in range(0, len(wanted), size):
@@ -113,6 +123,17 @@ def _searched_titles(catalog: Catalog, known: _Known) -> list[Entry]:
     return [e for e in catalog.entries if unresolved(e) and "title" not in e.uncertain]
 
 
+def _title_hit(value: dict) -> tuple[ArxivRecord | None, float] | None:
+    """A cached title search (record, score), or None when the record does not parse."""
+    record, score = value.get("record"), value.get("score")
+    if not isinstance(score, int | float):
+        return None
+    try:
+        return (ArxivRecord.model_validate(record) if record else None), float(score)
+    except ValidationError:
+        return None
+
+
 async def _search_titles(
     entries: list[Entry], api: ArxivApi | None, ctx: RunContext, known: _Known
 ) -> None:
@@ -120,9 +141,9 @@ async def _search_titles(
     for entry in entries:
         norm = normalize_title(entry.title)
         value, fresh = _cached(ctx, f"title:{norm}")
-        if value is not None and fresh:
-            record = ArxivRecord.model_validate(value["record"]) if value["record"] else None
-            known.titles[norm] = (record, value["score"])
+        hit = _title_hit(value) if value is not None and fresh else None
+        if hit is not None:
+            known.titles[norm] = hit
             ctx.counters["cache_hits"] += 1
         elif norm not in known.titles and norm:
             phrases.setdefault(query_title(entry.title), entry.title)

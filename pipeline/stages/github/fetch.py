@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from pydantic import ValidationError
+
 from pipeline.context import RunContext
 from pipeline.model import RepoRecord
 from pipeline.net import CONNECTION_LEVEL, Fetched, FetchError, host_of
@@ -104,13 +106,16 @@ class GitHubFetcher:
         if entry is None or not entry.fresh:
             return None
         value = entry.value
-        record = value.get("record")
-        return RepoOutcome(
-            Outcome(value["outcome"]),
-            RepoRecord.model_validate(record) if record else None,
-            detail=value.get("detail", ""),
-            from_cache=True,
-        )
+        record, detail = value.get("record"), value.get("detail", "")
+        try:
+            return RepoOutcome(
+                Outcome(value.get("outcome")),
+                RepoRecord.model_validate(record) if record else None,
+                detail=detail if isinstance(detail, str) else "",
+                from_cache=True,
+            )
+        except (ValueError, ValidationError):  # not what _store writes: the cache is not trusted
+            return None
 
     def _store(self, repo: str, result: RepoOutcome) -> RepoOutcome:
         if result.outcome is not Outcome.FAILED:  # only final observations are cached
