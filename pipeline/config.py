@@ -16,7 +16,15 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 
 from pipeline.contact import TOOL_HOMEPAGE, default_contact, valid_contact
 from pipeline.errors import ConfigError
@@ -63,6 +71,12 @@ DEFAULT_BADGE_HOSTS = (
 DEFAULT_CONTACT = TOOL_HOMEPAGE
 # Settings for a repository without a pyproject.toml (what `pipeline init` writes there).
 PAPER_LIST_TOML = "paper-list.toml"
+
+# Secrets, as the error about a malformed one names them (never echoing the value).
+_SECRETS = {
+    "github_token": "GitHub token (GITHUB_TOKEN / GH_TOKEN)",
+    "s2_api_key": "Semantic Scholar key (S2_API_KEY)",
+}
 
 # Env names that are not PIPELINE_<NAME>, in order of precedence.
 _ENV_ALIASES: dict[str, tuple[str, ...]] = {
@@ -232,9 +246,9 @@ class Settings(BaseModel):
             raise ValueError("must be printable ASCII (a URL or an e-mail address), one line")
         return value
 
-    @field_validator("github_token", mode="before")
+    @field_validator("github_token", "s2_api_key", mode="before")
     @classmethod
-    def _token_shape(cls, value: Any) -> Any:
+    def _token_shape(cls, value: Any, info: ValidationInfo) -> Any:
         if isinstance(value, SecretStr):
             value = value.get_secret_value()
         if not isinstance(value, str):
@@ -243,9 +257,10 @@ class Settings(BaseModel):
         if not value:
             return None
         if not all(33 <= ord(c) < 127 for c in value):  # the token itself is never echoed
+            what = _SECRETS[info.field_name or ""]
             raise ValueError(
-                "the GitHub token (GITHUB_TOKEN / GH_TOKEN) has non-ASCII, space or control "
-                "characters, which no token has: copy it again"
+                f"the {what} has non-ASCII, space or control characters, which no key has: "
+                "copy it again"
             )
         return value
 

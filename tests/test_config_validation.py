@@ -97,16 +97,22 @@ def test_a_blank_token_is_no_token(tmp_path: Path) -> None:
     assert token.github_token is not None and token.github_token.get_secret_value() == "gh"
 
 
+@pytest.mark.parametrize("variable", ["GITHUB_TOKEN", "S2_API_KEY"])
 @pytest.mark.parametrize("token", ["tökén", "ab\x07c", "ab c", "ab\nc"])
 def test_a_malformed_token_is_refused_without_echoing_it(
-    workdir: Path, monkeypatch: pytest.MonkeyPatch, token: str
+    workdir: Path, monkeypatch: pytest.MonkeyPatch, token: str, variable: str
 ) -> None:
-    monkeypatch.setenv("GITHUB_TOKEN", token)
+    monkeypatch.setenv(variable, token)
     result = CliRunner().invoke(app, ["refresh", "--offline", "-i", "README.md"])
     assert result.exit_code == 2
     line = _error_line(result)
-    assert "GITHUB_TOKEN" in line and "copy it again" in line
+    assert variable in line and "copy it again" in line
     assert token.strip() not in line
+
+
+def test_a_key_with_a_trailing_newline_is_stripped(tmp_path: Path) -> None:
+    settings = load_settings(env={"S2_API_KEY": "key123\n"}, project_dir=tmp_path)
+    assert settings.s2_api_key is not None and settings.s2_api_key.get_secret_value() == "key123"
 
 
 @pytest.mark.parametrize(
