@@ -16,7 +16,9 @@ from pipeline.stages.scholarly.venues import (
 
 
 def _record(name: str | None, kind: str | None = "conference", *alternates: str, **extra: Any):
-    place = None if name is None else {"name": name, "type": kind, "alternate_names": alternates}
+    place = (
+        None if name is None else {"name": name, "type": kind, "alternate_names": list(alternates)}
+    )
     return {"publicationVenue": place, "venue": name or "", **extra}
 
 
