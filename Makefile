@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install refresh offline test stress lint format bench bench-links recall demo clean
+.PHONY: install refresh offline test stress lint format bench bench-links bench-scholarly recall demo clean
 
 install: $(STAMP)
 
@@ -47,6 +47,10 @@ recall: $(STAMP)
 
 bench-links: $(STAMP)
 	$(BIN)/python bench/links_bench.py
+
+# Does the scholarly stage make a run longer than arXiv's own pacing does? (shared lists)
+bench-scholarly: $(STAMP)
+	$(BIN)/python -m bench.scholarly_bound $(LISTS)
 
 demo: $(STAMP)
 	$(BIN)/python -m tests.emulator.demo

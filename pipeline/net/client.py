@@ -94,12 +94,16 @@ class NetClient:
         stored = _fetched_from(cached.value) if cached is not None else None
         if cached is not None and stored is not None and cached.fresh:
             self.counters["cache_hits"] += 1
-            return dataclasses.replace(stored, from_cache=True)
+            return dataclasses.replace(stored, from_cache=True, attempts=0)
         extra = dict(headers or {})
         if cached is not None and stored is not None:
             extra.update(cached.conditional_headers())
 
+        tries = 0
+
         async def attempt() -> Attempt:
+            nonlocal tries
+            tries += 1
             return await self.sender.fetch_once(method, full, extra, json)
 
         async with self.sender.scheduler.queued(host_of(full)):
@@ -116,8 +120,8 @@ class NetClient:
                 retry_after=lambda a: a.retry_after,
             )
         if result.fetched is None:
-            raise FetchError(result.failure or Failure.PROTOCOL, full, result.detail)
-        fetched = result.fetched
+            raise FetchError(result.failure or Failure.PROTOCOL, full, result.detail, tries)
+        fetched = dataclasses.replace(result.fetched, attempts=tries)
         if fetched.status == 304 and cached is not None and stored is not None:
             self.counters["revalidated"] += 1
             fetched = dataclasses.replace(stored, revalidated=True)

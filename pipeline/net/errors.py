@@ -63,11 +63,12 @@ _NXDOMAIN_CODES = {socket.EAI_NONAME, getattr(socket, "EAI_NODATA", socket.EAI_N
 class FetchError(Exception):
     """A request that got no usable HTTP answer after its retries (not fatal to the run)."""
 
-    def __init__(self, failure: Failure, url: str, detail: str = "") -> None:
+    def __init__(self, failure: Failure, url: str, detail: str = "", attempts: int = 1) -> None:
         super().__init__(f"{url}: {failure.value}{': ' + detail if detail else ''}")
         self.failure = failure
         self.url = url
         self.detail = detail
+        self.attempts = attempts  # requests sent before giving up
 
 
 def _chain(exc: BaseException) -> list[BaseException]:

@@ -89,6 +89,7 @@ class Fetched:
     body: bytes = b""
     from_cache: bool = False
     revalidated: bool = False  # a 304 confirmed the cached body
+    attempts: int = 1  # requests sent for this answer (retries included; 0 from the cache)
 
     @property
     def text(self) -> str:

@@ -33,15 +33,13 @@ class HfPapers:
         """The paper's fields ({} when Hugging Face has no page for it), None when unanswered."""
         if self.down:
             return None
-        before = self._net.counters[f"requests:{self._host}"]
         try:
             fetched = await self._net.fetch("GET", f"{self._base}/papers/{arxiv_id}")
         except FetchError as exc:
+            self._ctx.counters["requests:huggingface"] += exc.attempts
             self.down = exc.failure.value
             return None
-        finally:
-            sent = self._net.counters[f"requests:{self._host}"] - before
-            self._ctx.counters["requests:huggingface"] += sent
+        self._ctx.counters["requests:huggingface"] += fetched.attempts
         if fetched.status == 404:
             return {}
         try:

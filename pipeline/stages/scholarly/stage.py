@@ -147,7 +147,8 @@ async def _match_titles(
 ) -> dict[str, tuple[Any, float]]:
     """Normalized title -> (record or None, score) for entries with no id and a sure title."""
     known: dict[str, tuple[Any, float]] = {}
-    budget = _budget(ctx, ctx.settings.s2_match_budget, ctx.settings.s2_interval)
+    batches = ctx.counters["requests:s2"]
+    budget = _budget(ctx, ctx.settings.s2_match_budget, ctx.settings.s2_interval, batches)
     for entry in catalog.entries:
         norm = normalize_title(entry.title)
         if _s2_id(entry) or "title" in entry.uncertain or not norm or norm in known:
@@ -173,13 +174,15 @@ async def _match_titles(
     return known
 
 
-def _budget(ctx: RunContext, most: int, interval: float, workers: int = 1) -> int:
-    """Optional lookups (title matches, code links) a run sends: what fits in the time the
-    slowest API stage takes anyway by its pacing rules (at least `_FLOOR`, at most `most`).
-    The rest are asked by later runs, first; what was asked stays cached for days."""
+def _budget(ctx: RunContext, most: int, interval: float, spent: int = 0) -> int:
+    """Optional lookups (title matches, code links) a run sends: what fits, at the service's
+    pace, in the time the slowest API stage takes anyway by its pacing rules (less the
+    `spent` requests already sent to that service), at least `_FLOOR` so that a small list
+    is done in one run, at most `most`. The rest are asked first by later runs; what was
+    asked stays cached for days."""
     if interval <= 0:
         return most
-    return min(most, max(_FLOOR, int(ctx.pacing_bound / interval) * workers))
+    return min(most, max(_FLOOR, int(ctx.pacing_bound / interval) - spent))
 
 
 def _kept(old: ScholarlyRecord | None) -> ScholarlyRecord:
@@ -274,7 +277,8 @@ async def fetch_scholarly(catalog: Catalog, ctx: RunContext) -> Catalog:
     if ctx.offline:
         return SCHOLARLY.carry(catalog, ctx.previous) if ctx.previous else catalog
     api, hf = S2Api(ctx), HfPapers(ctx)
-    hf.left = _budget(ctx, ctx.settings.hf_budget, ctx.settings.hf_interval, _HF_WORKERS)
+    # One pace for the host however many calls are in flight: workers only hide latency.
+    hf.left = _budget(ctx, ctx.settings.hf_budget, ctx.settings.hf_interval)
 
     async def ask_s2() -> tuple[dict[str, Any], dict[str, tuple[Any, float]]]:
         return await _lookup_ids(catalog, api, ctx), await _match_titles(catalog, api, ctx)
