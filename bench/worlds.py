@@ -24,7 +24,7 @@ from tests.emulator.github_api import linked_repos, mount_github, seed_world
 from tests.emulator.scholarly_api import mount_archive, mount_hf, mount_s2
 from tests.emulator.scholarly_world import SEED_ARCHIVED, seed_scholarly_world
 from tests.emulator.seed_world import _pages as seed_pages
-from tests.emulator.server import Request, Response
+from tests.emulator.server import delayed
 from tests.emulator.world import SiteHandler
 
 __all__ = [
@@ -138,15 +138,6 @@ def _rewrite(text: str, base: dict[str, str], keep: set[str]) -> str:
     return _URL.sub(swap, text)
 
 
-def _with_delay(handler, delay: float):
-    def answer(request: Request) -> Response:
-        response = handler(request)
-        response.delay = delay
-        return response
-
-    return answer
-
-
 def shipped_world(emulator: Emulator, list_path: Path, seed: int = 7) -> BenchWorld:
     """The shipped list with its real URLs: arXiv and GitHub APIs, every page host at 50-400 ms.
 
@@ -156,11 +147,11 @@ def shipped_world(emulator: Emulator, list_path: Path, seed: int = 7) -> BenchWo
     rng = random.Random(seed)
     text = list_path.read_text(encoding="utf-8")
     arxiv = mount_arxiv(emulator, seed_arxiv_world(list_path))
-    emulator.mount(ARXIV_HOST, _with_delay(arxiv, _API_LATENCY), prefix="/api/")
+    emulator.mount(ARXIV_HOST, delayed(arxiv, _API_LATENCY), prefix="/api/")
     github = seed_world(list_path)
     scholarly = seed_scholarly_world(list_path, github)
     api = mount_github(emulator, github)
-    emulator.mount(GITHUB_API_HOST, _with_delay(api, _API_LATENCY))
+    emulator.mount(GITHUB_API_HOST, delayed(api, _API_LATENCY))
     cdx_url, available_url = mount_archive(emulator, scholarly.archive, _API_LATENCY)
     hosts, checked = seed_pages(list_path)
     latency = {}
@@ -281,11 +272,11 @@ def shared_world(emulator: Emulator, list_path: Path, seed: int = 5) -> BenchWor
     for arxiv_id, title in titles.items():
         arxiv_world.add(Paper(arxiv_id=arxiv_id, title=title, versions=2))
     arxiv = mount_arxiv(emulator, arxiv_world)
-    emulator.mount(ARXIV_HOST, _with_delay(arxiv, _API_LATENCY), prefix="/api/")
+    emulator.mount(ARXIV_HOST, delayed(arxiv, _API_LATENCY), prefix="/api/")
     github = GitHubWorld()
     for index, name in enumerate(linked_repos(list_path)):
         github.add(FakeRepo(id=500_000 + index, full_name=name))
-    emulator.mount(GITHUB_API_HOST, _with_delay(mount_github(emulator, github), _API_LATENCY))
+    emulator.mount(GITHUB_API_HOST, delayed(mount_github(emulator, github), _API_LATENCY))
     s2 = agreeing_s2_world(list_path)
     cdx_url, available_url = mount_archive(emulator, ArchiveWorld(), _API_LATENCY)
     hosts: dict[str, dict[str, object]] = {}

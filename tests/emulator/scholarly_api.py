@@ -20,13 +20,12 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from rapidfuzz import fuzz
 
-from tests.emulator.server import Emulator, Request, Response
+from tests.emulator.server import Emulator, Request, Response, delayed
 
 __all__ = [
     "ArchiveWorld",
@@ -159,22 +158,9 @@ class _S2Api:
         return _json(200, {"data": [{**best.record(), "matchScore": score}]})
 
 
-def _delayed(handler: Callable[[Request], Response], latency: float) -> Callable:
-    """`handler` answering `latency` seconds late (an API across an ocean)."""
-    if not latency:
-        return handler
-
-    def answer(request: Request) -> Response:
-        response = handler(request)
-        response.delay = latency
-        return response
-
-    return answer
-
-
 def mount_s2(emulator: Emulator, world: S2World, latency: float = 0.0) -> str:
     """Serve `world` as Semantic Scholar's Graph API; returns the API's base URL."""
-    emulator.mount(S2_HOST, _delayed(_S2Api(world), latency), prefix="/graph/v1/")
+    emulator.mount(S2_HOST, delayed(_S2Api(world), latency), prefix="/graph/v1/")
     return emulator.url(S2_HOST, "/graph/v1")
 
 
@@ -198,7 +184,7 @@ def mount_hf(emulator: Emulator, world: HfWorld, latency: float = 0.0) -> str:
             return _json(404, {"error": "Paper not found"})
         return _json(200, {"id": arxiv_id, "title": f"Paper {arxiv_id}", "upvotes": 3, **paper})
 
-    emulator.mount(HF_HOST, _delayed(handler, latency), prefix="/api/papers/")
+    emulator.mount(HF_HOST, delayed(handler, latency), prefix="/api/papers/")
     return emulator.url(HF_HOST, "/api")
 
 
@@ -273,8 +259,8 @@ class _Archive:
 def mount_archive(emulator: Emulator, world: ArchiveWorld, latency: float = 0.0) -> tuple[str, str]:
     """Serve `world` as the Wayback Machine; returns (CDX URL, availability URL)."""
     archive = _Archive(world)
-    emulator.mount(CDX_HOST, _delayed(archive.cdx, latency), prefix="/cdx/")
-    emulator.mount(AVAILABLE_HOST, _delayed(archive.available, latency), prefix="/wayback/")
+    emulator.mount(CDX_HOST, delayed(archive.cdx, latency), prefix="/cdx/")
+    emulator.mount(AVAILABLE_HOST, delayed(archive.available, latency), prefix="/wayback/")
     return (
         emulator.url(CDX_HOST, "/cdx/search/cdx"),
         emulator.url(AVAILABLE_HOST, "/wayback/available"),

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-__all__ = ["Emulator", "Handler", "Request", "Response"]
+__all__ = ["Emulator", "Handler", "Request", "Response", "delayed"]
 
 _CHUNK = 64 * 1024
 _MAX_HEAD = 64 * 1024
@@ -74,6 +74,19 @@ class Response:
 
 
 Handler = Callable[[Request], Response | Awaitable[Response]]
+
+
+def delayed(handler: Callable[[Request], Response], seconds: float) -> Callable:
+    """`handler` answering `seconds` late, as an API across an ocean does."""
+    if not seconds:
+        return handler
+
+    def answer(request: Request) -> Response:
+        response = handler(request)
+        response.delay = seconds
+        return response
+
+    return answer
 
 
 @dataclass
