@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -10,7 +11,10 @@ import pytest
 from typer.testing import CliRunner
 
 from pipeline.cli import app
+from pipeline.config import Settings
+from pipeline.context import RunContext
 from pipeline.model import Catalog, FetchStatus
+from pipeline.stages.scholarly.stage import _budget
 from tests.emulator import Emulator, Request, Response
 from tests.emulator.scholarly_api import S2Paper, S2World, mount_s2
 
@@ -79,7 +83,7 @@ def test_only_s2_needed_and_refusing_connections_is_an_outage(
     assert result.exit_code == 3, result.output
 
 
-def test_title_matches_fit_the_run_and_the_rest_come_in_later_runs(
+def test_title_matches_beyond_the_budget_come_in_later_runs(
     emulator: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     titles = [f"A Conference Paper About Segmentation Number {i}" for i in range(25)]
@@ -87,7 +91,8 @@ def test_title_matches_fit_the_run_and_the_rest_come_in_later_runs(
         papers=[S2Paper(paper_id=f"{i:040x}", title=t, year=2024) for i, t in enumerate(titles)]
     )
     monkeypatch.setenv("S2_API_URL", mount_s2(emulator, world))
-    monkeypatch.setenv("PIPELINE_S2_INTERVAL", "0.05")
+    monkeypatch.setenv("PIPELINE_S2_INTERVAL", "0")
+    monkeypatch.setenv("PIPELINE_S2_MATCH_BUDGET", "10")
     monkeypatch.setenv("PIPELINE_HF_BUDGET", "0")
     monkeypatch.chdir(tmp_path)
     lines = [
@@ -102,7 +107,7 @@ def test_title_matches_fit_the_run_and_the_rest_come_in_later_runs(
         )
         assert result.exit_code == 0, result.output
         sent.append(len([r for r in emulator.requests if r.path.endswith("/search/match")]))
-    # No arXiv stage runs beside it: no time to fill, so the floor of 10 a run.
+    # Each run asks what its budget allows, the ones not asked before first.
     assert sent == [10, 10, 5]
     catalog = Catalog.model_validate_json(Path("out/catalog.json").read_text())
     assert all(e.scholarly and e.scholarly.matched_by == "title" for e in catalog.entries)
@@ -140,3 +145,21 @@ def test_odd_shapes_from_s2_are_read_safely(
     # Only the readable venue is judged: the list says arXiv, S2 says CVPR (year unreadable).
     judged = [f for f in catalog.findings if f.code in ("published", "venue-disagrees")]
     assert [(f.code, f.suggestion) for f in judged] == [("published", "CVPR")]
+
+
+@pytest.mark.parametrize(
+    ("pacing", "interval", "spent", "most", "expected"),
+    [
+        (36.0, 1.0, 3, 100, 33),  # dair-ai: arXiv paces 36 s; S2 fills them, less 3 batches
+        (3.0, 1.0, 1, 100, 9),  # the shipped list: 10 s at least, 1 batch + 9 matches
+        (36.0, 0.2, 0, 300, 180),  # Hugging Face at 5 a second
+        (600.0, 0.2, 0, 300, 300),  # never past the budget
+        (0.0, 0.0, 0, 100, 100),  # no pace set (tests): the budget alone
+        (0.0, 1.0, 20, 100, 0),  # never negative
+    ],
+)
+def test_optional_lookups_fit_the_time_the_run_takes_anyway(
+    pacing: float, interval: float, spent: int, most: int, expected: int
+) -> None:
+    ctx = RunContext(settings=Settings(), now=datetime.now(UTC), pacing_bound=pacing)
+    assert _budget(ctx, most, interval, spent) == expected

@@ -54,7 +54,7 @@ from pipeline.stages.scholarly.wayback import Snapshot, Wayback, snapshot_url
 __all__ = ["fetch_scholarly", "find_archived_copies", "settle_scholarly"]
 
 _S2, _HF, _ARCHIVE = "s2", "hf", "archive"  # cache kinds
-_FLOOR = 10  # optional lookups of each kind a run may always send
+_FLOOR_SECONDS = 10.0  # optional lookups may always take this long (1 S2 batch + 9 matches)
 _HF_WORKERS = 2
 
 
@@ -176,13 +176,14 @@ async def _match_titles(
 
 def _budget(ctx: RunContext, most: int, interval: float, spent: int = 0) -> int:
     """Optional lookups (title matches, code links) a run sends: what fits, at the service's
-    pace, in the time the slowest API stage takes anyway by its pacing rules (less the
-    `spent` requests already sent to that service), at least `_FLOOR` so that a small list
-    is done in one run, at most `most`. The rest are asked first by later runs; what was
-    asked stays cached for days."""
+    pace, in the time the slowest API stage takes anyway by its pacing rules, or in
+    `_FLOOR_SECONDS` when that is shorter (so a small list is done in one run), less the
+    `spent` requests already sent to that service, at most `most`. The rest are asked first
+    by later runs; what was asked stays cached for days."""
     if interval <= 0:
         return most
-    return min(most, max(_FLOOR, int(ctx.pacing_bound / interval) - spent))
+    seconds = max(ctx.pacing_bound, _FLOOR_SECONDS)
+    return max(0, min(most, int(seconds / interval) - spent))
 
 
 def _kept(old: ScholarlyRecord | None) -> ScholarlyRecord:
