@@ -50,7 +50,7 @@ SCHOLARLY = StageSpec(
 )
 ARCHIVE = StageSpec(
     name="archive",
-    run="pipeline.stages.scholarly.stage:find_archived_copies",
+    run="pipeline.stages.scholarly.archive:find_archived_copies",
     after_links=True,
     ttls=lambda s: {"archive": s.archive_ttl_days * _DAY},
     carry=_carry_copies,

@@ -15,12 +15,15 @@ papers it was not asked about stay unverified, and nothing is judged on them.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from pipeline.context import RunContext
+from pipeline.model import FetchStatus, ScholarlyRecord
 from pipeline.net import FetchError, host_of
+from pipeline.stages.scholarly.venues import read_venue
 
-__all__ = ["FIELDS", "NO_MATCH", "S2Api"]
+__all__ = ["FIELDS", "NO_MATCH", "S2Api", "record_from_s2"]
 
 FIELDS = (
     "title,venue,publicationVenue,year,publicationDate,externalIds,"
@@ -101,3 +104,36 @@ class S2Api:
             return None
         first = data[0] if data else None
         return first if isinstance(first, dict) else NO_MATCH
+
+
+def record_from_s2(
+    data: dict[str, Any], matched_by: str, now: datetime, score: float | None = None
+) -> ScholarlyRecord:
+    """Our record of an S2 paper: every field checked for its type, unreadable ones empty."""
+    name, short, kind = read_venue(data)
+    ids = data.get("externalIds") if isinstance(data.get("externalIds"), dict) else {}
+
+    def count(field: str) -> int | None:
+        value = data.get(field)
+        return value if isinstance(value, int) and value >= 0 else None
+
+    year = data.get("year")
+    return ScholarlyRecord(
+        paper_id=str(data.get("paperId") or "") or None,
+        matched_by=matched_by,
+        match_score=score,
+        title=str(data.get("title") or "") or None,
+        venue=name,
+        venue_type=kind,
+        venue_short=short,
+        year=year if isinstance(year, int) else None,
+        publication_date=str(data.get("publicationDate") or "") or None,
+        doi=str(ids.get("DOI") or "") or None,
+        dblp_key=str(ids.get("DBLP") or "") or None,
+        arxiv_id=str(ids.get("ArXiv") or "") or None,
+        citation_count=count("citationCount"),
+        influential_citation_count=count("influentialCitationCount"),
+        citations_read_at=now,
+        fetched_at=now,
+        status=FetchStatus.OK,
+    )

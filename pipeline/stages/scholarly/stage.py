@@ -13,9 +13,8 @@
 3. Findings: `published`, `venue-disagrees` (findings.py).
 
 `settle_scholarly` runs when every API stage is done: `code-available` for
-code GitHub confirmed. `find_archived_copies` runs after the links stage: the
-Wayback Machine's newest 200 capture of each dead or persistently unreachable
-link from before it died.
+code GitHub confirmed. Archived copies of dead links are archive.py's, after
+the links stage.
 
 Every answer is cached per paper (`s2_ttl_days`, `hf_ttl_days`,
 `archive_ttl_days`), so a warm rerun sends nothing. When a source cannot
@@ -31,52 +30,27 @@ from typing import Any
 
 from pipeline.context import RunContext
 from pipeline.model import (
-    ArchivedCopy,
     Catalog,
     CodeLink,
     Entry,
     FetchStatus,
     Finding,
-    Link,
     RepoRecord,
     ScholarlyRecord,
-    Verdict,
 )
 from pipeline.stages.arxiv.match import normalize_title, title_score
 from pipeline.stages.resolve import repo_from_url
 from pipeline.stages.scholarly import SCHOLARLY
+from pipeline.stages.scholarly.cache import HF_KIND, S2_KIND, cached
 from pipeline.stages.scholarly.findings import code_findings, has_code, venue_findings
 from pipeline.stages.scholarly.hf import HfPapers
-from pipeline.stages.scholarly.s2 import NO_MATCH, S2Api
-from pipeline.stages.scholarly.venues import learn_style, read_venue
-from pipeline.stages.scholarly.wayback import Snapshot, Wayback, snapshot_url
+from pipeline.stages.scholarly.s2 import NO_MATCH, S2Api, record_from_s2
+from pipeline.stages.scholarly.venues import learn_style
 
-__all__ = ["fetch_scholarly", "find_archived_copies", "settle_scholarly"]
+__all__ = ["fetch_scholarly", "settle_scholarly"]
 
-_S2, _HF, _ARCHIVE = "s2", "hf", "archive"  # cache kinds
 _FLOOR_SECONDS = 10.0  # optional lookups may always take this long (1 S2 batch + 9 matches)
 _HF_WORKERS = 2
-
-
-def _cached(ctx: RunContext, kind: str, key: str) -> tuple[Any, bool]:
-    """(value, fresh) from the cache; a value not of the shape this stage stores is a miss
-    (a cache can be restored from elsewhere, or edited)."""
-    entry = ctx.net.cache.get(kind, key) if ctx.net is not None else None
-    if entry is None or not _well_formed(kind, key, entry.value):
-        return None, False
-    return entry.value, entry.fresh
-
-
-def _well_formed(kind: str, key: str, value: Any) -> bool:
-    if not isinstance(value, dict):
-        return False
-    if kind == _S2:
-        record_ok = value.get("record") is None or isinstance(value.get("record"), dict)
-        score_ok = key.startswith("id:") or isinstance(value.get("score"), int | float)
-        return "record" in value and record_ok and score_ok
-    if kind == _ARCHIVE:
-        return all(isinstance(value.get(k), str) for k in ("timestamp", "original", "found_by"))
-    return True  # Hugging Face's fields are each checked where they are read
 
 
 def _s2_id(entry: Entry) -> str | None:
@@ -84,36 +58,6 @@ def _s2_id(entry: Entry) -> str | None:
         return f"ARXIV:{entry.arxiv_id}"
     doi = next((link.doi for link in entry.links if link.doi), None)
     return f"DOI:{doi}" if doi else None
-
-
-def _record(data: dict[str, Any], matched_by: str, now: datetime, score: float | None = None):
-    name, short, kind = read_venue(data)
-    ids = data.get("externalIds") if isinstance(data.get("externalIds"), dict) else {}
-
-    def count(field: str) -> int | None:
-        value = data.get(field)
-        return value if isinstance(value, int) and value >= 0 else None
-
-    year = data.get("year")
-    return ScholarlyRecord(
-        paper_id=str(data.get("paperId") or "") or None,
-        matched_by=matched_by,
-        match_score=score,
-        title=str(data.get("title") or "") or None,
-        venue=name,
-        venue_type=kind,
-        venue_short=short,
-        year=year if isinstance(year, int) else None,
-        publication_date=str(data.get("publicationDate") or "") or None,
-        doi=str(ids.get("DOI") or "") or None,
-        dblp_key=str(ids.get("DBLP") or "") or None,
-        arxiv_id=str(ids.get("ArXiv") or "") or None,
-        citation_count=count("citationCount"),
-        influential_citation_count=count("influentialCitationCount"),
-        citations_read_at=now,
-        fetched_at=now,
-        status=FetchStatus.OK,
-    )
 
 
 async def _lookup_ids(catalog: Catalog, api: S2Api | None, ctx: RunContext) -> dict[str, Any]:
@@ -124,7 +68,7 @@ async def _lookup_ids(catalog: Catalog, api: S2Api | None, ctx: RunContext) -> d
         s2_id = _s2_id(entry)
         if s2_id is None or s2_id in known or s2_id in wanted:
             continue
-        value, fresh = _cached(ctx, _S2, f"id:{s2_id}")
+        value, fresh = cached(ctx, S2_KIND, f"id:{s2_id}")
         if fresh:
             known[s2_id] = value["record"]
             ctx.counters["cache_hits"] += 1
@@ -138,7 +82,7 @@ async def _lookup_ids(catalog: Catalog, api: S2Api | None, ctx: RunContext) -> d
             break
         for s2_id, record in zip(batch, answer, strict=True):
             known[s2_id] = record
-            ctx.net.cache.put(_S2, f"id:{s2_id}", {"record": record})
+            ctx.net.cache.put(S2_KIND, f"id:{s2_id}", {"record": record})
     return known
 
 
@@ -153,7 +97,7 @@ async def _match_titles(
         norm = normalize_title(entry.title)
         if _s2_id(entry) or "title" in entry.uncertain or not norm or norm in known:
             continue
-        value, fresh = _cached(ctx, _S2, f"title:{norm}")
+        value, fresh = cached(ctx, S2_KIND, f"title:{norm}")
         if fresh:
             known[norm] = (value["record"], value["score"])
             ctx.counters["cache_hits"] += 1
@@ -170,7 +114,7 @@ async def _match_titles(
             if score >= ctx.settings.title_match_threshold:
                 record = answer
         known[norm] = (record, score)
-        ctx.net.cache.put(_S2, f"title:{norm}", {"record": record, "score": score})
+        ctx.net.cache.put(S2_KIND, f"title:{norm}", {"record": record, "score": score})
     return known
 
 
@@ -207,12 +151,12 @@ def _scholarly(
         data = ids[s2_id]
         if data is None:
             return ScholarlyRecord(status=FetchStatus.NOT_FOUND, fetched_at=now)
-        return _record(data, "doi" if s2_id.startswith("DOI:") else "arxiv", now)
+        return record_from_s2(data, "doi" if s2_id.startswith("DOI:") else "arxiv", now)
     norm = normalize_title(entry.title)
     if norm not in titles:
         return _kept(old) if old is not None and old.matched_by == "title" else None
     data, score = titles[norm]
-    return _record(data, "title", now, score) if data is not None else None
+    return record_from_s2(data, "title", now, score) if data is not None else None
 
 
 async def _lookup_code(arxiv_ids: list[str], ctx: RunContext, api: HfPapers | None) -> dict:
@@ -220,7 +164,7 @@ async def _lookup_code(arxiv_ids: list[str], ctx: RunContext, api: HfPapers | No
     found: dict[str, Any] = {}
     pending = []
     for arxiv_id in dict.fromkeys(arxiv_ids):
-        value, fresh = _cached(ctx, _HF, arxiv_id)
+        value, fresh = cached(ctx, HF_KIND, arxiv_id)
         if fresh:
             found[arxiv_id] = value
             ctx.counters["cache_hits"] += 1
@@ -238,7 +182,7 @@ async def _lookup_code(arxiv_ids: list[str], ctx: RunContext, api: HfPapers | No
             if value is not None:
                 kept = {k: value.get(k) for k in ("githubRepo", "githubStars", "projectPage")}
                 found[arxiv_id] = kept
-                ctx.net.cache.put(_HF, arxiv_id, kept)
+                ctx.net.cache.put(HF_KIND, arxiv_id, kept)
 
     await asyncio.gather(*(worker() for _ in range(_HF_WORKERS)))
     return found
@@ -345,64 +289,3 @@ def settle_scholarly(catalog: Catalog) -> Catalog:
         if f.code != "code-available" and not (f.code == "published" and f.entry_key in told)
     ]
     return catalog.model_copy(update={"findings": [*findings, *code_findings(catalog)]})
-
-
-def _needs_copy(link: Link) -> bool:
-    health = link.health
-    if health is None or link.image or not link.url.startswith(("http://", "https://")):
-        return False
-    return health.verdict is Verdict.DEAD or health.persistently_unreachable
-
-
-async def find_archived_copies(catalog: Catalog, ctx: RunContext) -> Catalog:
-    """Attach the newest archived copy from before it died to each dead or unreachable link."""
-    old = {link.url: link.archived for _, link in ctx.previous.iter_links()} if ctx.previous else {}
-    wanted = list(dict.fromkeys(link.url for _, link in catalog.iter_links() if _needs_copy(link)))
-    if not wanted:
-        return catalog
-    api = Wayback(ctx) if ctx.net is not None and not ctx.outage else None
-    budget = ctx.settings.archive_budget
-    copies: dict[str, ArchivedCopy | None] = {}
-    bounds = {link.url: link.health for _, link in catalog.iter_links() if link.url in wanted}
-    for url in wanted:
-        health = bounds[url]
-        bound = (health.last_ok_at or health.first_failed_at) if health else None
-        key = f"{url} {bound.isoformat() if bound else ''}"
-        value, fresh = _cached(ctx, _ARCHIVE, key)
-        if fresh:
-            ctx.counters["cache_hits"] += 1
-        elif api is not None and budget > 0:
-            budget -= 1
-            snapshot = await api.newest_before(url, bound)
-            value = None
-            if snapshot is not None:
-                value = {
-                    "timestamp": snapshot.timestamp,
-                    "original": snapshot.original,
-                    "found_by": snapshot.found_by,
-                }
-                ctx.net.cache.put(_ARCHIVE, key, value)
-        if value is None:
-            copies[url] = old.get(url)  # the archive could not tell: the last copy found
-        elif not value["timestamp"]:
-            copies[url] = None
-        else:
-            snap = Snapshot(value["timestamp"], value["original"], value["found_by"])
-            copies[url] = ArchivedCopy(
-                url=snapshot_url(snap),
-                timestamp=snap.timestamp,
-                found_by=snap.found_by,
-                checked_at=ctx.now,
-            )
-    if api is not None and api.down:
-        ctx.notes.append(f"archive: {api.down}: no more lookups this run")
-    found = sum(1 for copy in copies.values() if copy is not None)
-    ctx.notes.append(
-        f"archive: {ctx.counters['requests:archive']} request(s), "
-        f"{found} of {len(wanted)} dead link(s) have an archived copy"
-    )
-    return catalog.with_links(
-        lambda link: (
-            link.model_copy(update={"archived": copies[link.url]}) if link.url in copies else link
-        )
-    )
