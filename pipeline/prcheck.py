@@ -14,6 +14,7 @@ every finding for `$GITHUB_STEP_SUMMARY`.
 from __future__ import annotations
 
 import bisect
+import json
 import os
 import re
 import subprocess
@@ -46,6 +47,7 @@ __all__ = [
     "parse_diff_lines",
     "reduced_list",
     "render_summary",
+    "result_json",
     "write_step_summary",
 ]
 
@@ -142,16 +144,31 @@ def git_changed_lines(base: str, path: Path) -> LineRanges:
     if not base or base.startswith("-"):
         # `--base=--output=FILE` would reach git as an option and make it write FILE.
         raise ConfigError(f"--base: {base!r} is not a git revision", setting="base")
+    _require_work_tree()
     command = ["git", "diff", "--unified=0", "--no-color", "--no-ext-diff", "--end-of-options"]
     command += [base, "--", str(path)]
-    try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise InputError(f"cannot run git diff: {exc}") from None
+    done = _git(command)
     if done.returncode != 0:
         detail = (done.stderr.strip().splitlines() or ["unknown error"])[-1]
         raise InputError(f"git diff against {base!r} failed: {detail}")
     return parse_diff_lines(done.stdout)
+
+
+def _git(command: list[str]) -> subprocess.CompletedProcess[str]:
+    try:
+        return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise InputError(f"cannot run {' '.join(command[:2])}: {exc}") from None
+
+
+def _require_work_tree() -> None:
+    """Outside a repository `git diff` turns into `git diff --no-index` and prints its usage."""
+    done = _git(["git", "rev-parse", "--is-inside-work-tree"])
+    if done.returncode != 0 or done.stdout.strip() != "true":
+        raise InputError(
+            f"check-pr --base needs a git checkout, and {Path.cwd()} is not in one: run it in "
+            "the list's repository, or give --changed-lines"
+        )
 
 
 def _span(entry: Entry) -> range:
@@ -241,6 +258,22 @@ async def check_pr(settings: Settings, lines: LineRanges | set[int], *, workdir:
         ]
     findings.sort(key=lambda f: (_RANK[f.severity], f.line or 0, f.code))
     return PrCheck(entries=entries, findings=findings, verdicts=verdicts)
+
+
+def result_json(check: PrCheck, fail_on: list[str], failures: list[str]) -> str:
+    """The check as JSON for machines (the action): counts, findings, the policy's verdict."""
+    verdicts = {verdict.value: check.verdicts.count(verdict) for verdict in Verdict}
+    return json.dumps(
+        {
+            "entries": len(check.entries),
+            "findings": [f.model_dump(mode="json") for f in check.findings],
+            "verdicts": verdicts,  # of the changed entries' links
+            "fail_on": fail_on,
+            "failures": failures,
+            "exit_code": 1 if failures else 0,
+        },
+        indent=2,
+    )
 
 
 def _escape_data(text: str) -> str:
