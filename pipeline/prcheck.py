@@ -32,6 +32,7 @@ from pipeline.policy import check_fail_on, policy_failures
 from pipeline.runner import build_catalog, refresh
 from pipeline.safe_text import clean_text
 from pipeline.stages.duplicates import duplicate_findings
+from pipeline.stages.parse.references import reference_definitions
 
 __all__ = [
     "DEFAULT_FAIL_ON",
@@ -55,6 +56,15 @@ MAX_ANNOTATIONS = 10
 _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@", re.MULTILINE)
 _LINE_BREAK = re.compile(r"(\r\n|\r|\n)")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s")
+# What keeps a blanked line's place in the block structure: indentation, `>`, a list marker
+# or a heading's `#`s. Blanking a parent item to "" made its tab-indented child an indented
+# code block, so the changed child was never checked (issue 19.15a).
+_STRUCTURE = re.compile(r"^[ \t>]*(?:(?:[-*+]|\d{1,9}[.)]|#{1,6})(?=[ \t]|$))?[ \t]*")
+_PLACEHOLDER = "x"  # a word with no link: the item stays an item, and no entry
+# `git diff` of a file git takes for binary (`.gitattributes`: `-diff`, `binary`) despite
+# --text: the whole file counts as changed.
+_BINARY = re.compile(r"^(?:Binary files .* differ|GIT binary patch)$", re.MULTILINE)
+_EVERY_LINE = (1, 1 << 62)
 _RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 _DUPLICATES = frozenset({"duplicate-paper", "duplicate-url"})
 # `--fail-on` kinds: finding severities, link verdicts, or "none" (advice only).
@@ -120,7 +130,9 @@ def fail_on_kinds(kinds: list[str]) -> list[str]:
 
 
 def parse_diff_lines(diff: str) -> LineRanges:
-    """The new-side line numbers a unified diff adds or changes."""
+    """The new-side line numbers a unified diff adds or changes (all of them when binary)."""
+    if _BINARY.search(diff):
+        return LineRanges([_EVERY_LINE])
     spans = []
     for match in _HUNK.finditer(diff):
         start, count = int(match[1]), int(match[2]) if match[2] is not None else 1
@@ -145,7 +157,10 @@ def git_changed_lines(base: str, path: Path) -> LineRanges:
         # `--base=--output=FILE` would reach git as an option and make it write FILE.
         raise ConfigError(f"--base: {base!r} is not a git revision", setting="base")
     _require_work_tree()
-    command = ["git", "diff", "--unified=0", "--no-color", "--no-ext-diff", "--end-of-options"]
+    # --text and --no-textconv: a `.gitattributes` line `README.md -diff` (or `binary`, or a
+    # textconv driver) would otherwise hide every change behind "Binary files differ".
+    command = ["git", "diff", "--unified=0", "--no-color", "--no-ext-diff", "--text"]
+    command += ["--no-textconv", "--end-of-options"]
     command += [base, "--", str(path)]
     done = _git(command)
     if done.returncode != 0:
@@ -199,12 +214,26 @@ def reduced_list(
             continue  # table rows stay: blanking one would end the table
         for number in _span(entry):
             if 2 * (number - 1) < len(pieces):
-                pieces[2 * (number - 1)] = ""
+                pieces[2 * (number - 1)] = _blanked(pieces[2 * (number - 1)])
     for number in other_lines:
         index = 2 * (number - 1)
         if index < len(pieces) and not pieces[index].lstrip().startswith("|"):
-            pieces[index] = ""
+            pieces[index] = _blanked(pieces[index])
     return "".join(pieces)
+
+
+def _blanked(line: str) -> str:
+    """The line with no link left, its place in the lists and quotes kept."""
+    prefix = _STRUCTURE.match(line)
+    kept = prefix.group() if prefix else ""
+    return kept + _PLACEHOLDER if line[len(kept) :].strip() else line
+
+
+def _redefined_urls(text: str, lines: LineRanges) -> set[str]:
+    """The URLs of the link reference definitions on changed lines."""
+    if not lines or "]:" not in text:
+        return set()
+    return {d.url for d in reference_definitions(text) if lines.overlaps(d.first, d.last)}
 
 
 def _touches(finding: Finding, keys: set[str], lines: LineRanges) -> bool:
@@ -222,9 +251,19 @@ async def check_pr(settings: Settings, lines: LineRanges | set[int], *, workdir:
     now = datetime.now(UTC).replace(microsecond=0)
     lines = lines if isinstance(lines, LineRanges) else LineRanges.of(lines)
     full = build_catalog(settings, now)
+    text = read_text_file(settings.input, settings.max_list_bytes)
     entries = changed_entries(full.entries, lines)
+    # A changed `[c]: url` changes every link that uses the label (issue 19.15c).
+    redefined = _redefined_urls(text, lines)
+    entries += [
+        entry
+        for entry in full.entries
+        if entry not in entries and any(link.url in redefined for link in entry.links)
+    ]
+    entries.sort(key=lambda e: e.line)
     keys = {entry.key for entry in entries}
     touched = lines.union(_bounds(e) for e in entries)
+    touched = touched.union((o.line, o.line) for o in full.other_links if o.url in redefined)
     # Duplicates again, each attributed to the changed entry of its pair (issue 12.16).
     lint = [f for f in full.findings if f.code not in _DUPLICATES]
     lint += duplicate_findings(full.entries, prefer=keys)
@@ -235,7 +274,7 @@ async def check_pr(settings: Settings, lines: LineRanges | set[int], *, workdir:
         write_text_atomic(
             copy,
             reduced_list(
-                read_text_file(settings.input, settings.max_list_bytes),
+                text,
                 full.entries,
                 keys,
                 other_lines={link.line for link in full.other_links if link.line not in touched},
