@@ -255,12 +255,13 @@ async def check_pr(settings: Settings, lines: LineRanges | set[int], *, workdir:
     entries = changed_entries(full.entries, lines)
     # A changed `[c]: url` changes every link that uses the label (issue 19.15c).
     redefined = _redefined_urls(text, lines)
-    entries += [
-        entry
-        for entry in full.entries
-        if entry not in entries and any(link.url in redefined for link in entry.links)
-    ]
-    entries.sort(key=lambda e: e.line)
+    if redefined:
+        chosen = {id(entry) for entry in entries}
+        entries = [
+            entry
+            for entry in full.entries
+            if id(entry) in chosen or any(link.url in redefined for link in entry.links)
+        ]
     keys = {entry.key for entry in entries}
     touched = lines.union(_bounds(e) for e in entries)
     touched = touched.union((o.line, o.line) for o in full.other_links if o.url in redefined)
