@@ -7,7 +7,9 @@
 
 `run` exits 0 once its outputs are written, so the outputs are set and the
 HTTP cache is saved whatever the pipeline's exit code; `finish` then fails
-the action with that code (0, 1, 2 or 3), passed through.
+the action with that code (0, 1, 2 or 3), passed through. A crash (a
+traceback, or an exit code the CLI never gives) is never read as one of
+those: the action reports 70 (or the odd code itself) and says it is a bug.
 
 Inputs come as the environment action.yml sets: INPUT_LIST, INPUT_OUTPUT_DIR,
 INPUT_MODE, INPUT_FAIL_ON, BASE_SHA (check-pr), plus the runner's
@@ -25,23 +27,24 @@ import re
 import subprocess
 import sys
 import tempfile
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ACTION_ROOT = Path(__file__).resolve().parents[1]
 MODES = ("refresh", "check-pr")
-FAIL_ON = ("dead", "moved", "blocked", "unverified", "error", "warning")
+# pipeline/policy.py's FAIL_ON_KINDS (a test keeps them equal): this script checks the
+# input before the pipeline is installed, then passes it on; the CLI alone applies it.
+FAIL_ON = ("error", "warning", "dead", "moved", "blocked", "unverified", "none")
 MAX_LOST = "0.2"
 SUMMARY_CAP = 1_000_000  # GitHub refuses a step summary over 1 MiB
-
-# The findings each count (and each --fail-on kind in check-pr mode) stands for.
-CODES = {
-    "dead": frozenset({"dead-link", "repo-dead"}),
-    "moved": frozenset({"moved-link", "repo-moved"}),
-    "blocked": frozenset({"blocked-link", "repo-blocked"}),
-    "unverified": frozenset({"persistently-unreachable"}),
-}
-_SUMMARY_ROW = re.compile(r"^\| \d* \| (error|warning|info) \| ([a-z0-9-]+) \|", re.MULTILINE)
+# The CLI's exit codes (pipeline.runner.ExitCode). Anything else, or a traceback, is a crash.
+KNOWN_EXIT_CODES = frozenset({0, 1, 2, 3, 130})
+# What the action reports for a crash that exited with a known code (an uncaught exception
+# exits 1, which must not read as "fail-on matched"): sysexits' EX_SOFTWARE.
+CRASHED = 70
+_TRACEBACK = "Traceback (most recent call last):"
 
 
 class UsageError(Exception):
@@ -70,6 +73,8 @@ def _inputs() -> Inputs:
     unknown = [k for k in fail_on if k not in FAIL_ON]
     if unknown:
         raise UsageError(f"input fail-on: {unknown[0]!r} is not one of {', '.join(FAIL_ON)}")
+    if "none" in fail_on and len(set(fail_on)) > 1:
+        raise UsageError("input fail-on: none means fail on nothing: give it alone")
     return Inputs(
         list=_env("INPUT_LIST", "README.md"),
         output_dir=Path(_env("INPUT_OUTPUT_DIR", "data/")),
@@ -79,8 +84,16 @@ def _inputs() -> Inputs:
 
 
 def _set_outputs(values: dict[str, object]) -> None:
+    """Append outputs in GitHub's delimiter form, so no value (a path with a newline) can
+    end its own line and forge another output."""
     target = os.environ.get("GITHUB_OUTPUT")
-    lines = "".join(f"{name}={value}\n" for name, value in values.items())
+    lines = ""
+    for name, value in values.items():
+        text = str(value)
+        delimiter = f"ghadelimiter_{uuid.uuid4()}"
+        while delimiter in text:  # as GitHub's toolkit: the delimiter must not occur in it
+            delimiter = f"ghadelimiter_{uuid.uuid4()}"
+        lines += f"{name}<<{delimiter}\n{text}\n{delimiter}\n"
     if target:
         with open(target, "a", encoding="utf-8") as handle:
             handle.write(lines)
@@ -139,8 +152,26 @@ def _pipeline(*args: str, summary: Path | None = None) -> subprocess.CompletedPr
     return done
 
 
-def _count(codes: list[str], kind: str) -> int:
-    return sum(1 for code in codes if code in CODES[kind])
+def _crashed(done: subprocess.CompletedProcess[str]) -> bool:
+    """An exit code the CLI never gives, or an uncaught exception (which exits 1)."""
+    return done.returncode not in KNOWN_EXIT_CODES or _TRACEBACK in done.stderr
+
+
+def _crash(done: subprocess.CompletedProcess[str]) -> int:
+    """Summarize a crash; the code the action reports for it (never 1, 2 or 3)."""
+    code = done.returncode if done.returncode not in KNOWN_EXIT_CODES else CRASHED
+    _summarize(
+        f"## The pipeline crashed (exit code {done.returncode})\n\nThis is a bug, not a "
+        "finding: nothing was judged. The step's log has the traceback.\n"
+    )
+    return code
+
+
+def _link_verdicts(catalog: dict[str, object]) -> list[str]:
+    """The verdict of every link in a catalog (entries' links and links outside entries)."""
+    links = [link for entry in catalog.get("entries", []) for link in entry.get("links", [])]
+    links += catalog.get("other_links", [])
+    return [(link.get("health") or {}).get("verdict", "") for link in links]
 
 
 def _refresh(inputs: Inputs) -> int:
@@ -148,16 +179,19 @@ def _refresh(inputs: Inputs) -> int:
     fail_on = [arg for kind in inputs.fail_on for arg in ("--fail-on", kind)]
     args = ["--input", inputs.list, "--output-dir", str(out)]
     done = _pipeline("refresh", "--quiet", *args, *fail_on)
-    code = done.returncode
+    crashed = _crashed(done)
+    code = _crash(done) if crashed else done.returncode
     outputs: dict[str, object] = {
         "report-path": out / "report.md",
         "catalog-path": out / "catalog.json",
         "exit-code": code,
     }
-    codes: list[str] = []
-    if code in (0, 1) and (out / "catalog.json").is_file():
+    verdicts: list[str] = []
+    if crashed:
+        outputs["gate"] = "failed"
+    elif code in (0, 1) and (out / "catalog.json").is_file():
         catalog = json.loads((out / "catalog.json").read_text(encoding="utf-8"))
-        codes = [finding.get("code", "") for finding in catalog.get("findings", [])]
+        verdicts = _link_verdicts(catalog)
         _summarize((out / "report.md").read_text(encoding="utf-8"))
         policy = [line for line in done.stderr.splitlines() if line.startswith("policy failed")]
         _summarize("\n".join(f"**{line}** (input fail-on)" for line in policy))
@@ -172,8 +206,10 @@ def _refresh(inputs: Inputs) -> int:
     else:
         outputs["gate"] = "failed"
         _summarize(f"## The refresh failed (exit code {code})\n\n{_last_error(done.stderr)}\n")
-    outputs["dead"] = _count(codes, "dead")
-    outputs["moved"] = _count(codes, "moved")
+    # Link verdicts, as `fail-on dead` counts them: a 404, a deleted repo, a nonexistent
+    # arXiv id, a malformed URL.
+    outputs["dead"] = verdicts.count("dead")
+    outputs["moved"] = verdicts.count("moved")
     _set_outputs(outputs)
     return code
 
@@ -187,41 +223,48 @@ def _check_pr(inputs: Inputs) -> int:
     base = _env("BASE_SHA")
     if not base:
         raise UsageError("mode check-pr needs a pull_request event (its base sha)")
-    with tempfile.TemporaryDirectory(prefix="paper-list-summary-") as scratch:
-        summary = Path(scratch) / "summary.md"
-        # The action's own `fail-on` decides below; the command's default (exit 1 on errors)
-        # would otherwise read as a failed run.
+    # The CLI applies `fail-on` (pipeline/policy.py, the one policy) and says what it found in
+    # a JSON file; an empty input means advice only.
+    fail_on = [arg for kind in inputs.fail_on or ("none",) for arg in ("--fail-on", kind)]
+    with tempfile.TemporaryDirectory(prefix="paper-list-check-") as scratch:
+        summary, result_path = Path(scratch) / "summary.md", Path(scratch) / "result.json"
         done = _pipeline(
-            "check-pr", "--base", base, "--input", inputs.list, "--fail-on", "none",
-            summary=summary,
+            "check-pr", "--base", base, "--input", inputs.list, *fail_on,
+            "--result-json", str(result_path), summary=summary,
         )  # fmt: skip
         text = summary.read_text(encoding="utf-8") if summary.is_file() else ""
-    rows = _SUMMARY_ROW.findall(text)
-    codes = [code for _, code in rows]
+        result = _read_result(result_path)
     code = done.returncode
-    if code == 0:
+    # Exit 0 or 1 is the check's verdict only when the check wrote its result and agrees.
+    if _crashed(done) or (code in (0, 1) and (result is None or result["exit_code"] != code)):
+        code, result = _crash(done), None
+    elif code in (0, 1):
         _summarize(text)
-        matched = [
-            kind
-            for kind in inputs.fail_on
-            if any(sev == kind for sev, _ in rows) or (kind in CODES and _count(codes, kind))
-        ]
-        if matched:
-            code = 1
-            _summarize(f"**Failing: the changed entries have {', '.join(matched)} findings.**")
+        if code == 1:
+            _summarize(f"**Failing (input fail-on): {'; '.join(result['failures'])}.**")
     else:
         _summarize(f"## The check failed (exit code {code})\n\n{_last_error(done.stderr)}\n")
+    verdicts = result["verdicts"] if result is not None else {}
     _set_outputs(
         {
             "report-path": "",
             "catalog-path": "",
             "exit-code": code,
-            "dead": _count(codes, "dead"),
-            "moved": _count(codes, "moved"),
+            "dead": verdicts.get("dead", 0),
+            "moved": verdicts.get("moved", 0),
             "gate": "",
         }
     )
     return code
+
+
+def _read_result(path: Path) -> dict[str, Any] | None:
+    """The check's JSON result, or None when it wrote none (it crashed, or failed early)."""
+    try:
+        result = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return result if isinstance(result, dict) and "exit_code" in result else None
 
 
 def run() -> int:
@@ -236,6 +279,7 @@ _MEANING = {
     1: "the run found what input fail-on fails on (see the job summary)",
     2: "bad input or usage (see the Run the pipeline step's log)",
     3: "network outage: nothing was judged, the previous data was kept",
+    CRASHED: "the pipeline crashed, a bug (see the Run the pipeline step's log)",
 }
 
 

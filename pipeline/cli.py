@@ -301,6 +301,15 @@ def check_pr_command(
             "[default: error].",
         ),
     ] = None,
+    result_json: Annotated[
+        Path | None,
+        typer.Option(
+            "--result-json",
+            metavar="FILE",
+            help="Also write the result as JSON: entries checked, findings, link verdicts, "
+            "what --fail-on failed on.",
+        ),
+    ] = None,
 ) -> None:
     """Check only the entries a pull request adds or changes, as GitHub annotations.
 
@@ -332,11 +341,15 @@ def check_pr_command(
         for command in prcheck.annotations(check.findings, path):
             typer.echo(command)
         prcheck.write_step_summary(prcheck.render_summary(check, path))
+        failures = check.failures(kinds)
+        if result_json is not None:
+            from pipeline.files import write_text_atomic
+
+            write_text_atomic(result_json, prcheck.result_json(check, kinds, failures))
     _err.print(
         f"Checked {len(check.entries)} changed entries: {len(check.findings)} findings.",
         markup=False,
     )
-    failures = check.failures(kinds)
     if failures:
         _err.print("check-pr failed: " + "; ".join(failures), markup=False)
         raise typer.Exit(ExitCode.POLICY)
@@ -374,7 +387,8 @@ def gate_command(
 ) -> None:
     """Exit 1 when the last refresh should not become a pull request (fail closed).
 
-    It fails when the run was an outage or offline, when metadata could not
+    It fails when the run was an outage or offline, when the catalog has no
+    entries (the wrong file, an emptied list), when metadata could not
     be fetched for more than --max-lost of the entries (an API down, a token
     missing), or when the list lost more than --max-drop of its entries or
     links since the catalog the run replaced (a stray `<!--`, an emptied
@@ -410,24 +424,33 @@ def init_command(
     input: InputOpt = None,
     output_dir: OutputDirOpt = None,
     force: Annotated[
-        bool, typer.Option("--force", help="Overwrite files init did not write.")
+        bool,
+        typer.Option(
+            "--force",
+            help="Overwrite files init did not write, and replace a [tool.pipeline] table.",
+        ),
     ] = False,
 ) -> None:
-    """Set up this repository (run it at its root) to check its list with the action.
+    """Set up this repository (the git checkout's top) to check its list with the action.
 
     Writes .github/workflows/paper-list-refresh.yml and paper-list-check.yml,
     both using the action pinned to this version's commit (or tag), and points
     the settings at the list: [tool.pipeline] in pyproject.toml, or a
     paper-list.toml. Without --input the list is README.md, or the only
     Markdown file with paper links. Run twice, it changes nothing; it never
-    overwrites a file it did not write, unless --force.
+    overwrites a file it did not write, unless --force (which also replaces
+    an existing [tool.pipeline] table, keeping the rest of pyproject.toml).
 
     Example: pipeline init && git status
     """
-    from pipeline.init import init_repo
+    from pipeline.init import init_repo, repository_root
 
     with _user_errors():
-        result = init_repo(Path.cwd(), list_path=input, output_dir=output_dir, force=force)
+        here = Path.cwd()
+        root = repository_root(here)
+        result = init_repo(root, list_path=input, output_dir=output_dir, force=force, cwd=here)
+    if root != here:
+        typer.echo(f"repository: {root} (GitHub reads workflows only at its top)")
     for line in result.lines():
         typer.echo(line)
 

@@ -5,6 +5,7 @@ Two ways a scheduled refresh goes wrong without any error:
 - an API was down or a token missing: entries keep metadata the run could not
   fetch (FetchStatus stale, unverified or not fetched); `pipeline gate` says no
   when the share of such entries is above `--max-lost`;
+- no entries at all (a first run on the wrong file, an emptied list) is never ok;
 - the list itself stopped parsing (a stray `<!--` at the top, an emptied file):
   the catalog has far fewer entries or links than the one the run replaced
   (`RunStats.previous_entries`, `previous_links`, or `--previous`); the gate says
@@ -116,6 +117,13 @@ def check_gate(
         result.reasons.append("the network was out during the run (outage): nothing was judged")
     if catalog.stats.offline:
         result.reasons.append("the run was offline: no metadata was fetched")
+    if not catalog.entries:
+        # Nothing to lose is no evidence of health: a first run on the wrong file
+        # (`list: ../../../etc/hostname`) or an emptied list read "0 of 0 lost".
+        result.reasons.append(
+            f"the catalog has no entries, so nothing to propose: is {catalog.source} the paper "
+            f"list? ({likely_cause(list_text)})"
+        )
     if total and result.share > max_lost:
         result.reasons.append(
             f"metadata could not be fetched for {lost} of {total} entries "

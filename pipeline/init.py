@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 import re
+import stat
 import subprocess
 import tomllib
 from dataclasses import dataclass, field
@@ -37,6 +38,7 @@ __all__ = [
     "action_ref",
     "find_list",
     "init_repo",
+    "repository_root",
 ]
 
 DISTRIBUTION = "paper-list-pipeline"
@@ -49,6 +51,15 @@ WORKFLOWS = (
 _STAMP = re.compile(r"^# Written by `pipeline init` \(.*\); sha256:([0-9a-f]{16})\n")
 _SKIP_DIRS = {".git", ".github", "node_modules", ".venv", "venv", "site-packages"}
 _SHA = re.compile(r"[0-9a-f]{40}")
+# A name that cannot go into a workflow: a line break or another control character would end
+# the YAML value (or a comment) early, and `${{` would be evaluated by GitHub.
+_UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]|\$\{\{")
+_GLOB_SPECIAL = re.compile(r"([*?+\[\]!\\])")
+_ACTION_REF = re.compile(r"[\w.-]+/[\w.-]+@[\w.-]+ # v[\w.+-]+")
+# A TOML table header line: `[a.b]` (not `[[array]]`), as the settings table is found.
+_HEADER = re.compile(r"^[ \t]*\[(?!\[)([^\]\n]*)\][ \t]*(?:#[^\n]*)?$", re.MULTILINE)
+_TOKEN = re.compile(r"@(?:ACTION|LIST_GLOB|LIST|OUTPUT_DIR)@")
+_ARRAY_HEADER = re.compile(r"^[ \t]*\[\[", re.MULTILINE)
 
 
 @dataclass
@@ -73,6 +84,11 @@ class InitResult:
         if self.written:
             names = " ".join(str(p) for p in self.written)
             out.append(f"next: git add {names} && git commit -m 'Check the paper list' && git push")
+            out.append(
+                "then: allow the refresh to open its pull request: Settings → Actions → General "
+                "→ Workflow permissions → 'Allow GitHub Actions to create and approve pull "
+                "requests' (create-pull-request with the default token needs it)"
+            )
             out.append(
                 "then: run paper-list-refresh once from the Actions tab (it opens a pull request "
                 "with the report); pull requests that change the list get annotations"
@@ -136,7 +152,17 @@ def _installed_origin() -> tuple[str | None, str | None]:
     return dist.read_text("direct_url.json"), repository
 
 
+def _is_regular(path: Path) -> bool:
+    """A regular file (symlinks followed): a FIFO named `notes.md` would block a read forever."""
+    try:
+        return stat.S_ISREG(path.stat().st_mode)
+    except OSError:
+        return False
+
+
 def _has_papers(path: Path) -> bool:
+    if not _is_regular(path):
+        return False
     try:
         text = read_text_file(path, 10_000_000)
     except InputError:
@@ -179,6 +205,11 @@ def _ours(text: str) -> bool:
 def _put(root: Path, relative: Path, body: str, result: InitResult, *, force: bool) -> None:
     path = root / relative
     text = _stamped(body)
+    if path.exists() and not _is_regular(path):
+        raise InputError(
+            f"{relative} is not a regular file (a folder?): move it away, then run init again",
+            path=root / relative,
+        )
     if path.exists():
         current = path.read_text(encoding="utf-8", errors="replace")
         if current == text:
@@ -228,13 +259,111 @@ def _add_settings(root: Path, body: str, result: InitResult, *, force: bool) -> 
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"pyproject.toml is not valid TOML: {exc}") from None
     if pipeline_table(tables, pyproject) is not None:
-        result.unchanged.append(Path("pyproject.toml"))  # the maintainer's settings stay
+        if force:
+            _replace_table(pyproject, text, tables, body, result)
+        else:
+            result.unchanged.append(Path("pyproject.toml"))  # the maintainer's settings stay
         return
     separator = (
         "" if not text or text.endswith("\n\n") else ("\n" if text.endswith("\n") else "\n\n")
     )
     write_text_atomic(pyproject, f"{text}{separator}[tool.pipeline]\n{body}")
     result.written.append(Path("pyproject.toml"))
+
+
+def _header_key(header: str) -> tuple[str, ...]:
+    return tuple(part.strip().strip("\"'") for part in header.split("."))
+
+
+def _replace_table(
+    pyproject: Path, text: str, tables: dict[str, object], body: str, result: InitResult
+) -> None:
+    """`--force`: the `[tool.pipeline]` table (and its sub-tables) replaced by `body`, every
+    other byte of pyproject.toml kept; checked by parsing the result."""
+    headers = [*_HEADER.finditer(text), *_ARRAY_HEADER.finditer(text)]
+    headers.sort(key=lambda m: m.start())
+    cuts: list[tuple[int, int]] = []
+    for index, match in enumerate(headers):
+        key = _header_key(match[1]) if match.re is _HEADER else ()
+        if key[:2] == ("tool", "pipeline"):
+            end = headers[index + 1].start() if index + 1 < len(headers) else len(text)
+            # Blank and comment lines just above the next table are that table's.
+            lines = text[match.start() : end].splitlines(keepends=True)
+            while len(lines) > 1 and (not lines[-1].strip() or lines[-1].lstrip()[:1] == "#"):
+                end -= len(lines.pop())
+            if cuts and not text[cuts[-1][1] : match.start()].strip():
+                cuts[-1] = (cuts[-1][0], end)  # its sub-table right after it: one cut
+            else:
+                cuts.append((match.start(), end))
+    new = text
+    for start, end in reversed(cuts):
+        new = new[:start] + new[end:]
+    if cuts:
+        start = cuts[0][0]
+        table = f"[tool.pipeline]\n{body}"
+        rest = new[start:]
+        new = new[:start] + table + ("\n" if rest and not rest.startswith("\n") else "") + rest
+    try:
+        parsed = tomllib.loads(new)
+    except tomllib.TOMLDecodeError:
+        parsed = {}
+    expected = json.loads(json.dumps(tables))
+    expected["tool"]["pipeline"] = tomllib.loads(body)
+    if not cuts or parsed != expected:
+        # Dotted keys (`tool.pipeline.input = ...`) or an inline table: no table to cut out.
+        raise ConfigError(
+            "init --force cannot replace the pipeline settings in pyproject.toml: they are not "
+            "one [tool.pipeline] table; edit them by hand",
+            setting="tool.pipeline",
+        )
+    if new == text:
+        result.unchanged.append(Path("pyproject.toml"))
+        return
+    write_text_atomic(pyproject, new)
+    result.written.append(Path("pyproject.toml"))
+
+
+def repository_root(directory: Path) -> Path:
+    """The top of the git checkout `directory` is in (where GitHub reads .github/), else it."""
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(directory), "rev-parse", "--show-toplevel"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return directory
+    top = done.stdout.strip()
+    return Path(top) if done.returncode == 0 and top else directory
+
+
+def _yaml_string(value: str) -> str:
+    """A YAML double-quoted scalar (JSON's string syntax is valid YAML), ASCII only."""
+    return json.dumps(value, ensure_ascii=True)
+
+
+def _glob_literal(path: str) -> str:
+    """A path as a workflow `paths:` filter that matches only it (`[2024]` is a glob class)."""
+    return _GLOB_SPECIAL.sub(r"\\\1", path)
+
+
+def _check_name(value: str, what: str) -> None:
+    if _UNSAFE_NAME.search(value):
+        raise InputError(
+            f"{what} {value!r} has a line break, a control character or `${{{{`, which a "
+            "workflow cannot hold: rename it"
+        )
+
+
+def _inside(root: Path, cwd: Path, path: Path, what: str) -> Path:
+    """`path` (relative to `cwd`) relative to the repository root, or InputError."""
+    full = Path(os.path.normpath(cwd / path))
+    top = Path(os.path.normpath(root))
+    if not full.is_relative_to(top):
+        raise InputError(f"{what} must be inside the repository ({top})", path=path)
+    return full.relative_to(top)
 
 
 def _template(name: str) -> str:
@@ -248,26 +377,35 @@ def init_repo(
     output_dir: Path | None = None,
     force: bool = False,
     action: str | None = None,
+    cwd: Path | None = None,
 ) -> InitResult:
-    """Write the two workflows and the settings into the repository at `root`."""
+    """Write the two workflows and the settings into the repository at `root`.
+
+    `list_path` and `output_dir`, when relative, are relative to `cwd` (default `root`),
+    a folder inside the repository; what is written names them relative to `root`."""
+    cwd = cwd or root
     chosen = list_path if list_path is not None else find_list(root)
-    if chosen.is_absolute():
-        if not chosen.is_relative_to(root):
-            raise InputError("the list must be inside the repository", path=chosen)
-        chosen = chosen.relative_to(root)
-    if not (root / chosen).is_file():
-        raise InputError("no such list", path=root / chosen)
-    out = (output_dir or Path("data")).as_posix().rstrip("/") or "."
+    if list_path is not None:
+        chosen = _inside(root, cwd, list_path, "the list")
+    if not _is_regular(root / chosen):
+        raise InputError("no such list (or not a regular file)", path=root / chosen)
+    out_path = _inside(root, cwd, output_dir, "--output-dir") if output_dir else Path("data")
+    out = out_path.as_posix().rstrip("/") or "."
+    _check_name(chosen.as_posix(), "the list's name")
+    _check_name(out, "--output-dir")
+    ref = action or action_ref()
+    if not _ACTION_REF.fullmatch(ref):
+        raise ConfigError(f"the action's reference {ref!r} is not owner/name@ref # vX.Y.Z")
     values = {
-        "@ACTION@": action or action_ref(),
-        "@LIST@": chosen.as_posix(),
-        "@OUTPUT_DIR@": out + "/",
+        "@ACTION@": ref,
+        "@LIST_GLOB@": _yaml_string(_glob_literal(chosen.as_posix())),
+        "@LIST@": _yaml_string(chosen.as_posix()),
+        "@OUTPUT_DIR@": _yaml_string(out + "/"),
     }
     result = InitResult(list_path=chosen)
     for workflow in WORKFLOWS:
-        body = _template(workflow.name)
-        for token, value in values.items():
-            body = body.replace(token, value)
+        # One pass: a name holding `@OUTPUT_DIR@` is not substituted again.
+        body = _TOKEN.sub(lambda match: values[match[0]], _template(workflow.name))
         _put(root, workflow, body, result, force=force)
     contact = repository_url(root, os.environ)
     _add_settings(root, _settings_toml(chosen, out, contact), result, force=force)

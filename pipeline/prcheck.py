@@ -14,6 +14,7 @@ every finding for `$GITHUB_STEP_SUMMARY`.
 from __future__ import annotations
 
 import bisect
+import json
 import os
 import re
 import subprocess
@@ -31,6 +32,7 @@ from pipeline.policy import check_fail_on, policy_failures
 from pipeline.runner import build_catalog, refresh
 from pipeline.safe_text import clean_text
 from pipeline.stages.duplicates import duplicate_findings
+from pipeline.stages.parse.references import reference_definitions
 
 __all__ = [
     "DEFAULT_FAIL_ON",
@@ -46,6 +48,7 @@ __all__ = [
     "parse_diff_lines",
     "reduced_list",
     "render_summary",
+    "result_json",
     "write_step_summary",
 ]
 
@@ -53,6 +56,15 @@ MAX_ANNOTATIONS = 10
 _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@", re.MULTILINE)
 _LINE_BREAK = re.compile(r"(\r\n|\r|\n)")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s")
+# What keeps a blanked line's place in the block structure: indentation, `>`, a list marker
+# or a heading's `#`s. Blanking a parent item to "" made its tab-indented child an indented
+# code block, so the changed child was never checked (issue 19.15a).
+_STRUCTURE = re.compile(r"^[ \t>]*(?:(?:[-*+]|\d{1,9}[.)]|#{1,6})(?=[ \t]|$))?[ \t]*")
+_PLACEHOLDER = "x"  # a word with no link: the item stays an item, and no entry
+# `git diff` of a file git takes for binary (`.gitattributes`: `-diff`, `binary`) despite
+# --text: the whole file counts as changed.
+_BINARY = re.compile(r"^(?:Binary files .* differ|GIT binary patch)$", re.MULTILINE)
+_EVERY_LINE = (1, 1 << 62)
 _RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 _DUPLICATES = frozenset({"duplicate-paper", "duplicate-url"})
 # `--fail-on` kinds: finding severities, link verdicts, or "none" (advice only).
@@ -118,7 +130,9 @@ def fail_on_kinds(kinds: list[str]) -> list[str]:
 
 
 def parse_diff_lines(diff: str) -> LineRanges:
-    """The new-side line numbers a unified diff adds or changes."""
+    """The new-side line numbers a unified diff adds or changes (all of them when binary)."""
+    if _BINARY.search(diff):
+        return LineRanges([_EVERY_LINE])
     spans = []
     for match in _HUNK.finditer(diff):
         start, count = int(match[1]), int(match[2]) if match[2] is not None else 1
@@ -142,16 +156,34 @@ def git_changed_lines(base: str, path: Path) -> LineRanges:
     if not base or base.startswith("-"):
         # `--base=--output=FILE` would reach git as an option and make it write FILE.
         raise ConfigError(f"--base: {base!r} is not a git revision", setting="base")
-    command = ["git", "diff", "--unified=0", "--no-color", "--no-ext-diff", "--end-of-options"]
+    _require_work_tree()
+    # --text and --no-textconv: a `.gitattributes` line `README.md -diff` (or `binary`, or a
+    # textconv driver) would otherwise hide every change behind "Binary files differ".
+    command = ["git", "diff", "--unified=0", "--no-color", "--no-ext-diff", "--text"]
+    command += ["--no-textconv", "--end-of-options"]
     command += [base, "--", str(path)]
-    try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise InputError(f"cannot run git diff: {exc}") from None
+    done = _git(command)
     if done.returncode != 0:
         detail = (done.stderr.strip().splitlines() or ["unknown error"])[-1]
         raise InputError(f"git diff against {base!r} failed: {detail}")
     return parse_diff_lines(done.stdout)
+
+
+def _git(command: list[str]) -> subprocess.CompletedProcess[str]:
+    try:
+        return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise InputError(f"cannot run {' '.join(command[:2])}: {exc}") from None
+
+
+def _require_work_tree() -> None:
+    """Outside a repository `git diff` turns into `git diff --no-index` and prints its usage."""
+    done = _git(["git", "rev-parse", "--is-inside-work-tree"])
+    if done.returncode != 0 or done.stdout.strip() != "true":
+        raise InputError(
+            f"check-pr --base needs a git checkout, and {Path.cwd()} is not in one: run it in "
+            "the list's repository, or give --changed-lines"
+        )
 
 
 def _span(entry: Entry) -> range:
@@ -182,12 +214,26 @@ def reduced_list(
             continue  # table rows stay: blanking one would end the table
         for number in _span(entry):
             if 2 * (number - 1) < len(pieces):
-                pieces[2 * (number - 1)] = ""
+                pieces[2 * (number - 1)] = _blanked(pieces[2 * (number - 1)])
     for number in other_lines:
         index = 2 * (number - 1)
         if index < len(pieces) and not pieces[index].lstrip().startswith("|"):
-            pieces[index] = ""
+            pieces[index] = _blanked(pieces[index])
     return "".join(pieces)
+
+
+def _blanked(line: str) -> str:
+    """The line with no link left, its place in the lists and quotes kept."""
+    prefix = _STRUCTURE.match(line)
+    kept = prefix.group() if prefix else ""
+    return kept + _PLACEHOLDER if line[len(kept) :].strip() else line
+
+
+def _redefined_urls(text: str, lines: LineRanges) -> set[str]:
+    """The URLs of the link reference definitions on changed lines."""
+    if not lines or "]:" not in text:
+        return set()
+    return {d.url for d in reference_definitions(text) if lines.overlaps(d.first, d.last)}
 
 
 def _touches(finding: Finding, keys: set[str], lines: LineRanges) -> bool:
@@ -205,9 +251,20 @@ async def check_pr(settings: Settings, lines: LineRanges | set[int], *, workdir:
     now = datetime.now(UTC).replace(microsecond=0)
     lines = lines if isinstance(lines, LineRanges) else LineRanges.of(lines)
     full = build_catalog(settings, now)
+    text = read_text_file(settings.input, settings.max_list_bytes)
     entries = changed_entries(full.entries, lines)
+    # A changed `[c]: url` changes every link that uses the label (issue 19.15c).
+    redefined = _redefined_urls(text, lines)
+    if redefined:
+        chosen = {id(entry) for entry in entries}
+        entries = [
+            entry
+            for entry in full.entries
+            if id(entry) in chosen or any(link.url in redefined for link in entry.links)
+        ]
     keys = {entry.key for entry in entries}
     touched = lines.union(_bounds(e) for e in entries)
+    touched = touched.union((o.line, o.line) for o in full.other_links if o.url in redefined)
     # Duplicates again, each attributed to the changed entry of its pair (issue 12.16).
     lint = [f for f in full.findings if f.code not in _DUPLICATES]
     lint += duplicate_findings(full.entries, prefer=keys)
@@ -218,7 +275,7 @@ async def check_pr(settings: Settings, lines: LineRanges | set[int], *, workdir:
         write_text_atomic(
             copy,
             reduced_list(
-                read_text_file(settings.input, settings.max_list_bytes),
+                text,
                 full.entries,
                 keys,
                 other_lines={link.line for link in full.other_links if link.line not in touched},
@@ -241,6 +298,22 @@ async def check_pr(settings: Settings, lines: LineRanges | set[int], *, workdir:
         ]
     findings.sort(key=lambda f: (_RANK[f.severity], f.line or 0, f.code))
     return PrCheck(entries=entries, findings=findings, verdicts=verdicts)
+
+
+def result_json(check: PrCheck, fail_on: list[str], failures: list[str]) -> str:
+    """The check as JSON for machines (the action): counts, findings, the policy's verdict."""
+    verdicts = {verdict.value: check.verdicts.count(verdict) for verdict in Verdict}
+    return json.dumps(
+        {
+            "entries": len(check.entries),
+            "findings": [f.model_dump(mode="json") for f in check.findings],
+            "verdicts": verdicts,  # of the changed entries' links
+            "fail_on": fail_on,
+            "failures": failures,
+            "exit_code": 1 if failures else 0,
+        },
+        indent=2,
+    )
 
 
 def _escape_data(text: str) -> str:

@@ -169,8 +169,7 @@ def _run_action(repo: Path, env: dict[str, str], step: str = "run", **inputs: st
     files = {"GITHUB_OUTPUT": str(output), "GITHUB_STEP_SUMMARY": str(summary)}
     named = {f"INPUT_{name.upper()}": value for name, value in inputs.items()}
     done = _script(step, repo, {**env, **named, **files})
-    pairs = (line.partition("=") for line in output.read_text().splitlines())
-    outputs = {name: value for name, _, value in pairs}
+    outputs = _read_outputs(output.read_text(encoding="utf-8"))
     code, stdout = done.returncode, done.stdout
     if step == "run" and code == 0 and outputs.get("exit-code") != "0":
         finish = _script("finish", repo, {"EXIT_CODE": outputs.get("exit-code", ""), **files})
@@ -182,6 +181,26 @@ def _run_action(repo: Path, env: dict[str, str], step: str = "run", **inputs: st
         outputs=outputs,
         summary=summary.read_text(encoding="utf-8"),
     )
+
+
+def _read_outputs(text: str) -> dict[str, str]:
+    """GITHUB_OUTPUT read as the runner reads it; every value must use the delimiter form
+    (`name<<DELIM`, the value, `DELIM`), the only one a newline in a value cannot forge."""
+    outputs: dict[str, str] = {}
+    lines = text.split("\n")
+    assert lines.pop() == "", "GITHUB_OUTPUT must end with a line break"
+    while lines:
+        name, marker, delimiter = lines.pop(0).partition("<<")
+        assert marker and delimiter.startswith("ghadelimiter_"), f"not the delimiter form: {name}"
+        end = lines.index(delimiter)
+        outputs[name] = "\n".join(lines[:end])
+        del lines[: end + 1]
+    return outputs
+
+
+def _link_verdicts(path: Path) -> list[str]:
+    catalog = Catalog.model_validate_json(path.read_text())
+    return [link.health.verdict.value for _, link in catalog.iter_links() if link.health]
 
 
 def _catalog_codes(path: Path) -> list[str]:
@@ -199,10 +218,12 @@ def test_refresh_mode_writes_the_report_to_the_summary_and_sets_the_outputs(
     report = (repo / "data" / "report.md").read_text(encoding="utf-8")
     assert run.summary.startswith(report)
     codes = _catalog_codes(repo / "data" / "catalog.json")
-    dead = codes.count("dead-link") + codes.count("repo-dead")
-    moved = codes.count("moved-link") + codes.count("repo-moved")
+    verdicts = _link_verdicts(repo / "data" / "catalog.json")
+    dead, moved = verdicts.count("dead"), verdicts.count("moved")
     assert (run.outputs["dead"], run.outputs["moved"]) == (str(dead), str(moved))
-    assert dead >= 2 and moved >= 2  # a 404 page and a deleted repo; a 301 and a renamed repo
+    # a 404 page and a deleted repo; a 301 and a renamed repo
+    assert {"dead-link", "repo-dead", "moved-link", "repo-moved"} <= set(codes)
+    assert dead >= 2 and moved >= 2
     assert run.outputs["gate"] == "ok"
 
 
@@ -278,7 +299,7 @@ def test_check_pr_mode_with_fail_on_dead_exits_1(repo: Path, world_env: dict[str
     run = _run_action(repo, {**world_env, "BASE_SHA": base}, mode="check-pr", fail_on="dead")
     assert run.code == 1
     assert run.outputs["exit-code"] == "1"
-    assert "**Failing: the changed entries have dead findings.**" in run.summary
+    assert "**Failing (input fail-on): 1 dead link(s).**" in run.summary
 
 
 def test_check_pr_mode_outside_a_pull_request_is_bad_usage(repo: Path) -> None:
@@ -291,9 +312,10 @@ def test_check_pr_mode_outside_a_pull_request_is_bad_usage(repo: Path) -> None:
     ("inputs", "error"),
     [
         ({"mode": "nightly"}, "input mode: 'nightly' is not one of refresh, check-pr"),
-        ({"fail_on": "dead gone"}, "input fail-on: 'gone' is not one of dead, moved, blocked, "),
+        ({"fail_on": "dead gone"}, "input fail-on: 'gone' is not one of error, warning, dead, "),
+        ({"fail_on": "none dead"}, "input fail-on: none means fail on nothing: give it alone"),
     ],
-    ids=["mode", "fail-on"],
+    ids=["mode", "fail-on", "none-and-more"],
 )
 def test_prepare_refuses_bad_inputs_before_installing(
     repo: Path, inputs: dict[str, str], error: str
@@ -317,3 +339,112 @@ def test_finish_fails_the_action_with_the_run_exit_code(tmp_path: Path, code: in
     done = _script("finish", tmp_path, {"EXIT_CODE": str(code)})
     assert done.returncode == code
     assert done.stdout.startswith("::error title=paper-list-pipeline::exit code") == (code != 0)
+
+
+# Issue 19.1: one policy (the CLI's), read from its exit code and its JSON result ---------
+
+MALFORMED_ENTRY = "- **A Paper Added With A Bad Port** [paper](https://example.com:99999/p)\n"
+
+
+def _add_entry(repo: Path, entry: str) -> str:
+    """Commit an entry added after the list's first entry line; the base sha before it."""
+    base = git(repo, "rev-parse", "HEAD")
+    lines = (repo / "README.md").read_text(encoding="utf-8").splitlines(keepends=True)
+    lines.insert(GROUNDHOG_LINE, entry)
+    (repo / "README.md").write_text("".join(lines), encoding="utf-8")
+    git(repo, "commit", "-qam", "a contributor adds a paper")
+    return base
+
+
+def test_the_action_applies_the_clis_policy_and_fails_on_a_malformed_url_for_fail_on_dead(
+    repo: Path, world_env: dict[str, str]
+) -> None:
+    # A malformed URL is a dead link (url-syntax) to `--fail-on dead`; the action's own
+    # count of dead-link findings used to pass it.
+    base = _add_entry(repo, MALFORMED_ENTRY)
+    run = _run_action(repo, {**world_env, "BASE_SHA": base}, mode="check-pr", fail_on="dead")
+    assert run.code == 1, run.stderr
+    assert run.outputs["exit-code"] == "1" and run.outputs["dead"] == "1"
+    assert "**Failing (input fail-on): 1 dead link(s).**" in run.summary
+
+
+def test_fail_on_none_is_accepted_and_makes_the_check_advice_only(
+    repo: Path, world_env: dict[str, str]
+) -> None:
+    assert _run_action(repo, {}, "prepare", fail_on="none").code == 0
+    base = _add_entry(repo, MALFORMED_ENTRY)
+    run = _run_action(repo, {**world_env, "BASE_SHA": base}, mode="check-pr", fail_on="none")
+    assert run.code == 0, run.stderr
+    assert run.outputs["dead"] == "1" and "malformed-url" in run.summary
+
+
+def test_the_actions_fail_on_kinds_are_the_policys() -> None:
+    from pipeline.policy import FAIL_ON_KINDS
+
+    source = SCRIPT.read_text(encoding="utf-8")
+    (kinds,) = re.findall(r"^FAIL_ON = (\(.*\))$", source, re.MULTILINE)
+    assert tuple(json.loads("[" + kinds[1:-1] + "]")) == FAIL_ON_KINDS
+
+
+@pytest.fixture
+def crashing(tmp_path: Path) -> dict[str, str]:
+    """PYTHONPATH for a pipeline whose check and refresh raise an uncaught exception."""
+    hook = tmp_path / "crash-hook"
+    hook.mkdir()
+    (hook / "sitecustomize.py").write_text(
+        "import pipeline.prcheck, pipeline.runner\n"
+        "async def _boom(*args, **kwargs):\n"
+        "    raise RuntimeError('a bug')\n"
+        "pipeline.prcheck.check_pr = _boom\n"
+        "pipeline.runner.refresh = _boom\n",
+        encoding="utf-8",
+    )
+    return {"PYTHONPATH": str(hook)}
+
+
+def test_a_crash_in_check_pr_is_not_fail_on_matched(
+    repo: Path, world_env: dict[str, str], crashing: dict[str, str]
+) -> None:
+    base = _add_entry(repo, MALFORMED_ENTRY)
+    env = {**world_env, **crashing, "BASE_SHA": base}
+    run = _run_action(repo, env, mode="check-pr", fail_on="dead")
+    assert "RuntimeError: a bug" in run.stderr  # the CLI did crash, with exit code 1
+    assert run.outputs["exit-code"] == "70" and run.code == 70
+    assert run.summary.startswith("## The pipeline crashed (exit code 1)")
+    assert "::error title=paper-list-pipeline::exit code 70: the pipeline crashed" in run.stdout
+    assert "fail-on" not in run.summary + run.stdout
+
+
+def test_a_crash_in_refresh_is_not_fail_on_matched_and_fails_the_gate(
+    repo: Path, world_env: dict[str, str], crashing: dict[str, str]
+) -> None:
+    run = _run_action(repo, {**world_env, **crashing}, mode="refresh", fail_on="dead")
+    assert "RuntimeError: a bug" in run.stderr
+    assert (run.outputs["exit-code"], run.outputs["gate"], run.code) == ("70", "failed", 70)
+    assert run.summary.startswith("## The pipeline crashed")
+
+
+# Issue 19.22: outputs that cannot be forged; check-pr outside a git checkout ----------------
+
+
+def test_a_newline_in_output_dir_cannot_forge_another_output(
+    repo: Path, world_env: dict[str, str]
+) -> None:
+    out = "data\npython=/tmp/evil"
+    run = _run_action(repo, world_env, mode="refresh", output_dir=out)
+    assert run.code == 0, run.stderr
+    assert "python" not in run.outputs
+    assert run.outputs["report-path"] == f"{out}/report.md"
+
+
+def test_check_pr_outside_a_git_checkout_is_one_clear_error(
+    tmp_path: Path, world_env: dict[str, str]
+) -> None:
+    folder = tmp_path / "not-a-repo"
+    folder.mkdir()
+    (folder / "README.md").write_text(MALFORMED_ENTRY, encoding="utf-8")
+    run = _run_action(folder, {**world_env, "BASE_SHA": "abc123"}, mode="check-pr")
+    assert run.code == 2 and run.outputs["exit-code"] == "2"
+    assert "usage: git" not in run.stderr + run.summary
+    error = f"Error: check-pr --base needs a git checkout, and {folder} is not in one"
+    assert error in run.stderr and error in run.summary

@@ -54,6 +54,8 @@ def test_unclosed_comment_at_the_top_fails_the_gate_and_names_it(refreshed: Path
     result = _gate()
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
+        "gate: no pull request: the catalog has no entries, so nothing to propose: is list.md "
+        "the paper list? (an unclosed HTML comment at line 1?)",
         "gate: no pull request: the list now has 0 entries; the last run had 3 "
         "(100% fewer, more than 20%): an unclosed HTML comment at line 1?",
         "gate: no pull request: the list now has 0 links; the last run had 3 "
@@ -83,7 +85,8 @@ def test_previous_option_compares_with_a_given_catalog(refreshed: Path) -> None:
     (refreshed / "list.md").write_text("# Papers\n", encoding="utf-8")
     assert _refresh().exit_code == 0
     assert _refresh().exit_code == 0  # the replaced catalog now has 0 entries too
-    assert _gate().exit_code == 0
+    plain = _gate()  # fails on the empty catalog alone: no drop since the last run
+    assert plain.exit_code == 1 and "the last run had" not in plain.stderr
     result = _gate("--previous", "old.json")
     assert result.exit_code == 1
     assert "the last run had 3" in result.stderr
@@ -105,3 +108,31 @@ def test_gate_on_a_first_run_has_nothing_to_compare() -> None:
 )
 def test_likely_cause(text: str, cause: str) -> None:
     assert likely_cause(text) == cause
+
+
+# Issue 19.18: a catalog with no entries never passes -----------------------------------------
+
+
+def test_a_first_run_on_a_file_with_no_entries_fails_the_gate(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `list: ../../../etc/hostname`: a first run, nothing to compare with, 0 of 0 lost.
+    (tmp_path / "hostname").write_text("build-host-7\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PIPELINE_CACHE_DIR", str(tmp_path / "cache"))
+    refresh = CliRunner().invoke(
+        app, ["refresh", "-q", "--only", "links", "-i", "hostname", "-o", "out"]
+    )
+    assert refresh.exit_code == 0, refresh.stderr
+    result = CliRunner().invoke(app, ["gate", "-i", "hostname", "-o", "out"])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "gate: no pull request: the catalog has no entries, so nothing to propose: is hostname "
+        "the paper list? (were entries deleted, or did the list's format change?)"
+    ]
+
+
+def test_check_gate_refuses_an_empty_catalog_even_with_no_history() -> None:
+    catalog = sample_catalog().model_copy(update={"entries": [], "stats": RunStats()})
+    result = check_gate(catalog, 1.0)
+    assert not result.ok and result.reasons[0].startswith("the catalog has no entries")

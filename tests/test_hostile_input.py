@@ -97,7 +97,16 @@ def test_five_thousand_links_are_cataloged_within_bounds(tmp_path: Path) -> None
 def test_two_hundred_deep_nested_list_gives_entries_not_a_crash(tmp_path: Path) -> None:
     run = _refresh(tmp_path, deep_list(200))
     _assert_clean_success(run, SMALL_SECONDS, SMALL_MB)
-    jsonschema.validate(_catalog(tmp_path), _SCHEMA)
+    catalog = _catalog(tmp_path)
+    jsonschema.validate(catalog, _SCHEMA)
+    # One entry a level, from the top down, each with its own link. (Levels past
+    # markdown-it's nesting limit are issue 19.16's; at least the first nine are entries.)
+    titles = [entry["title"] for entry in catalog["entries"]]
+    assert len(titles) >= 9
+    assert titles == [f"Level {i}" for i in range(len(titles))]
+    assert [e["links"][0]["url"] for e in catalog["entries"][:9]] == [
+        f"https://e.example/{i}" for i in range(9)
+    ]
 
 
 def test_two_hundred_deep_blockquote_gives_a_catalog_not_a_crash(tmp_path: Path) -> None:
@@ -165,12 +174,12 @@ def test_fifty_megabyte_list_is_refused_with_one_line(tmp_path: Path) -> None:
 
 @pytest.mark.stress
 @pytest.mark.timeout(400)
-def test_hundred_thousand_links_are_bounded_or_refused(tmp_path: Path) -> None:
+def test_hundred_thousand_links_are_cataloged_within_bounds(tmp_path: Path) -> None:
+    # 5.4 MB, under max_list_bytes: refusing it would be a bug, not a pass.
     run = _refresh(tmp_path, many_links(100_000), timeout=360)
-    if run.code == 2:
-        _assert_one_error_line(run, "")
-    else:
-        _assert_clean_success(run, STRESS_SECONDS, STRESS_MB)
+    _assert_clean_success(run, STRESS_SECONDS, STRESS_MB)
+    links = sum(len(entry["links"]) for entry in _catalog(tmp_path)["entries"])
+    assert links == 100_000
 
 
 @pytest.mark.stress

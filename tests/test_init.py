@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 from pipeline import __version__
@@ -53,6 +56,18 @@ def _init(*args: str) -> str:
     result = CliRunner().invoke(app, ["init", *args])
     assert result.exit_code == 0, result.output
     return result.stdout
+
+
+def _workflow(path: Path) -> dict[str, Any]:
+    # PyYAML reads `on:` as True (YAML 1.1); name it as GitHub does.
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["on"] = data.pop(True, data.get("on"))
+    return data
+
+
+def _action_step(workflow: dict[str, Any]) -> dict[str, Any]:
+    (job,) = workflow["jobs"].values()
+    return next(s for s in job["steps"] if "paper-list-pipeline@" in s.get("uses", ""))
 
 
 def _snapshot(root: Path) -> dict[str, bytes]:
@@ -159,8 +174,9 @@ def test_the_list_is_the_only_markdown_file_with_papers_when_readme_has_none(rep
     (repo / "CONTRIBUTING.md").write_text("# How to add a paper\n\nOpen a pull request.\n")
     result = init_repo(repo, action=ACTION)
     assert result.list_path == Path("docs/papers.md")
-    assert "list: docs/papers.md" in (repo / CHECK).read_text(encoding="utf-8")
-    assert "- docs/papers.md" in (repo / CHECK).read_text(encoding="utf-8")  # the paths filter
+    check = _workflow(repo / CHECK)
+    assert check["on"]["pull_request"]["paths"] == ["docs/papers.md"]
+    assert _action_step(check)["with"]["list"] == "docs/papers.md"
 
 
 def test_two_candidate_lists_is_bad_usage_naming_both(repo: Path) -> None:
@@ -179,8 +195,8 @@ def test_two_candidate_lists_is_bad_usage_naming_both(repo: Path) -> None:
 def test_input_and_output_dir_choose_the_list_and_the_outputs(repo: Path) -> None:
     (repo / "papers.md").write_text(LIST, encoding="utf-8")
     _init("--input", "papers.md", "--output-dir", "catalog")
-    refresh = (repo / REFRESH).read_text(encoding="utf-8")
-    assert "list: papers.md" in refresh and "output-dir: catalog/" in refresh
+    step = _action_step(_workflow(repo / REFRESH))
+    assert (step["with"]["list"], step["with"]["output-dir"]) == ("papers.md", "catalog/")
     settings = load_settings(env={}, project_dir=repo)
     assert (settings.input, settings.output_dir) == (Path("papers.md"), Path("catalog"))
 
@@ -235,3 +251,149 @@ def test_without_a_commit_the_action_is_pinned_to_the_version_tag() -> None:
     direct_url = json.dumps({"url": "file:///nowhere/paper_list_pipeline.whl", "archive_info": {}})
     expected = f"{DEFAULT_ACTION_REPOSITORY}@v{__version__} # v{__version__}"
     assert action_ref(direct_url, "https://example.org/not-github") == expected
+
+
+# Issue 19.8: the repository setting create-pull-request needs --------------------------------
+
+ALLOW_PRS = "Allow GitHub Actions to create and approve pull requests"
+
+
+def test_next_steps_name_the_setting_that_lets_the_refresh_open_its_pull_request(
+    repo: Path,
+) -> None:
+    (step,) = [line for line in _init().splitlines() if ALLOW_PRS in line]
+    assert "Settings → Actions → General → Workflow permissions" in step
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    assert ALLOW_PRS in readme and "Settings → Actions → General → Workflow permissions" in readme
+
+
+# Issue 19.9: --force replaces [tool.pipeline], every other byte kept ------------------------
+
+PYPROJECT_BEFORE = """[project]
+name = "my-list"  # keep this comment
+
+[tool.pipeline]
+input = "old.md"
+contact = "me@example.org"
+
+[tool.pipeline.host_map]
+"example.org" = "127.0.0.1:8080"
+
+# Ruff's settings, kept with their comment
+[tool.ruff]
+line-length = 90
+"""
+PYPROJECT_AFTER = """[project]
+name = "my-list"  # keep this comment
+
+[tool.pipeline]
+input = "README.md"
+output_dir = "data"
+
+# Ruff's settings, kept with their comment
+[tool.ruff]
+line-length = 90
+"""
+
+
+def test_force_replaces_the_tool_pipeline_table_and_keeps_the_rest_byte_for_byte(
+    repo: Path,
+) -> None:
+    (repo / "pyproject.toml").write_text(PYPROJECT_BEFORE, encoding="utf-8")
+    assert "unchanged pyproject.toml" in _init().splitlines()
+    assert "wrote pyproject.toml" in _init("--force").splitlines()
+    assert (repo / "pyproject.toml").read_text(encoding="utf-8") == PYPROJECT_AFTER
+    assert "unchanged pyproject.toml" in _init("--force").splitlines()
+
+
+def test_force_on_settings_that_are_not_one_table_is_a_clear_error(repo: Path) -> None:
+    original = '[tool]\npipeline.input = "old.md"\n'
+    (repo / "pyproject.toml").write_text(original, encoding="utf-8")
+    result = CliRunner().invoke(app, ["init", "--force"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(
+        "Error: init --force cannot replace the pipeline settings in pyproject.toml"
+    )
+    assert (repo / "pyproject.toml").read_text(encoding="utf-8") == original
+
+
+# Issue 19.20: init in odd repositories ---------------------------------------------------------
+
+
+def _init_process(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`pipeline init` as its own process: a hang is a timeout, not a stuck test run."""
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline", "init", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_a_fifo_named_like_a_list_does_not_hang_init(repo: Path) -> None:
+    (repo / "README.md").write_text("# My project\n")
+    (repo / "docs").mkdir()
+    (repo / "docs" / "papers.md").write_text(LIST, encoding="utf-8")
+    os.mkfifo(repo / "notes.md")
+    done = _init_process(repo)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[0] == "list: docs/papers.md"
+
+
+def test_a_folder_where_a_workflow_goes_is_a_clear_error(repo: Path) -> None:
+    (repo / CHECK).mkdir(parents=True)
+    result = CliRunner().invoke(app, ["init"])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        f"Error: {repo / CHECK}: {CHECK} is not a regular file (a folder?): move it away, "
+        "then run init again"
+    )
+
+
+def test_init_from_a_subfolder_writes_at_the_top_of_the_checkout(repo: Path) -> None:
+    (repo / "docs").mkdir()
+    (repo / "docs" / "papers.md").write_text(LIST, encoding="utf-8")
+    done = _init_process(repo / "docs", "--input", "papers.md", "--output-dir", "catalog")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[:2] == [
+        f"repository: {repo} (GitHub reads workflows only at its top)",
+        "list: docs/papers.md",
+    ]
+    assert not (repo / "docs" / ".github").exists()
+    step = _action_step(_workflow(repo / REFRESH))
+    assert (step["with"]["list"], step["with"]["output-dir"]) == ("docs/papers.md", "docs/catalog/")
+    settings = load_settings(env={}, project_dir=repo)
+    assert (settings.input, settings.output_dir) == (Path("docs/papers.md"), Path("docs/catalog"))
+
+
+ODD_NAMES = ["[2024] papers.md", "papers: 2024.md", "@list.md", "#1 papers.md", "@OUTPUT_DIR@.md"]
+
+
+@pytest.mark.parametrize("name", ODD_NAMES)
+def test_odd_list_names_give_valid_workflows_that_name_exactly_that_file(
+    repo: Path, name: str
+) -> None:
+    (repo / name).write_text(LIST, encoding="utf-8")
+    _init("--input", name)
+    for path in (REFRESH, CHECK):
+        workflow = _workflow(repo / path)
+        assert _action_step(workflow)["with"]["list"] == name
+        done = subprocess.run(
+            [str(ACTIONLINT), "-no-color", str(path)], capture_output=True, text=True, timeout=60
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+    (pattern,) = _workflow(repo / CHECK)["on"]["pull_request"]["paths"]
+    # GitHub's filter syntax: `[...]`, `*`, `?`, `+` and `!` are special unless escaped.
+    assert re.sub(r"\\(.)", r"\1", pattern) == name
+    assert not re.search(r"(?<!\\)[\[\]*?+!]", pattern)
+    assert _workflow(repo / REFRESH)["jobs"]["refresh"]["steps"][-1]["with"]["add-paths"] == "data/"
+
+
+@pytest.mark.parametrize("name", ["pa\npers.md", "papers\r.md", "${{ secrets.X }}.md"])
+def test_a_list_name_a_workflow_cannot_hold_is_refused(repo: Path, name: str) -> None:
+    (repo / name).write_text(LIST, encoding="utf-8")
+    result = CliRunner().invoke(app, ["init", "--input", name])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"Error: the list's name {name!r} has a line break,")
+    assert not (repo / ".github").exists()

@@ -16,6 +16,7 @@ Edits, each on one link at its line and column (never a global replace):
 - a `code-available` finding → a code link after the entry's last link, in
   the link style the list's other entries use for code (`| [[code](…)]`).
 
+A reference link's URL is edited where its definition (`[c]: url`) writes it.
 Every other byte of the file stays as it was: line endings (CRLF, CR), a BOM,
 trailing spaces. An edit whose old URL is not found where the catalog says is
 skipped, so a second run on the fixed file proposes nothing.
@@ -194,12 +195,34 @@ def apply_edits(text: str, edits: list[Edit]) -> FixResult:
 
 def fix_list(text: str, catalog: Catalog) -> FixResult:
     """The list's text with every safe fix the catalog supports applied."""
-    return apply_edits(text, plan_fixes(catalog, text))
+    return apply_edits(text, _to_definitions(text, plan_fixes(catalog, text)))
 
 
 def _split_lines(text: str) -> list[str]:
     # The list's lines as the parser counts them (CRLF, CR and LF each end one).
     return _LINE_BREAK.split(text.removeprefix(_BOM))[::2]
+
+
+def _to_definitions(text: str, edits: list[Edit]) -> list[Edit]:
+    """Edits of reference links (`[paper][c]`, whose URL is not on their line) moved to the
+    definition that writes the URL (`[c]: url`), once for all the links using it."""
+    lines = _split_lines(text)
+    away = [
+        e for e in edits if not 0 < e.line <= len(lines) or _locate(lines[e.line - 1], e) is None
+    ]
+    if not away or "]:" not in text:
+        return edits
+    from pipeline.stages.parse.references import reference_definitions
+
+    by_url = {d.url: d for d in reference_definitions(text) if d.column}
+    moved: dict[tuple[int, int], Edit] = {}
+    for edit in away:
+        found = by_url.get(edit.old)
+        if found is not None:
+            where = (found.line, found.column)
+            moved[where] = Edit(found.line, found.column, found.written, edit.new, edit.reason)
+    kept = [e for e in edits if e not in away or e.old not in by_url]
+    return sorted([*kept, *moved.values()], key=lambda e: (e.line, e.column))
 
 
 def _lines(text: str) -> list[str]:
