@@ -289,6 +289,7 @@ name = "my-list"  # keep this comment
 [tool.pipeline]
 input = "README.md"
 output_dir = "data"
+# contact = "https://github.com/OWNER/NAME"  # named in the User-Agent
 
 # Ruff's settings, kept with their comment
 [tool.ruff]
