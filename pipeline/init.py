@@ -224,10 +224,11 @@ def _put(root: Path, relative: Path, body: str, result: InitResult, *, force: bo
 
 def _settings_toml(list_path: Path, output_dir: str, contact: str | None) -> str:
     body = f"input = {json.dumps(list_path.as_posix())}\noutput_dir = {json.dumps(output_dir)}\n"
-    # The User-Agent names the contact: servers see whose crawler this is.
+    # The User-Agent names the contact: servers see whose crawler this is. The hint comes
+    # first: a comment at a table's end reads as the next table's (init --force keeps it).
     if contact is not None:
         return body + f"contact = {json.dumps(contact)}\n"
-    return body + '# contact = "https://github.com/OWNER/NAME"  # named in the User-Agent\n'
+    return '# contact = "https://github.com/OWNER/NAME"  # named in the User-Agent\n' + body
 
 
 def _ignore_cache(root: Path, result: InitResult) -> None:

@@ -115,8 +115,9 @@ def test_init_appends_settings_to_an_existing_pyproject_keeping_its_bytes(repo: 
     assert "wrote pyproject.toml" in _init().splitlines()
     text = (repo / "pyproject.toml").read_text(encoding="utf-8")
     assert text == original + (
-        '\n[tool.pipeline]\ninput = "README.md"\noutput_dir = "data"\n'
+        '\n[tool.pipeline]\n'
         '# contact = "https://github.com/OWNER/NAME"  # named in the User-Agent\n'
+        'input = "README.md"\noutput_dir = "data"\n'
     )
     assert not (repo / "paper-list.toml").exists()
     assert load_settings(env={}, project_dir=repo).input == Path("README.md")
@@ -287,9 +288,9 @@ PYPROJECT_AFTER = """[project]
 name = "my-list"  # keep this comment
 
 [tool.pipeline]
+# contact = "https://github.com/OWNER/NAME"  # named in the User-Agent
 input = "README.md"
 output_dir = "data"
-# contact = "https://github.com/OWNER/NAME"  # named in the User-Agent
 
 # Ruff's settings, kept with their comment
 [tool.ruff]
