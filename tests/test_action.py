@@ -42,7 +42,15 @@ GROUNDHOG_LINE = 54  # the shipped list's GROUNDHOG entry, whose project page is
 def test_action_has_the_required_keys_and_is_composite() -> None:
     assert {"name", "description", "runs"} <= set(ACTION)
     assert ACTION["runs"]["using"] == "composite"
-    assert set(ACTION["inputs"]) == {"list", "output-dir", "mode", "fail-on", "token", "cache"}
+    assert set(ACTION["inputs"]) == {
+        "list",
+        "output-dir",
+        "mode",
+        "fail-on",
+        "token",
+        "s2-api-key",
+        "cache",
+    }
     assert {"report-path", "catalog-path", "exit-code", "dead", "moved"} <= set(ACTION["outputs"])
 
 
@@ -55,8 +63,15 @@ def test_every_input_has_a_description_and_the_documented_default() -> None:
         "mode": "refresh",
         "fail-on": "",
         "token": "${{ github.token }}",
+        "s2-api-key": "",
         "cache": "true",
     }
+
+
+def test_the_keys_reach_the_pipeline_as_its_environment() -> None:
+    (run,) = [step for step in ACTION["runs"]["steps"] if step.get("id") == "run"]
+    assert run["env"]["GITHUB_TOKEN"] == "${{ inputs.token }}"
+    assert run["env"]["S2_API_KEY"] == "${{ inputs.s2-api-key }}"
 
 
 def test_every_step_is_a_run_with_a_shell_or_a_uses() -> None:
