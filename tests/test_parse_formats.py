@@ -249,3 +249,34 @@ def test_many_paper_links_outside_entries_warn_that_the_format_was_not_understoo
 def test_tools_outside_entries_are_only_a_note() -> None:
     (finding,) = [f for f in _parse("plus-badges.md").findings if f.code == "links-outside-entries"]
     assert finding.severity.value == "info" and "0 of them to papers" in finding.message
+
+
+# -- issue 19, point 11: the bold first line of a paragraph entry is its title by position ---
+
+
+def test_paragraph_title_shaped_like_two_names_is_the_title() -> None:
+    text = (
+        "**Sparse Attention Networks and Efficient Image Transformers** \\\n"
+        "*A. Author, B. Author* \\\n"
+        "arXiv 2023. [[Paper](https://arxiv.org/abs/2304.11829)] \\\n"
+        "24 Apr 2023\n"
+    )
+    parsed = parse_list(text, "t.md")
+    (entry,) = parsed.entries
+    assert entry.title == "Sparse Attention Networks and Efficient Image Transformers"
+    assert entry.uncertain == []
+    assert entry.authors == ["A. Author", "B. Author"]
+    assert [link.url for link in entry.links] == ["https://arxiv.org/abs/2304.11829"]
+    assert parsed.other_links == []
+
+
+def test_paragraph_one_word_bold_title_is_an_entry_with_an_uncertain_title() -> None:
+    text = (
+        "**ScoreDiffusionModel** \\\n"
+        "*Yang Song, Stefano Ermon* \\\n"
+        "[[Github](https://github.com/yang-song/score_sde)]\n"
+    )
+    parsed = parse_list(text, "t.md")
+    (entry,) = parsed.entries
+    assert (entry.title, entry.uncertain) == ("ScoreDiffusionModel", ["title"])
+    assert [link.url for link in entry.links] == ["https://github.com/yang-song/score_sde"]

@@ -168,8 +168,10 @@ def draft_item(block: Block, *, title_first: bool = False) -> Draft | None:
     tags_written = split_tags(block.parts[0].lead_code)
     fields = read_fields(block_lines(block.parts), tags=tags_written, title_first=title_first)
     raw = [_raw_link(link, _title_link_label(link, fields)) for link in links]
-    if "title" in fields.uncertain and (
-        not block.in_list or not any(is_paper_link(link.label, link.url) for link in raw)
+    if (
+        "title" in fields.uncertain
+        and not fields.slotted
+        and (not block.in_list or not any(is_paper_link(link.label, link.url) for link in raw))
     ):
         # No title the layout marks, and no paper: prose, navigation or a tool, not an
         # entry. Its links are still checked, as links outside entries.

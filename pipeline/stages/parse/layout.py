@@ -76,6 +76,9 @@ class Fields:
     year: int | None = None
     title_link: FoundLink | None = None
     uncertain: list[str] = field(default_factory=list)
+    # The title sits in the layout's title slot (a paragraph entry's bold first line):
+    # the entry exists whatever the title reads like; only its certainty varies.
+    slotted: bool = False
 
 
 def block_lines(parts: list[InlineText]) -> list[Line]:
@@ -117,9 +120,21 @@ def read_fields(
         or _text_then_links(first)
         or _first_line(first, lines, title_first=title_first)
     )
+    found.slotted = title_first and len(lines) > 1 and _is_bold_line(first)
     _more_from_lines(found, lines[1:])
     _doubt(found)
     return found
+
+
+def _is_bold_line(line: Line) -> bool:
+    """A line that is one bold span and nothing else (`**Title** \\`): a title slot."""
+    if line.links:
+        return False
+    bold = [p.text for p in line.pieces if p.kind == "text" and p.bold]
+    plain = [p.text for p in line.pieces if p.kind == "text" and not p.bold]
+    return any(ch.isalnum() for t in bold for ch in t) and not any(
+        ch.isalnum() for t in plain for ch in t
+    )
 
 
 def _lead_text(pieces: list[Piece]) -> tuple[str, int]:
@@ -377,7 +392,7 @@ def _title_like(text: str) -> bool:
 
 
 def _doubt(found: Fields) -> None:
-    """Mark (and empty) a title that does not read like one."""
+    """Mark (and empty) a title that does not read like one; a slotted title is kept."""
     title = found.title
     words = title.split()
     venue = find_venue(title)
@@ -385,11 +400,13 @@ def _doubt(found: Fields) -> None:
         not _title_like(title)
         or (venue is not None and not any(ch.isalpha() for ch in title[: venue.start]))
         or _is_label(title)
-        or _is_author_line(title)
+        # "Sparse Attention Networks and Efficient Image Transformers" reads like two
+        # names, but in the title slot it is the title (issue 19, point 11).
+        or (_is_author_line(title) and not found.slotted)
         or bool(_DATE_ONLY.match(title))
         or bool(_URLISH.match(title))
     )
-    if garbage:
+    if garbage and not found.slotted:
         found.title = ""
     if garbage or len(words) < 2 or len(words) > _MAX_TITLE_WORDS or _ET_AL.search(title):
         if "title" not in found.uncertain:
