@@ -39,10 +39,13 @@ _KNOWN_VENUES = {
 }
 
 # `CVPR'2024`, `CVPR’24`, `ArXiv'2403` (year and month), or `CVPR 2024` / `(CVPR 2024)`.
-_VENUE_QUOTED = re.compile(r"(?<![\w'’])([A-Za-z][A-Za-z0-9&-]*)\s?['’]\s?(\d{4}|\d{2})(?!\d)")
+# A venue's name is short: bounding it keeps the search linear, where `a-a-a-...` would
+# otherwise be scanned to its end from every letter (issue 19, point 21).
+_NAME = r"[A-Za-z][A-Za-z0-9&-]{0,39}"
+_VENUE_QUOTED = re.compile(rf"(?<![\w'’])({_NAME})\s?['’]\s?(\d{{4}}|\d{{2}})(?!\d)")
 # A venue may carry one qualifier before its year: "SIGGRAPH Asia 2022", "CVPR Workshop 2024".
 _VENUE_SPACED = re.compile(
-    r"(?<![\w'’])([A-Za-z][A-Za-z0-9&-]*)((?:[ \u00a0]+[A-Z][a-z]+)?)"
+    rf"(?<![\w'’])({_NAME})((?:[ \u00a0]+[A-Z][a-z]+)?)"
     r"[ \u00a0]+((?:19|20)\d{2})(?!\d)"
 )
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")

@@ -290,21 +290,26 @@ class _Walker:
             self._html_block(token)
 
     def _html_block(self, token: Token) -> None:
-        """An HTML block's anchors and images are links; it never makes an entry."""
-        first, last = (token.map[0], token.map[1] - 1) if token.map else (0, 0)
-        locate = Locator(self.lines, first, last)
-        base = first + 1
-        for found in html_links(token.content):
+        """An HTML block's anchors and images are links; it never makes an entry.
+
+        Each link's line and column come from its offset in the block, counted forward once:
+        a count from the block's start for every link was quadratic in an HTML table of
+        links, and a search for the URL could land in a comment (issue 19, points 14, 21).
+        """
+        first = token.map[0] if token.map else 0
+        content = token.content
+        line_no, line_start, next_break = 0, 0, content.find("\n")
+        indent = _html_indent(self.lines, first, content, 0, next_break)
+        for found in html_links(content):
+            if 0 <= next_break < found.offset:
+                while 0 <= next_break < found.offset:
+                    line_no, line_start = line_no + 1, next_break + 1
+                    next_break = content.find("\n", line_start)
+                indent = _html_indent(self.lines, first + line_no, content, line_start, next_break)
+            column = 0 if indent is None else indent + found.offset - line_start + 1
             link = FoundLink(
-                text="",
-                url=found.url,
-                line=base + token.content.count("\n", 0, found.offset),
-                column=0,
-                image=found.image,
+                text="", url=found.url, line=first + line_no + 1, column=column, image=found.image
             )
-            place = locate.find(found.url)
-            if place is not None:
-                link.line, link.column = place[1] + 1, place[2]
             self.rendered.append((link, self._sections()))
 
     def _inline(self, token: Token) -> None:
@@ -395,6 +400,19 @@ class _Walker:
             draft = draft_row(header, row)
             if draft is not None:
                 self.found.append(_Found(draft, self._sections(), ("row", self.table_count)))
+
+
+def _html_indent(lines: list[str], index: int, content: str, start: int, stop: int) -> int | None:
+    """How many characters of source line `index` precede the HTML block's line that runs
+    from `start` to `stop` (-1: the end) of its content; None if unknown.
+
+    markdown-it strips the block's indentation from each line it keeps, so the source
+    line ends with what it kept.
+    """
+    shown = content[start:] if stop < 0 else content[start:stop]
+    if index >= len(lines) or not lines[index].endswith(shown):
+        return None
+    return len(lines[index]) - len(shown)
 
 
 def _clean_heading(text: str) -> str:
