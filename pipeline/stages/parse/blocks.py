@@ -144,9 +144,11 @@ def extend_draft(draft: Draft, block: Block) -> bool:
     text = block.text.strip()
     if links and (is_link_line(block) or is_links_only(block)):
         entry = draft.entry
+        raw = [_raw_link(link, None) for link in links]
         known = {link.url for link in entry.links}
-        added = [_raw_link(link, None) for link in links if link.url not in known]
-        draft.entry = entry.model_copy(update={"links": [*entry.links, *added]})
+        added = [link for link in raw if link.url not in known]
+        kept = [_also_at(link, [r for r in raw if r.url == link.url]) for link in entry.links]
+        draft.entry = entry.model_copy(update={"links": [*kept, *added]})
         draft.claimed.update(id(link) for link in links)
         return True
     if not block.links and is_date_line(text):
@@ -253,8 +255,11 @@ def _entry(
 ) -> RawEntry:
     unique: dict[str, RawLink] = {}
     for link in links:
-        # A title link repeated by its badge in the same entry is one link.
-        unique.setdefault(link.url, link)
+        # A title link repeated by its badge in the same entry is one link; `fix` still
+        # knows every place it is written.
+        first = unique.setdefault(link.url, link)
+        if first is not link:
+            unique[link.url] = _also_at(first, [link])
     key_source = title if title else next(iter(unique), "")
     return RawEntry(
         key=slugify(key_source),
@@ -268,6 +273,18 @@ def _entry(
         line=line,
         links=list(unique.values()),
     )
+
+
+def _also_at(link: RawLink, copies: list[RawLink]) -> RawLink:
+    """`link` with the places of its copies (same URL, known column) added."""
+    places = [
+        (c.line, c.column)
+        for c in copies
+        if c.column and (c.line, c.column) != (link.line, link.column)
+    ]
+    if not places:
+        return link
+    return link.model_copy(update={"also_at": [*link.also_at, *places]})
 
 
 def _raw_link(link: FoundLink, label: str | None, fallback: str = "") -> RawLink:

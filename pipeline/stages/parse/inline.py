@@ -11,13 +11,30 @@ only, so each URL is searched for in the block's own lines, in order.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import unescape
 from urllib.parse import unquote
 
+from markdown_it.common.utils import unescapeAll
+from markdown_it.helpers import parseLinkDestination, parseLinkTitle
 from markdown_it.token import Token
 
-__all__ = ["FoundLink", "InlineText", "Locator", "Piece", "read_inline"]
+__all__ = [
+    "FoundLink",
+    "InlineText",
+    "Locator",
+    "Piece",
+    "Written",
+    "join_text",
+    "kept_url",
+    "read_inline",
+    "written_form",
+]
+
+# A text token's pieces: (what it shows, how the source writes it), e.g. ("&", "&amp;").
+Written = list[tuple[str, str]]
+Normalize = Callable[[str], str]
 
 # A bare URL in running text (GFM's extended autolinks: http(s):// or www. after a
 # boundary); trailing punctuation is trimmed afterwards.
@@ -32,11 +49,11 @@ _ANCHOR_CLOSE = re.compile(r"^</a\s*>", re.IGNORECASE)
 _BREAK_TAG = re.compile(r"^<br\s*/?>$", re.IGNORECASE)
 _IMG_TAG = re.compile(r"^<img\b", re.IGNORECASE)
 _SRC = re.compile(r"""\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>"']+))""", re.IGNORECASE)
+# A link destination with nothing in it that markdown-it would unescape, nest or bracket.
+_PLAIN_DESTINATION = re.compile(r"[^\s()\\<>]*")
 # How far past the last link a URL is looked for: a URL not written verbatim (`&amp;`, `\(`)
 # is not found, and an unbounded search would make a block of such links quadratic.
 _SEARCH_WINDOW = 4096
-# A character that would continue a URL: a match followed by one is only a prefix.
-_URL_CHAR = re.compile(r"[A-Za-z0-9/_~%?#&=+@-]")
 
 
 @dataclass
@@ -53,6 +70,7 @@ class FoundLink:
     alt: str = ""  # for a link wrapped around an image: the image's alt text
     salvaged: str = ""  # the href as GitHub renders it, when the URL was read out of stray markup
     before: str = ""  # text since the previous link or line break: a label ("Paper:")
+    written: str = ""  # the destination as the source writes it at `column` (if known)
 
 
 @dataclass
@@ -89,39 +107,35 @@ class _Open:
     images: int = 0
     alt: str = ""  # the alt text of its first image: a badge's "arXiv" names the link
     html: bool = False
-    # An anchor's URL comes before its text: it is located when the tag opens.
+    auto: bool = False  # `<https://...>`
+    reference: bool = False  # `[text][label]`: its destination is in the definition
+    # An anchor's or autolink's URL comes before its text: it is located when it opens.
     where: tuple[str, int, int] | None = None
 
 
 class Locator:
-    """Finds each URL in the block's source lines, moving forward as links are read."""
+    """Where reading is in the block's source lines: never past the source of what was read.
 
-    def __init__(self, lines: list[str], first: int, last: int) -> None:
-        """Search `lines[first..last]` (0-based, inclusive), from the start of `first`."""
+    markdown-it gives line maps for blocks only. The reader moves the locator over what
+    each inline token holds of the source (text as written, markup, raw HTML: never more
+    than the source has), and a link's destination is read from the source itself, right
+    after the `](` that follows its text. A URL in a comment, an attribute or a code span
+    before a link is never taken for it (issue 19, point 14).
+    """
+
+    def __init__(
+        self, lines: list[str], first: int, last: int, normalize: Normalize | None = None
+    ) -> None:
+        """Read `lines[first..last]` (0-based, inclusive), from the start of `first`.
+
+        `normalize` is markdown-it's normalizeLink: a destination as written is this link's
+        when it normalizes to the link's href.
+        """
         self._lines = lines
         self._last = min(last, len(lines) - 1)
         self._line = first
         self._col = 0
-
-    def find(self, url: str) -> tuple[str, int, int] | None:
-        """Return (the URL to keep, 0-based line, 1-based column) of the next occurrence.
-
-        markdown-it percent-encodes what it reads (`ü` becomes `%C3%BC`): where the source
-        shows the decoded form, that form is kept. An entity (`&amp;`) is found but not kept.
-        """
-        decoded = unquote(url)
-        candidates = [(url, url), (decoded, decoded)] if decoded != url else [(url, url)]
-        if "&" in url:
-            candidates.append((url.replace("&", "&amp;"), url))
-        for needle, keep in candidates:
-            if not needle:
-                continue
-            found = self._search(needle)
-            if found is not None:
-                line, col = found
-                self._line, self._col = line, col + len(needle)
-                return keep, line, col + 1
-        return None
+        self._normalize: Normalize = normalize or _identity
 
     def skip(self, count: int) -> None:
         """Move `count` characters forward: text the reader passed, which the source holds
@@ -134,6 +148,88 @@ class Locator:
             count -= rest + 1  # the line break
             self._line, self._col = self._line + 1, 0
 
+    def newline(self) -> None:
+        """Move to the start of the next line (a line break of the inline)."""
+        self._line, self._col = self._line + 1, 0
+
+    def advance(self, text: str) -> None:
+        """Move over `text` as the source holds it; each line break in it starts a line."""
+        head, *rest = text.split("\n")
+        self.skip(len(head))
+        for part in rest:
+            self.newline()
+            self.skip(len(part))
+
+    def find_text(self, written: str) -> tuple[int, int] | None:
+        """(0-based line, 0-based column) of the next occurrence of `written`, not moving."""
+        return self._search(written)
+
+    def move_to(self, line: int, col: int) -> None:
+        """Continue reading at `line` and `col` (0-based), where a found token starts."""
+        self._line, self._col = line, col
+
+    def destination(self, href: str) -> tuple[str, int, int] | None:
+        """(the destination as written, 0-based line, 1-based column) of the next `](...)`
+        whose destination is `href`; reading continues after the link's title.
+        """
+        line, col = self._line, self._col
+        budget = _SEARCH_WINDOW + 2 * len(href)
+        while 0 <= line <= self._last and budget > 0:
+            text = self._lines[line]
+            stop = min(len(text), col + budget)
+            at = text.find("](", col, stop)
+            while at >= 0:
+                found = self._destination_at(line, at + 2, href)
+                if found is not None:
+                    return found
+                at = text.find("](", at + 1, stop)
+            budget -= stop - col + 1
+            line, col = line + 1, 0
+        return None
+
+    def autolink(self, href: str) -> tuple[str, int, int] | None:
+        """(the URL as written, 0-based line, 1-based column) of the next `<URL>` for `href`."""
+        line, col = self._line, self._col
+        budget = _SEARCH_WINDOW + 2 * len(href)
+        while 0 <= line <= self._last and budget > 0:
+            text = self._lines[line]
+            stop = min(len(text), col + budget)
+            at = text.find("<", col, stop)
+            while at >= 0:
+                end = text.find(">", at)
+                written = text[at + 1 : end] if end > at else ""
+                if written and self._normalize(written) == href:
+                    self._line, self._col = line, end + 1
+                    return written, line, at + 2
+                at = text.find("<", at + 1, stop)
+            budget -= stop - col + 1
+            line, col = line + 1, 0
+        return None
+
+    def _destination_at(self, line: int, pos: int, href: str) -> tuple[str, int, int] | None:
+        text = self._lines[line]
+        pos = _skip_blanks(text, pos)
+        if pos == len(text) and line < self._last:
+            # `[text](` at a line's end: the destination starts the next line.
+            line += 1
+            text = self._lines[line]
+            pos = _skip_blanks(text, 0)
+        end = _PLAIN_DESTINATION.match(text, pos).end()  # type: ignore[union-attr]
+        if end > pos and (end == len(text) or text[end] in " \t)"):
+            # The common case without markdown-it's character loop: no escape, no nesting.
+            written = text[pos:end]
+            if written == href or ("&" in written and unescapeAll(written) == href):
+                self._line, self._col = line, _after_title(text, end)
+                return written, line, pos + 1
+        result = parseLinkDestination(text, pos, len(text))
+        if not result.ok or (result.str != href and self._normalize(result.str) != href):
+            return None
+        start, end = pos, result.pos
+        if text.startswith("<", start):
+            start, end = start + 1, end - 1
+        self._line, self._col = line, _after_title(text, result.pos)
+        return text[start:end], line, start + 1
+
     def _search(self, needle: str) -> tuple[int, int] | None:
         line, col = self._line, self._col
         budget = _SEARCH_WINDOW + 2 * len(needle)
@@ -141,14 +237,39 @@ class Locator:
             text = self._lines[line]
             stop = min(len(text), col + budget)
             at = text.find(needle, col, stop)
-            while at >= 0:
-                end = at + len(needle)
-                if end >= len(text) or not _URL_CHAR.match(text[end]):
-                    return line, at
-                at = text.find(needle, at + 1, stop)
+            if at >= 0:
+                return line, at
             budget -= stop - col + 1
             line, col = line + 1, 0
         return None
+
+
+def _identity(url: str) -> str:
+    return url
+
+
+def _skip_blanks(text: str, pos: int) -> int:
+    while pos < len(text) and text[pos] in " \t":
+        pos += 1
+    return pos
+
+
+def _after_title(text: str, pos: int) -> int:
+    """Where a link's `"title")` that starts at `pos` ends (a URL in it is no link)."""
+    pos = _skip_blanks(text, pos)
+    title = parseLinkTitle(text, pos, len(text))
+    if title.ok:
+        pos = _skip_blanks(text, title.pos)
+    return pos + 1 if text.startswith(")", pos) else pos
+
+
+def kept_url(url: str, written: str) -> str:
+    """The URL a catalog keeps: as the source writes it when that is the same URL
+    (markdown-it percent-encodes `ü` as `%C3%BC`), else as markdown-it reads it
+    (an escape or entity in the source)."""
+    if written == url:
+        return url
+    return written if written and unquote(url) == written else url
 
 
 def read_inline(children: list[Token] | None, *, locate: Locator, first: int) -> InlineText:
@@ -174,32 +295,34 @@ class _Reader:
         self.since_link: list[str] = []  # text after the last link or line break: a label
         self.brackets: list[str] = []
         self.seen_words = False
-        self.unplaced = 0  # characters of text read since the locator last moved
 
     def feed(self, token: Token) -> None:
         """Take one inline token."""
         kind = token.type
         if kind in ("softbreak", "hardbreak"):
             self.line += 1
+            self.locate.newline()
             self._append("\n")
         elif kind == "link_open":
-            self._close_link()
-            self.link = _Open(url=str(token.attrs.get("href", "") or ""), line=self.line)
+            self._open_link(token)
         elif kind == "link_close":
             if self.link is not None and not self.link.html:
                 self._close_link()
         elif kind == "image":
-            if self.link is not None:
-                self.link.images += 1
-                self.link.alt = self.link.alt or token.content
-            self._image(str(token.attrs.get("src", "") or ""), token.content)
+            self._markdown_image(token)
         elif kind == "html_inline":
             self._html(token.content)
             self.line += token.content.count("\n")
-        elif kind in ("strong_open", "strong_close") and self.link is None:
-            self._strong(opening=kind == "strong_open")
-        elif kind in ("text", "code_inline"):
-            self._text(token.content, code=kind == "code_inline")
+        elif kind in ("strong_open", "strong_close", "em_open", "em_close"):
+            self.locate.skip(len(token.markup))
+            if kind.startswith("strong") and self.link is None:
+                self._strong(opening=kind == "strong_open")
+        elif kind == "text":
+            self._text(token.content, written_form(token))
+        elif kind == "code_inline":
+            # The backticks on both sides, and at least the content between them.
+            self.locate.skip(2 * len(token.markup) + len(token.content))
+            self._text(token.content, None)
 
     def finish(self) -> InlineText:
         """Close what is open and return the result."""
@@ -212,7 +335,6 @@ class _Reader:
         return self.result
 
     def _append(self, text: str) -> None:
-        self.unplaced += len(text)
         self.plain.append(text)
         if self.link is not None:
             self.link.parts.append(text)
@@ -236,31 +358,40 @@ class _Reader:
             self.result.strong.append("".join(self.strong_parts).strip())
             self.strong_parts = []
 
-    def _text(self, content: str, *, code: bool) -> None:
+    def _text(self, content: str, written: Written | None) -> None:
+        """A text token (`written`: its source, piece by piece) or a code span (None)."""
         if self.link is not None:
+            if written is not None and not self.link.auto:  # an autolink's text is its URL
+                self.locate.skip(sum(len(w) for _, w in written))
             self._append(content)
             return
-        if code:
+        if written is None:
             if not self.seen_words:
                 self.result.lead_code.append(content)
         else:
             self.brackets.append("".join(ch for ch in content if ch in "[]"))
-            tail = self._bare_urls(content)
+            tail = self._bare_urls(content, written)
             if tail is not None:
                 self.since_link = [tail.rsplit("\n", 1)[-1]]
                 return
         self._append(content)
 
-    def _bare_urls(self, content: str) -> str | None:
+    def _bare_urls(self, content: str, written: Written) -> str | None:
         """Add each bare URL as a link labelled by the text before it, and the text around it.
 
         Returns the text after the last URL, or None (and adds nothing) when there is none.
         """
+        source = "".join(w for _, w in written)
+        matches = [m for m in _BARE_URL.finditer(content) if len(_trim_url(m.group(0))) > 8]
+        if not matches:
+            self.locate.skip(len(source))
+            return None
+        # The token's own source, found once: each URL's place is its offset in it.
+        where = self.locate.find_text(source)
+        offsets = _Offsets(written)
         start = 0
-        for match in _BARE_URL.finditer(content):
+        for match in matches:
             url = _trim_url(match.group(0))
-            if len(url) <= len("https://"):
-                continue
             segment = content[start : match.start()]
             before = ("".join(self.since_link) if start == 0 else "") + segment
             if segment:
@@ -269,46 +400,45 @@ class _Reader:
                 text="", url=url, line=self.line + 1, column=0, bare=True,
                 before=before.rsplit("\n", 1)[-1],
             )  # fmt: skip
-            found = self._place(found)
+            if where is not None:
+                begin, stop = offsets.at(match.start()), offsets.at(match.start() + len(url))
+                found.written = source[begin:stop]
+                found.url = kept_url(url, found.written)
+                found.line, found.column = where[0] + 1, where[1] + begin + 1
             if found.url.lower().startswith("www."):
                 found.url = "http://" + found.url  # as GitHub renders it
             self._add_link(found)
             start = match.start() + len(url)
-        if start == 0:
-            return None
+        if where is not None:
+            self.locate.move_to(where[0], where[1] + len(source))
+        else:
+            self.locate.skip(len(source))
         if content[start:]:
             self._append(content[start:])
         return content[start:]
-
-    def _locate(self, url: str) -> tuple[str, int, int] | None:
-        """(the URL to keep, 1-based line, 1-based column) where the source shows `url`."""
-        self.locate.skip(self.unplaced)
-        self.unplaced = 0
-        found = self.locate.find(url)
-        if found is None:
-            return None
-        written, line, column = found
-        return written, line + 1, column
-
-    def _place(self, link: FoundLink) -> FoundLink:
-        """Fill in the URL as written and its position, when the source shows it."""
-        where = self._locate(link.url)
-        if where is not None:
-            link.url, link.line, link.column = where
-        return link
 
     def _add_link(self, found: FoundLink) -> None:
         self.result.links.append(found)
         self.result.pieces.append(Piece("link", link=found))
 
+    def _open_link(self, token: Token) -> None:
+        self._close_link()
+        href = str(token.attrs.get("href", "") or "")
+        if token.markup == "autolink":
+            self.link = _Open(url=href, line=self.line, auto=True, where=self.locate.autolink(href))
+        else:
+            self.locate.skip(1)  # `[`
+            # A reference link's destination is written in its definition, not here.
+            self.link = _Open(url=href, line=self.line, reference="label" in token.meta)
+
     def _html(self, html: str) -> None:
         """Open or close an HTML anchor link; a `<br>` counts as a line break."""
+        at = self.locate.find_text(html.split("\n", 1)[0])
+        if at is not None:
+            self.locate.move_to(*at)
         if _ANCHOR_OPEN.match(html):
             self._close_link()
-            match = _HREF.search(html)
-            raw = next((g for g in match.groups() if g is not None), "") if match else ""
-            url = unescape(raw).strip()
-            where = self._locate(url) if url else None
+            url, where = _attribute(html, _HREF, at)
             self.link = _Open(url=url, line=self.line, html=True, where=where)
         elif _ANCHOR_CLOSE.match(html):
             if self.link is not None and self.link.html:
@@ -317,18 +447,33 @@ class _Reader:
             # Inside **bold** a `<br>` wraps a title; elsewhere it ends a line.
             self._append(" " if self.strong_depth > 0 else "\n")
         elif _IMG_TAG.match(html):
-            match = _SRC.search(html)
-            src = next((g for g in match.groups() if g is not None), "") if match else ""
+            src, where = _attribute(html, _SRC, at)
             if self.link is not None:
                 self.link.images += 1
-            self._image(src, "")
+            self._image(src, "", where)
+        self.locate.advance(html)
 
-    def _image(self, src: str, alt: str) -> None:
+    def _markdown_image(self, token: Token) -> None:
+        src = str(token.attrs.get("src", "") or "")
+        if self.link is not None:
+            self.link.images += 1
+            self.link.alt = self.link.alt or token.content
+        # `![` and the alt text as written (token.content is the source of the label).
+        self.locate.skip(2)
+        self.locate.advance(token.content)
+        where = None if "label" in token.meta else self.locate.destination(src)
+        self._image(src, token.content, where)
+
+    def _image(self, src: str, alt: str, where: tuple[str, int, int] | None) -> None:
         """An image's source is a rendered URL too: a badge, a logo or a figure."""
         if not src.strip():
             return
         found = FoundLink(text=alt, url=src.strip(), line=self.line + 1, column=0, image=True)
-        self._add_link(self._place(found))
+        if where is not None:
+            written, line, column = where
+            found.url, found.line, found.column = kept_url(found.url, written), line + 1, column
+            found.written = written
+        self._add_link(found)
 
     def _close_link(self) -> None:
         link, self.link = self.link, None
@@ -336,6 +481,9 @@ class _Reader:
             return
         text = "".join(link.parts).strip()
         url = link.url.strip()
+        where = link.where
+        if not (link.html or link.auto or link.reference):
+            where = self.locate.destination(link.url)
         if not url:
             return  # an empty `[Coming soon]()` link goes nowhere: not a link
         salvage = _SALVAGE.match(unquote(url))
@@ -350,12 +498,63 @@ class _Reader:
             before="".join(self.since_link),
         )
         self.since_link = []
-        if link.html:
-            if link.where is not None and not salvage:
-                found.url, found.line, found.column = link.where
-            self._add_link(found)
-        else:
-            self._add_link(self._place(found))
+        if where is not None:
+            written, line, column = where
+            if salvage:
+                # The URL the author meant sits inside the stray markup around it.
+                inside = written.find(found.url)
+                if inside >= 0:
+                    found.line, found.column = line + 1, column + inside
+                    found.written = found.url
+            else:
+                found.url, found.line, found.column = kept_url(url, written), line + 1, column
+                found.written = written
+        self._add_link(found)
+
+
+class _Offsets:
+    """Maps offsets in a text token's content to offsets in its source, moving forward."""
+
+    def __init__(self, written: Written) -> None:
+        self._pieces = written
+        self._index = 0
+        self._shown = 0  # content offset where piece `_index` starts
+        self._source = 0  # source offset where piece `_index` starts
+
+    def at(self, offset: int) -> int:
+        """The source offset of content offset `offset` (never less than the last asked)."""
+        while self._index < len(self._pieces):
+            shown, source = self._pieces[self._index]
+            if offset < self._shown + len(shown):
+                # Inside an escape or entity, its start; inside plain text, the same place.
+                return self._source + (offset - self._shown if shown == source else 0)
+            self._shown += len(shown)
+            self._source += len(source)
+            self._index += 1
+        return self._source
+
+
+def _attribute(
+    html: str, pattern: re.Pattern[str], at: tuple[int, int] | None
+) -> tuple[str, tuple[str, int, int] | None]:
+    """An HTML tag's URL attribute: (the URL, where its value is written, if the tag was
+    found at `at`)."""
+    match = pattern.search(html)
+    if match is None:
+        return "", None
+    index = next(i for i in (1, 2, 3) if match.group(i) is not None)
+    raw = match.group(index)
+    url = unescape(raw).strip()
+    offset = match.start(index) + len(raw) - len(raw.lstrip())
+    if at is None or not url or "\n" in html[:offset]:
+        return url, None
+    return url, (kept_url(url, raw.strip()), at[0], at[1] + offset + 1)
+
+
+def written_form(token: Token) -> Written:
+    """A text token's content and source, piece by piece (escapes and entities differ)."""
+    pieces = token.meta.get("written") if token.meta else None
+    return pieces if pieces is not None else [(token.content, token.content)]
 
 
 def _trim_url(url: str) -> str:
@@ -367,3 +566,30 @@ def _trim_url(url: str) -> str:
         else:
             break
     return url
+
+
+def join_text(tokens: list[Token]) -> list[Token]:
+    """markdown-it's text_join (escapes and entities become text, adjacent text joins),
+    keeping each joined token's source piece by piece in `meta["written"]`."""
+    joined: list[Token] = []
+    for token in tokens:
+        if token.children:
+            token.children = join_text(token.children)  # an image's alt text
+        if token.type not in ("text", "text_special"):
+            joined.append(token)
+            continue
+        piece = (token.content, token.markup if token.type == "text_special" else token.content)
+        token.type = "text"
+        last = joined[-1] if joined else None
+        if last is not None and last.type == "text":
+            pieces = last.meta.setdefault("written", [(last.content, last.content)])
+            pieces.append(piece)
+            continue
+        if piece[0] != piece[1]:
+            token.meta["written"] = [piece]
+        joined.append(token)
+    for token in joined:
+        pieces = token.meta.get("written") if token.type == "text" and token.meta else None
+        if pieces is not None:
+            token.content = "".join(shown for shown, _ in pieces)
+    return joined

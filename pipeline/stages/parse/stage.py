@@ -49,10 +49,10 @@ from pipeline.stages.parse.collect import (
     salvage_findings,
 )
 from pipeline.stages.parse.html import html_links
-from pipeline.stages.parse.inline import FoundLink, InlineText, Locator, read_inline
+from pipeline.stages.parse.inline import FoundLink, InlineText, Locator, join_text, read_inline
 from pipeline.stages.parse.lint import Draft, has_code_link, lint_entries
 
-__all__ = ["parse_list", "read_list"]
+__all__ = ["parse_list", "read_list", "rendered_links", "source_lines"]
 
 _BOM = "\ufeff"
 _VENUE_MAJORITY = 0.8
@@ -71,6 +71,16 @@ def parse_list(text: str, source: str) -> ParsedList:
         return _parse(text, source)
 
 
+def rendered_links(text: str) -> list[FoundLink]:
+    """Every link the parser reads in a list, each copy, with where its destination is."""
+    markdown = _Markdown()
+    with _no_cycle_collection():
+        normalized = _normalized(text)
+        walker = _Walker(normalized.split("\n"), markdown)
+        walker.walk(markdown.blocks(normalized))
+    return [link for link, _ in walker.rendered]
+
+
 @contextmanager
 def _no_cycle_collection() -> Iterator[None]:
     """Pause the cycle collector: parsing makes millions of short-lived, acyclic objects,
@@ -84,11 +94,19 @@ def _no_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
-def _parse(text: str, source: str) -> ParsedList:
-    text = text.removeprefix(_BOM)
+def source_lines(text: str) -> list[str]:
+    """The list's lines as the parser numbers them (from 1) and counts columns in them."""
+    return _normalized(text).split("\n")
+
+
+def _normalized(text: str) -> str:
     # markdown-it counts "\r\n" and a lone "\r" as one line break each; split the same way
     # so that line maps index these lines.
-    normalized = _NEWLINE.sub("\n", text).replace("\x00", "\ufffd")
+    return _NEWLINE.sub("\n", text.removeprefix(_BOM)).replace("\x00", "\ufffd")
+
+
+def _parse(text: str, source: str) -> ParsedList:
+    normalized = _normalized(text)
     lines = normalized.split("\n")
     markdown = _Markdown()
     walker = _Walker(lines, markdown)
@@ -123,7 +141,8 @@ class _Markdown:
     """
 
     def __init__(self) -> None:
-        self.md = MarkdownIt("commonmark", {"html": True}).enable("table")
+        # store_labels marks a reference link (`[text][label]`): its URL is not written there.
+        self.md = MarkdownIt("commonmark", {"html": True, "store_labels": True}).enable("table")
         self.md.core.ruler.disable(["inline", "text_join"])
         self.env: dict[str, object] = {}  # link reference definitions, found by the block parse
 
@@ -134,7 +153,9 @@ class _Markdown:
     def children(self, token: Token) -> Iterator[list[Token]]:
         state = StateCore(token.content, self.md, self.env, [token])
         rules_core.inline(state)
-        rules_core.text_join(state)
+        # text_join, keeping how the source writes each escape and entity: link columns
+        # come from the source, never from a search that could land in a comment.
+        token.children = join_text(token.children or [])
         try:
             yield token.children or []
         finally:
@@ -275,7 +296,7 @@ class _Walker:
         elif kind == "tr_open":
             self.row, self.row_line = [], token.map[0] if token.map else 0
             # One locator for the row: its cells share a line, searched left to right.
-            self.row_locator = Locator(self.lines, self.row_line, self.row_line)
+            self.row_locator = self._locator(self.row_line, self.row_line)
         elif kind == "tr_close" and self.table is not None:
             self.table.append(TableRow(line=self.row_line, cells=self.row))
             self.row_locator = None
@@ -310,6 +331,7 @@ class _Walker:
             link = FoundLink(
                 text="", url=found.url, line=first + line_no + 1, column=column, image=found.image
             )
+            link.written = found.written if column else ""
             self.rendered.append((link, self._sections()))
 
     def _inline(self, token: Token) -> None:
@@ -330,10 +352,13 @@ class _Walker:
             if self.table is not None and self.row_locator is not None:
                 inline = read_inline(children, locate=self.row_locator, first=self.row_line)
             else:
-                inline = read_inline(children, locate=Locator(self.lines, first, last), first=first)
+                inline = read_inline(children, locate=self._locator(first, last), first=first)
         sections = self._sections()
         self.rendered.extend((link, sections) for link in inline.links)
         return inline
+
+    def _locator(self, first: int, last: int) -> Locator:
+        return Locator(self.lines, first, last, self.markdown.md.normalizeLink)
 
     def _heading(self, text: str) -> None:
         index, level = len(self.heading_texts), self.heading_levels[-1]
