@@ -11,7 +11,9 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-__all__ = ["HtmlLink", "html_links"]
+from pipeline.stages.parse.inline import FoundLink
+
+__all__ = ["HtmlLink", "html_block_links", "html_links"]
 
 _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
 _TAG_START = re.compile(r"<(a|img|source|video|audio)\b", re.IGNORECASE)
@@ -62,3 +64,41 @@ def _tags(fragment: str) -> Iterator[tuple[int, str, str]]:
             return
         yield match.start(), match.group(1).lower(), fragment[match.start() : end + 1]
         pos = end + 1
+
+
+def html_block_links(content: str, lines: list[str], first: int) -> list[FoundLink]:
+    """The links of an HTML block whose content starts at 0-based source line `first`.
+
+    Each link's line and column come from its offset in the block, counted forward once:
+    a count from the block's start for every link was quadratic in an HTML table of
+    links, and a search for the URL could land in a comment (issue 19, points 14, 21).
+    """
+    links: list[FoundLink] = []
+    line_no, line_start, next_break = 0, 0, content.find("\n")
+    indent = _indent(lines, first, content, 0, next_break)
+    for found in html_links(content):
+        if 0 <= next_break < found.offset:
+            while 0 <= next_break < found.offset:
+                line_no, line_start = line_no + 1, next_break + 1
+                next_break = content.find("\n", line_start)
+            indent = _indent(lines, first + line_no, content, line_start, next_break)
+        column = 0 if indent is None else indent + found.offset - line_start + 1
+        link = FoundLink(
+            text="", url=found.url, line=first + line_no + 1, column=column, image=found.image
+        )
+        link.written = found.written if column else ""
+        links.append(link)
+    return links
+
+
+def _indent(lines: list[str], index: int, content: str, start: int, stop: int) -> int | None:
+    """How many characters of source line `index` precede the HTML block's line that runs
+    from `start` to `stop` (-1: the end) of its content; None if unknown.
+
+    markdown-it strips the block's indentation from each line it keeps, so the source
+    line ends with what it kept.
+    """
+    shown = content[start:] if stop < 0 else content[start:stop]
+    if index >= len(lines) or not lines[index].endswith(shown):
+        return None
+    return len(lines[index]) - len(shown)

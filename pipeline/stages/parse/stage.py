@@ -23,8 +23,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from markdown_it import MarkdownIt, rules_core
-from markdown_it.rules_core.state_core import StateCore
 from markdown_it.token import Token
 
 from pipeline.config import DEFAULT_MAX_LIST_BYTES
@@ -48,9 +46,11 @@ from pipeline.stages.parse.collect import (
     rendered_link,
     salvage_findings,
 )
-from pipeline.stages.parse.html import html_links
-from pipeline.stages.parse.inline import FoundLink, InlineText, Locator, join_text, read_inline
+from pipeline.stages.parse.html import html_block_links
+from pipeline.stages.parse.inline import FoundLink, InlineText, read_inline
 from pipeline.stages.parse.lint import Draft, has_code_link, lint_entries
+from pipeline.stages.parse.locate import Locator
+from pipeline.stages.parse.markdown import Markdown
 
 __all__ = ["parse_list", "read_list", "rendered_links", "source_lines"]
 
@@ -73,7 +73,7 @@ def parse_list(text: str, source: str) -> ParsedList:
 
 def rendered_links(text: str) -> list[FoundLink]:
     """Every link the parser reads in a list, each copy, with where its destination is."""
-    markdown = _Markdown()
+    markdown = Markdown()
     with _no_cycle_collection():
         normalized = _normalized(text)
         walker = _Walker(normalized.split("\n"), markdown)
@@ -108,7 +108,7 @@ def _normalized(text: str) -> str:
 def _parse(text: str, source: str) -> ParsedList:
     normalized = _normalized(text)
     lines = normalized.split("\n")
-    markdown = _Markdown()
+    markdown = Markdown()
     walker = _Walker(lines, markdown)
     walker.walk(markdown.blocks(normalized))
     drafts = walker.drafts()
@@ -130,36 +130,6 @@ def _parse(text: str, source: str) -> ParsedList:
         ),
         legend=legend,
     )
-
-
-class _Markdown:
-    """CommonMark with tables; HTML stays on, as GitHub renders it.
-
-    The block structure is parsed first; each inline token's tree is parsed by
-    markdown-it's own rules when the walker reads it, and dropped after, so the
-    inline trees of 10,000 entries never sit in memory at once.
-    """
-
-    def __init__(self) -> None:
-        # store_labels marks a reference link (`[text][label]`): its URL is not written there.
-        self.md = MarkdownIt("commonmark", {"html": True, "store_labels": True}).enable("table")
-        self.md.core.ruler.disable(["inline", "text_join"])
-        self.env: dict[str, object] = {}  # link reference definitions, found by the block parse
-
-    def blocks(self, text: str) -> list[Token]:
-        return self.md.parse(text, self.env)
-
-    @contextmanager
-    def children(self, token: Token) -> Iterator[list[Token]]:
-        state = StateCore(token.content, self.md, self.env, [token])
-        rules_core.inline(state)
-        # text_join, keeping how the source writes each escape and entity: link columns
-        # come from the source, never from a search that could land in a comment.
-        token.children = join_text(token.children or [])
-        try:
-            yield token.children or []
-        finally:
-            token.children = None
 
 
 @dataclass
@@ -207,7 +177,7 @@ class _Parent:
 class _Walker:
     """One pass over the block tokens: headings, list items, paragraphs, table rows."""
 
-    def __init__(self, lines: list[str], markdown: _Markdown) -> None:
+    def __init__(self, lines: list[str], markdown: Markdown) -> None:
         self.lines = lines
         self.markdown = markdown
         self.headings: list[_Heading] = []
@@ -311,28 +281,11 @@ class _Walker:
             self._html_block(token)
 
     def _html_block(self, token: Token) -> None:
-        """An HTML block's anchors and images are links; it never makes an entry.
-
-        Each link's line and column come from its offset in the block, counted forward once:
-        a count from the block's start for every link was quadratic in an HTML table of
-        links, and a search for the URL could land in a comment (issue 19, points 14, 21).
-        """
+        """An HTML block's anchors and images are links; it never makes an entry."""
         first = token.map[0] if token.map else 0
-        content = token.content
-        line_no, line_start, next_break = 0, 0, content.find("\n")
-        indent = _html_indent(self.lines, first, content, 0, next_break)
-        for found in html_links(content):
-            if 0 <= next_break < found.offset:
-                while 0 <= next_break < found.offset:
-                    line_no, line_start = line_no + 1, next_break + 1
-                    next_break = content.find("\n", line_start)
-                indent = _html_indent(self.lines, first + line_no, content, line_start, next_break)
-            column = 0 if indent is None else indent + found.offset - line_start + 1
-            link = FoundLink(
-                text="", url=found.url, line=first + line_no + 1, column=column, image=found.image
-            )
-            link.written = found.written if column else ""
-            self.rendered.append((link, self._sections()))
+        sections = self._sections()
+        links = html_block_links(token.content, self.lines, first)
+        self.rendered.extend((link, sections) for link in links)
 
     def _inline(self, token: Token) -> None:
         inline = self._read(token)
@@ -425,19 +378,6 @@ class _Walker:
             draft = draft_row(header, row)
             if draft is not None:
                 self.found.append(_Found(draft, self._sections(), ("row", self.table_count)))
-
-
-def _html_indent(lines: list[str], index: int, content: str, start: int, stop: int) -> int | None:
-    """How many characters of source line `index` precede the HTML block's line that runs
-    from `start` to `stop` (-1: the end) of its content; None if unknown.
-
-    markdown-it strips the block's indentation from each line it keeps, so the source
-    line ends with what it kept.
-    """
-    shown = content[start:] if stop < 0 else content[start:stop]
-    if index >= len(lines) or not lines[index].endswith(shown):
-        return None
-    return len(lines[index]) - len(shown)
 
 
 def _clean_heading(text: str) -> str:
