@@ -19,7 +19,7 @@ from markdown_it.token import Token
 
 from pipeline.stages.parse.locate import Locator, Offsets, Written, kept_url, written_form
 
-__all__ = ["FoundLink", "InlineText", "Piece", "read_inline"]
+__all__ = ["FoundLink", "InlineText", "Piece", "read_inline", "text_urls"]
 
 # A bare URL in running text (GFM's extended autolinks: http(s):// or www. after a
 # boundary); trailing punctuation is trimmed afterwards.
@@ -348,6 +348,16 @@ def _attribute(
     if at is None or not url or "\n" in html[:offset]:
         return url, None
     return url, (kept_url(url, raw.strip()), at[0], at[1] + offset + 1)
+
+
+def text_urls(text: str) -> list[tuple[int, str]]:
+    """(offset, URL) of each bare URL in plain text, as the reader finds them in text tokens."""
+    found = []
+    for match in _BARE_URL.finditer(text):
+        url = _trim_url(match.group(0))
+        if len(url) > len("https://"):
+            found.append((match.start(), url))
+    return found
 
 
 def _trim_url(url: str) -> str:

@@ -12,6 +12,9 @@ Codes (stable; the report and tests use them):
 | unparsed-venue | warning | a paper with no venue, where its section writes one for most |
 | uncertain-title | info, warning when most | once a list: titles only guessed, with examples |
 
+The collect module adds links-outside-entries, malformed-link-markup for a URL
+behind stray markup, and nesting-too-deep (a part nested past the parser's limit).
+
 Duplicate papers and URLs are found by the resolve stage, which knows ids.
 """
 

@@ -41,7 +41,9 @@ from pipeline.stages.parse.blocks import (
     legend_tags,
 )
 from pipeline.stages.parse.collect import (
+    deep_links,
     is_checkable,
+    nesting_findings,
     outside_findings,
     rendered_link,
     salvage_findings,
@@ -50,7 +52,7 @@ from pipeline.stages.parse.html import html_block_links
 from pipeline.stages.parse.inline import FoundLink, InlineText, read_inline
 from pipeline.stages.parse.lint import Draft, has_code_link, lint_entries
 from pipeline.stages.parse.locate import Locator
-from pipeline.stages.parse.markdown import Markdown
+from pipeline.stages.parse.markdown import BLOCK_NESTING, Markdown
 
 __all__ = ["parse_list", "read_list", "rendered_links", "source_lines"]
 
@@ -78,7 +80,7 @@ def rendered_links(text: str) -> list[FoundLink]:
         normalized = _normalized(text)
         walker = _Walker(normalized.split("\n"), markdown)
         walker.walk(markdown.blocks(normalized))
-    return [link for link, _ in walker.rendered]
+    return [link for link, _ in walker.rendered] + deep_links(walker.lines, markdown.too_deep)
 
 
 @contextmanager
@@ -111,6 +113,9 @@ def _parse(text: str, source: str) -> ParsedList:
     markdown = Markdown()
     walker = _Walker(lines, markdown)
     walker.walk(markdown.blocks(normalized))
+    # What markdown-it skipped for its nesting is still rendered by GitHub: its URLs count.
+    deep = deep_links(lines, markdown.too_deep)
+    walker.rendered.extend((link, ()) for link in deep)
     drafts = walker.drafts()
     legend = list(dict.fromkeys(walker.legend))
     claimed = {link_id for draft in drafts for link_id in draft.claimed}
@@ -125,6 +130,7 @@ def _parse(text: str, source: str) -> ParsedList:
                 *lint_entries(drafts, legend),
                 *outside_findings(entries, others),
                 *salvage_findings([link for link, _ in walker.rendered]),
+                *nesting_findings(markdown.too_deep, deep, BLOCK_NESTING),
             ],
             key=lambda f: (f.line or 0, f.code),
         ),
