@@ -236,6 +236,9 @@ def _fix_round_trip(text: str, data: st.DataObject) -> None:
     named = _places(catalog)
     result = fix_list(text, catalog)
     lines = text.split("\n")
+    for (number, column), written in link_places(text).items():
+        # Every place the parser names holds the destination as written there.
+        assert lines[number - 1][column - 1 : column - 1 + len(written)] == written
     expected = list(lines)
     by_line: dict[int, list] = {}
     for edit in result.applied:

@@ -18,6 +18,7 @@ __all__ = [
     "Venue",
     "canonical_label",
     "clean_title",
+    "comma_venue",
     "find_venue",
     "slugify",
     "split_tags",
@@ -103,6 +104,17 @@ def find_venue(text: str) -> Venue | None:
             # "Top Conference 2024": the qualifier alone may be the venue word.
             continue
     return best
+
+
+def comma_venue(text: str) -> Venue | None:
+    """`, NeurIPS, 2024 (*UCAS*)`: a venue and a year as separate comma fields."""
+    match = re.match(r"^[\s,.:;–—-]*([A-Za-z][A-Za-z0-9&\- ]{1,30}?),\s*((?:19|20)\d{2})\b", text)
+    if match is None:
+        return None
+    name = match.group(1).strip()
+    return Venue(
+        name=venue_name(name), year=int(match.group(2)), start=match.start(1), end=match.end()
+    )
 
 
 def year_of(text: str) -> int | None:

@@ -17,9 +17,9 @@ from pipeline.stages.parse.fields import (
     Venue,
     canonical_label,
     clean_title,
+    comma_venue,
     find_venue,
     split_tags,
-    venue_name,
     year_of,
 )
 from pipeline.stages.parse.inline import FoundLink, InlineText, Piece
@@ -128,13 +128,8 @@ def read_fields(
 
 def _is_bold_line(line: Line) -> bool:
     """A line that is one bold span and nothing else (`**Title** \\`): a title slot."""
-    if line.links:
-        return False
-    bold = [p.text for p in line.pieces if p.kind == "text" and p.bold]
-    plain = [p.text for p in line.pieces if p.kind == "text" and not p.bold]
-    return any(ch.isalnum() for t in bold for ch in t) and not any(
-        ch.isalnum() for t in plain for ch in t
-    )
+    words = {p.bold for p in line.pieces if p.kind == "text" and any(c.isalnum() for c in p.text)}
+    return not line.links and words == {True}
 
 
 def _lead_text(pieces: list[Piece]) -> tuple[str, int]:
@@ -300,7 +295,7 @@ def _with_tail(title: str, tail: str) -> Fields:
     if year:
         found.year = int(year.group(1))
         tail = tail[year.end() :]
-    venue = _comma_venue(tail) or find_venue(tail)
+    venue = comma_venue(tail) or find_venue(tail)
     if venue is not None:
         found.venue, found.year = venue, venue.year or found.year
         authors_text = tail[: venue.start]
@@ -308,17 +303,6 @@ def _with_tail(title: str, tail: str) -> Fields:
         authors_text = tail
     found.authors = _authors(authors_text)
     return found
-
-
-def _comma_venue(text: str) -> Venue | None:
-    """`, NeurIPS, 2024 (*UCAS*)`: a venue and a year as separate comma fields."""
-    match = re.match(r"^[\s,.:;–—-]*([A-Za-z][A-Za-z0-9&\- ]{1,30}?),\s*((?:19|20)\d{2})\b", text)
-    if match is None:
-        return None
-    name = match.group(1).strip()
-    return Venue(
-        name=venue_name(name), year=int(match.group(2)), start=match.start(1), end=match.end()
-    )
 
 
 def _authors(text: str) -> list[str]:

@@ -24,8 +24,8 @@ Normalize = Callable[[str], str]
 
 # A link destination with nothing in it that markdown-it would unescape, nest or bracket.
 _PLAIN_DESTINATION = re.compile(r"[^\s()\\<>]*")
-# How far past the last link a URL is looked for: a URL not written verbatim (`&amp;`, `\(`)
-# is not found, and an unbounded search would make a block of such links quadratic.
+# How far ahead a destination, a text or a tag is looked for: an unbounded search for one
+# that is not there (a reference link's URL, say) would make a block of links quadratic.
 _SEARCH_WINDOW = 4096
 
 
