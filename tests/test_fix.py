@@ -13,6 +13,8 @@ from pipeline.outputs.fix import Edit, apply_edits, fix_list, plan_fixes, unifie
 from pipeline.stages.emit import write_catalog
 from pipeline.stages.parse import parse_list
 from pipeline.stages.resolve import resolve_entries
+from tests.emulator import Emulator, World, load_world
+from tests.links_helpers import fast_settings, run_links
 from tests.sample_catalog import NOW, SAMPLE_LIST, sample_catalog
 
 # (line, old URL, new URL): every fix the sample catalog supports, and nothing else.
@@ -256,3 +258,20 @@ def test_an_edit_matches_the_whole_destination_not_its_start() -> None:
     result = fix_list(edited, catalog)
     assert result.text == edited and result.applied == []
     assert fix_list(text, catalog).text == text.replace("/moved", "/new")
+
+
+def test_fix_after_a_checked_redirect_leaves_a_longer_url_alone(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    # The issue's [W] case: `/moved` answers 301; the list is then edited before `fix`.
+    pages = {"/moved": {"status": 301, "redirect": "/new"}, "/new": {}}
+    load_world(emulator, World.from_dict({"hosts": {"site": {"pages": pages}}}))
+    moved, new = emulator.url("site", "/moved"), emulator.url("site", "/new")
+    text = f"- **Slides Of A Paper** [slides]({moved})\n"
+    entries, _ = resolve_entries(parse_list(text, "l.md"))
+    catalog = Catalog(generated_at=NOW, source="l.md", entries=entries)
+    checked, _ = run_links(catalog, fast_settings(tmp_path / "cache"))
+    assert checked.entries[0].links[0].health.verdict is Verdict.MOVED
+    edited = text.replace("/moved", "/moved-2024-slides")
+    assert fix_list(edited, checked).text == edited
+    assert fix_list(text, checked).text == text.replace(moved, new)
