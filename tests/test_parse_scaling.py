@@ -28,6 +28,11 @@ def _entity_run(n: int) -> str:
     return "- **Title** " + "&amp" * n + " [x](https://e.com/)\n"
 
 
+def _comma_run(n: int) -> str:
+    # Found alongside: each of n comma-separated tails was read as a possible author list.
+    return "- Title " + "a, " * n + "[x](https://e.com/)\n"
+
+
 def _unclosed_tags(n: int) -> str:
     # The HTML tag pattern read to the end of the block from each unclosed `<a `.
     return "<p>\n" + "<a " * n
@@ -60,8 +65,9 @@ def _seconds(text: str) -> float:
         (_entity_run, 20_000),
         (_unclosed_tags, 1_000_000),
         (html_table, 10_000),
+        (_comma_run, 20_000),
     ],
-    ids=["venue-regex", "entities", "unclosed-html-tags", "html-table"],
+    ids=["venue-regex", "entities", "unclosed-html-tags", "html-table", "author-tails"],
 )
 def test_parse_time_is_linear(shape: Callable[[int], str], n: int) -> None:
     small, large = _seconds(shape(n)), _seconds(shape(4 * n))

@@ -39,6 +39,7 @@ _ET_AL = re.compile(r"\bet\.?\s*al\b\.?", re.IGNORECASE)
 _NAME = re.compile(r"^[A-Z][\w'.\-]*(?:\s+[A-Z][\w'.\-]*){0,4}$")
 _URLISH = re.compile(r"https?://|www\.", re.IGNORECASE)
 _MAX_TITLE_WORDS = 40
+_AUTHORS_MAX_CHARS = 2000  # a line's author list is shorter (100 names of 20 characters)
 _DASHED_TITLE_WORDS = 15
 # Where a title cell's title ends and its description starts: " - ", or two spaces.
 _TITLE_END = re.compile(r"\s[-–—]\s|(?<=\S) {2,}")
@@ -256,8 +257,12 @@ def _text_then_links(line: Line) -> Fields | None:
 def _split_authors(text: str) -> tuple[str, list[str]]:
     """`Title, G. Hinton and R. Salakhutdinov`: the title and the names after it, if any."""
     for match in re.finditer(r"[,.]\s+", text):
+        # Only a tail short enough to be names is read: reading each of n tails was
+        # quadratic on a line of `a, a, a, ...` (issue 19, point 21).
+        if len(text) - match.end() > _AUTHORS_MAX_CHARS:
+            continue
         names = _authors(text[match.end() :])
-        if names and _title_like(text[: match.start()]):
+        if names and _THREE_LETTERS.search(text, 0, match.start()):
             return clean_title(text[: match.start()]), names
     return text, []
 
