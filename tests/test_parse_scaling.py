@@ -33,6 +33,12 @@ def _comma_run(n: int) -> str:
     return "- Title " + "a, " * n + "[x](https://e.com/)\n"
 
 
+def _nested_link_bullets(n: int) -> str:
+    # Each nested `- Code:` bullet rebuilt its entry's whole link list and index.
+    bullets = "".join(f"  - Code: [c](https://e.com/{i})\n" for i in range(n))
+    return "- **Parent Paper Title** [paper](https://e.com/p)\n" + bullets
+
+
 def _unclosed_tags(n: int) -> str:
     # The HTML tag pattern read to the end of the block from each unclosed `<a `.
     return "<p>\n" + "<a " * n
@@ -66,8 +72,16 @@ def _seconds(text: str) -> float:
         (_unclosed_tags, 1_000_000),
         (html_table, 10_000),
         (_comma_run, 20_000),
+        (_nested_link_bullets, 4_000),
     ],
-    ids=["venue-regex", "entities", "unclosed-html-tags", "html-table", "author-tails"],
+    ids=[
+        "venue-regex",
+        "entities",
+        "unclosed-html-tags",
+        "html-table",
+        "author-tails",
+        "nested-link-bullets",
+    ],
 )
 def test_parse_time_is_linear(shape: Callable[[int], str], n: int) -> None:
     small, large = _seconds(shape(n)), _seconds(shape(4 * n))

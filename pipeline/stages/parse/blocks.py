@@ -144,11 +144,20 @@ def extend_draft(draft: Draft, block: Block) -> bool:
     text = block.text.strip()
     if links and (is_link_line(block) or is_links_only(block)):
         entry = draft.entry
-        raw = [_raw_link(link, None) for link in links]
-        known = {link.url for link in entry.links}
-        added = [link for link in raw if link.url not in known]
-        kept = [_also_at(link, [r for r in raw if r.url == link.url]) for link in entry.links]
-        draft.entry = entry.model_copy(update={"links": [*kept, *added]})
+        # The list and its index grow across bullets: rebuilt for each of n bullets, they
+        # made an entry with n nested links quadratic.
+        index = draft.urls or {link.url: i for i, link in enumerate(entry.links)}
+        merged = draft.grown if draft.grown is not None else list(entry.links)
+        for link in links:
+            raw = _raw_link(link, None)
+            at = index.get(raw.url)
+            if at is None:
+                index[raw.url] = len(merged)
+                merged.append(raw)
+            else:
+                merged[at] = _also_at(merged[at], [raw])
+        draft.urls, draft.grown = index, merged
+        draft.entry = entry.model_copy(update={"links": merged})
         draft.claimed.update(id(link) for link in links)
         return True
     if not block.links and is_date_line(text):

@@ -25,7 +25,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from pipeline.model import Finding, RawEntry, Severity
+from pipeline.model import Finding, RawEntry, RawLink, Severity
 
 __all__ = ["Draft", "has_code_link", "is_paper_link", "lint_entries"]
 
@@ -59,6 +59,9 @@ class Draft:
     venue_expected: bool = True
     code_expected: bool = True
     claimed: set[int] = field(default_factory=set)  # id() of the FoundLinks the entry took
+    # extend_draft's: the entry's links as it grows them, and their index by URL.
+    grown: list[RawLink] | None = None
+    urls: dict[str, int] = field(default_factory=dict)
 
 
 def lint_entries(drafts: list[Draft], legend: list[str]) -> list[Finding]:
