@@ -24,6 +24,7 @@ from pipeline.outputs.views import render_catalog_csv, render_catalog_md
 from pipeline.stages.emit import SCHEMA_PATH, catalog_text
 from pipeline.stages.parse import parse_list
 from pipeline.stages.parse.places import link_places
+from pipeline.stages.parse.stage import source_lines
 from pipeline.stages.resolve import malformed_url_findings, resolve_entries, resolve_other_links
 
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
@@ -124,6 +125,10 @@ def _run(text: str, data: st.DataObject) -> None:
     render_report_json(report, rendered.cut)
     render_catalog_csv(again)
     render_catalog_md(again)
+    lines = source_lines(text)
+    for (number, column), written in link_places(text).items():
+        # Every place the parser names holds the destination as written there.
+        assert lines[number - 1][column - 1 : column - 1 + len(written)] == written
     fixed = fix_list(text, again)
     unified_diff(text, fixed.text, "/tmp/fuzz.md")
     assert fix_list(fixed.text, again).applied == []  # a second run proposes nothing
@@ -142,6 +147,7 @@ _ISSUE_LIST = (
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])  # fmt: skip
 @given(text=_LISTS, data=st.data())
 @example(text=_ISSUE_LIST, data=None)  # type: ignore[arg-type]
+@example(text='- Paper title. [[paper](https://arxiv.org/)]\n<a href="0\n0"></a>\n', data=None)  # type: ignore[arg-type]
 def test_random_lists_never_crash_and_give_a_valid_catalog(text: str, data: st.DataObject) -> None:
     _run(text, data if data is not None else _NoDraws())
 

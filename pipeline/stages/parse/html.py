@@ -86,7 +86,9 @@ def html_block_links(content: str, lines: list[str], first: int) -> list[FoundLi
         link = FoundLink(
             text="", url=found.url, line=first + line_no + 1, column=column, image=found.image
         )
-        link.written = found.written if column else ""
+        if "\n" in found.written:
+            link.column = 0  # a value over several lines: no one place holds it
+        link.written = found.written if link.column else ""
         links.append(link)
     return links
 

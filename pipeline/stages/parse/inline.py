@@ -345,8 +345,8 @@ def _attribute(
     raw = match.group(index)
     url = unescape(raw).strip()
     offset = match.start(index) + len(raw) - len(raw.lstrip())
-    if at is None or not url or "\n" in html[:offset]:
-        return url, None
+    if at is None or not url or "\n" in html[: match.end(index)]:
+        return url, None  # a tag or value over several lines: its place is not read
     return url, (kept_url(url, raw.strip()), at[0], at[1] + offset + 1)
 
 
