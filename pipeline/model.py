@@ -113,6 +113,9 @@ class RawLink(_Frozen):
     line: int
     column: int = Field(description="1-based column of the URL's link markup, 0 if unknown.")
     image: bool = Field(default=False, description="An image's source (a badge or figure).")
+    also_at: list[tuple[int, int]] = Field(
+        default=[], description="(line, column) of each other place its entry writes this URL."
+    )
     section: list[str] = Field(
         default=[], description="Heading path of a link outside any entry (else empty)."
     )
@@ -150,6 +153,9 @@ class Link(_Frozen):
     line: int
     column: int
     image: bool = Field(default=False, description="An image's source (a badge or figure).")
+    also_at: list[tuple[int, int]] = Field(
+        default=[], description="(line, column) of each other place its entry writes this URL."
+    )
     section: list[str] = Field(
         default=[], description="Heading path of a link outside any entry (else empty)."
     )

@@ -13,6 +13,8 @@ from pipeline.outputs.fix import Edit, apply_edits, fix_list, plan_fixes, unifie
 from pipeline.stages.emit import write_catalog
 from pipeline.stages.parse import parse_list
 from pipeline.stages.resolve import resolve_entries
+from tests.emulator import Emulator, World, load_world
+from tests.links_helpers import fast_settings, run_links
 from tests.sample_catalog import NOW, SAMPLE_LIST, sample_catalog
 
 # (line, old URL, new URL): every fix the sample catalog supports, and nothing else.
@@ -215,3 +217,80 @@ def test_a_fixed_protocol_relative_url_is_not_fixed_again() -> None:
     once = fix_list(text, catalog)
     assert [e.new for e in once.applied] == ["https://arxiv.org/abs/2305.11175"]
     assert fix_list(once.text, catalog).applied == []
+
+
+# -- issue 19, point 14: an edit touches only the link destination the catalog names -------
+
+_PDF = "https://arxiv.org/pdf/2308.00692"
+_ABS = "https://arxiv.org/abs/2308.00692"
+
+
+def _refresh_offline_then_fix(tmp_path: Path, text: str) -> tuple[str, Catalog]:
+    """`refresh --offline`, then `fix --write`, through the CLI: the list after, the catalog."""
+    listing = tmp_path / "list.md"
+    listing.write_text(text, encoding="utf-8")
+    out = str(tmp_path / "out")
+    runner = CliRunner()
+    refreshed = runner.invoke(app, ["refresh", "--offline", "-q", "-i", str(listing), "-o", out])
+    assert refreshed.exit_code == 0, refreshed.output
+    catalog = Catalog.model_validate_json((tmp_path / "out" / "catalog.json").read_text("utf-8"))
+    fixed = runner.invoke(app, ["fix", "--write", "-i", str(listing), "-o", out])
+    assert fixed.exit_code == 0, fixed.output
+    return listing.read_text(encoding="utf-8"), catalog
+
+
+@pytest.mark.parametrize(
+    "before",
+    [
+        f"<!-- was {_PDF} -->",
+        f'<span title="{_PDF}">x</span>',
+        "<b>x</b>" * 9 + f" `{_PDF}`",
+        "*a* " * 18 + f"`{_PDF}`",
+    ],
+    ids=["html-comment", "span-title", "code-after-inline-html", "code-after-emphasis"],
+)
+def test_fix_rewrites_the_link_not_the_same_url_before_it(tmp_path: Path, before: str) -> None:
+    text = f"- **LISA** {before} [paper]({_PDF})\n"
+    after, catalog = _refresh_offline_then_fix(tmp_path, text)
+    (link,) = catalog.entries[0].links
+    assert link.column == text.index(f"({_PDF})") + 2  # the link's own column
+    assert after == f"- **LISA** {before} [paper]({_ABS})\n"
+
+
+def test_every_copy_of_a_url_in_an_entry_is_fixed_in_one_cycle(tmp_path: Path) -> None:
+    text = f"- **Three Copies Of One Paper** [a]({_PDF}) [b]({_PDF})\n  `{_PDF}` and <{_PDF}>\n"
+    after, _ = _refresh_offline_then_fix(tmp_path, text)
+    assert after == (
+        f"- **Three Copies Of One Paper** [a]({_ABS}) [b]({_ABS})\n  `{_PDF}` and <{_ABS}>\n"
+    )
+
+
+def test_an_edit_matches_the_whole_destination_not_its_start() -> None:
+    # Refreshed with `/moved` (a permanent redirect), then edited to a longer URL before `fix`.
+    text = "- **Slides Of A Paper** [slides](https://example.com/moved)\n"
+    entries, _ = resolve_entries(parse_list(text, "l.md"))
+    moved = LinkHealth(verdict=Verdict.MOVED, final_url="https://example.com/new")
+    catalog = Catalog(generated_at=NOW, source="l.md", entries=entries).with_links(
+        lambda link: link.model_copy(update={"health": moved})
+    )
+    edited = text.replace("/moved", "/moved-2024-slides")
+    result = fix_list(edited, catalog)
+    assert result.text == edited and result.applied == []
+    assert fix_list(text, catalog).text == text.replace("/moved", "/new")
+
+
+def test_fix_after_a_checked_redirect_leaves_a_longer_url_alone(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    # The issue's [W] case: `/moved` answers 301; the list is then edited before `fix`.
+    pages = {"/moved": {"status": 301, "redirect": "/new"}, "/new": {}}
+    load_world(emulator, World.from_dict({"hosts": {"site": {"pages": pages}}}))
+    moved, new = emulator.url("site", "/moved"), emulator.url("site", "/new")
+    text = f"- **Slides Of A Paper** [slides]({moved})\n"
+    entries, _ = resolve_entries(parse_list(text, "l.md"))
+    catalog = Catalog(generated_at=NOW, source="l.md", entries=entries)
+    checked, _ = run_links(catalog, fast_settings(tmp_path / "cache"))
+    assert checked.entries[0].links[0].health.verdict is Verdict.MOVED
+    edited = text.replace("/moved", "/moved-2024-slides")
+    assert fix_list(edited, checked).text == edited
+    assert fix_list(text, checked).text == text.replace(moved, new)

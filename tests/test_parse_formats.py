@@ -249,3 +249,62 @@ def test_many_paper_links_outside_entries_warn_that_the_format_was_not_understoo
 def test_tools_outside_entries_are_only_a_note() -> None:
     (finding,) = [f for f in _parse("plus-badges.md").findings if f.code == "links-outside-entries"]
     assert finding.severity.value == "info" and "0 of them to papers" in finding.message
+
+
+# -- issue 19, point 11: the bold first line of a paragraph entry is its title by position ---
+
+
+def test_paragraph_title_shaped_like_two_names_is_the_title() -> None:
+    text = (
+        "**Sparse Attention Networks and Efficient Image Transformers** \\\n"
+        "*A. Author, B. Author* \\\n"
+        "arXiv 2023. [[Paper](https://arxiv.org/abs/2304.11829)] \\\n"
+        "24 Apr 2023\n"
+    )
+    parsed = parse_list(text, "t.md")
+    (entry,) = parsed.entries
+    assert entry.title == "Sparse Attention Networks and Efficient Image Transformers"
+    assert entry.uncertain == []
+    assert entry.authors == ["A. Author", "B. Author"]
+    assert [link.url for link in entry.links] == ["https://arxiv.org/abs/2304.11829"]
+    assert parsed.other_links == []
+
+
+def test_paragraph_one_word_bold_title_is_an_entry_with_an_uncertain_title() -> None:
+    text = (
+        "**ScoreDiffusionModel** \\\n"
+        "*Yang Song, Stefano Ermon* \\\n"
+        "[[Github](https://github.com/yang-song/score_sde)]\n"
+    )
+    parsed = parse_list(text, "t.md")
+    (entry,) = parsed.entries
+    assert (entry.title, entry.uncertain) == ("ScoreDiffusionModel", ["title"])
+    assert [link.url for link in entry.links] == ["https://github.com/yang-song/score_sde"]
+
+
+# -- issue 19, point 16: links nested deeper than markdown-it's nesting limit ---------------
+
+
+def test_a_list_ten_levels_deep_keeps_its_entry() -> None:
+    text = "".join("  " * i + "- item\n" for i in range(9)) + "  " * 9 + "- **Deep Title** "
+    text += "[z](https://e.com/d)\n"
+    parsed = parse_list(text, "t.md")
+    (entry,) = parsed.entries
+    assert entry.title == "Deep Title"
+    ((url, line, column),) = [(link.url, link.line, link.column) for link in entry.links]
+    assert (url, line, column) == ("https://e.com/d", 10, text.split("\n")[9].index("https") + 1)
+    assert not [f for f in parsed.findings if f.code == "nesting-too-deep"]
+
+
+def test_a_blockquote_twenty_deep_keeps_its_link() -> None:
+    parsed = parse_list(">" * 20 + " See [z](https://e.com/q) here.\n", "t.md")
+    assert [(link.url, link.column) for link in parsed.other_links] == [("https://e.com/q", 30)]
+
+
+def test_links_nested_past_the_limit_are_still_found_with_a_finding() -> None:
+    text = ">" * 150 + " A [z](https://e.com/q) and https://e.com/r.\n"
+    parsed = parse_list(text, "t.md")
+    found = [(link.url, link.line, link.column) for link in parsed.other_links]
+    assert found == [("https://e.com/q", 1, 158), ("https://e.com/r", 1, 179)]
+    (finding,) = [f for f in parsed.findings if f.code == "nesting-too-deep"]
+    assert finding.line == 1 and "2 links" in finding.message

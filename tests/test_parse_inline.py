@@ -100,13 +100,13 @@ def test_an_entity_in_a_url_is_decoded_and_still_located() -> None:
     assert [(link.url, link.column) for link in links] == [("https://a.b/x?a=1&b=2", 38)]
 
 
-def test_a_url_not_written_verbatim_is_not_searched_for_past_a_window() -> None:
-    # Linear time for a block of many such links (issue 12, point 5): the search for each
-    # stops after a window, so the same URL written verbatim far later is not taken for it.
+def test_a_destination_not_written_verbatim_is_read_where_it_is_written() -> None:
+    # The destination is read after its `](` (issue 19, point 14), so the same URL written
+    # verbatim far later is not taken for it, and the search stays linear (issue 12).
     far = "x" * 10_000
     text = f"See [a](https://a.b/x\\(y) {far} and https://a.b/x(y end.\n"
     first, second = parse_list(text, "t.md").other_links
-    assert (first.url, first.line, first.column) == ("https://a.b/x(y", 1, 0)
+    assert (first.url, first.line, first.column) == ("https://a.b/x(y", 1, 9)
     assert (second.url, second.column) == ("https://a.b/x(y", text.index("https://a.b/x(y") + 1)
 
 

@@ -16,3 +16,6 @@ class Edit:
     old: str
     new: str
     reason: str
+    # A link destination (checked against the parser's reading of the list as it is now),
+    # or plain text at its place (a venue, the end of a link's markup).
+    destination: bool = True

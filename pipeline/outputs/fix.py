@@ -18,8 +18,10 @@ Edits, each on one link at its line and column (never a global replace):
 
 A reference link's URL is edited where its definition (`[c]: url`) writes it.
 Every other byte of the file stays as it was: line endings (CRLF, CR), a BOM,
-trailing spaces. An edit whose old URL is not found where the catalog says is
-skipped, so a second run on the fixed file proposes nothing.
+trailing spaces. An edit applies only where the parser, reading the list as it
+is now, finds a link destination that is exactly the old URL at the catalog's
+line and column (and at each other place its entry writes it); anything else
+is skipped, so a second run on the fixed file proposes nothing.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from urllib.parse import urlsplit
 from pipeline.model import Catalog, FetchStatus, Link, LinkKind, Verdict
 from pipeline.outputs.edit import Edit
 from pipeline.outputs.fix_findings import finding_edits
+from pipeline.stages.parse.places import link_places
 
 __all__ = ["Edit", "FixResult", "apply_edits", "fix_list", "plan_fixes"]
 
@@ -123,45 +126,41 @@ def _proposal(link: Link, catalog: Catalog) -> tuple[str, str] | None:
 
 
 def plan_fixes(catalog: Catalog, text: str = "") -> list[Edit]:
-    """The edits the catalog supports, one per link at most, in file order; with the list's
-    `text`, also the venue and code-link edits its findings propose (they need its style)."""
+    """The edits the catalog supports, at every place a link's entry writes it, in file order;
+    with the list's `text`, also the venue and code-link edits its findings propose (they
+    need its style)."""
     edits: dict[tuple[int, int, str], Edit] = {}
     for _, link in catalog.iter_links():
         proposal = None if link.image else _proposal(link, catalog)
         if proposal is not None:
             new, reason = proposal
-            key = (link.line, link.column, link.url)
-            edits[key] = Edit(link.line, link.column, link.url, new, reason)
+            # Every copy of the URL in its entry at once: one refresh, one fix.
+            for line, column in [(link.line, link.column), *link.also_at]:
+                edits[(line, column, link.url)] = Edit(line, column, link.url, new, reason)
     for edit in finding_edits(catalog, _split_lines(text)) if text else []:
         edits.setdefault((edit.line, edit.column, edit.old), edit)
     return sorted(edits.values(), key=lambda e: (e.line, e.column))
 
 
-def _locate(line: str, edit: Edit) -> int | None:
-    """0-based start of `edit.old` in the line: at its column, or its only whole occurrence
-    when the column is unknown."""
+def _locate(line: str, edit: Edit, places: dict[tuple[int, int], str]) -> int | None:
+    """0-based start of `edit.old` in the line, if the parser reads a link destination that
+    is exactly `edit.old` at the edit's line and column (`places`); else None."""
     at = edit.column - 1
-    if edit.column > 0:
-        # The list changed since the refresh if the URL is not where it was: no guessing.
-        return at if line[at : at + len(edit.old)] == edit.old else None
-    # With no column known, only a whole URL standing once on the line:
-    # `//arxiv.org/x` inside `https://arxiv.org/x` is not one.
-    whole = [m.start() for m in re.finditer(re.escape(edit.old), line) if _starts_url(line, m)]
-    return whole[0] if len(whole) == 1 else None
+    # The list changed since the refresh if the URL is not where it was: no guessing. A URL
+    # in a comment or an attribute, or the start of a longer one, is no such destination.
+    if edit.column <= 0 or (edit.destination and places.get((edit.line, edit.column)) != edit.old):
+        return None
+    return at if line[at : at + len(edit.old)] == edit.old else None
 
 
-def _starts_url(line: str, match: re.Match[str]) -> bool:
-    """Whether a match is a URL of its own: not preceded by a scheme or URL characters."""
-    before = line[match.start() - 1] if match.start() > 0 else " "
-    return not (before.isalnum() or before in ":/._-%")
-
-
-def _edit_line(line: str, edits: list[Edit]) -> tuple[str, list[Edit], list[Edit]]:
+def _edit_line(
+    line: str, edits: list[Edit], places: dict[tuple[int, int], str]
+) -> tuple[str, list[Edit], list[Edit]]:
     """Apply the edits of one line; those not found, or overlapping another, are skipped."""
     spans: list[tuple[int, int, Edit]] = []
     skipped: list[Edit] = []
     for edit in sorted(edits, key=lambda e: e.column):
-        start = _locate(line, edit)
+        start = _locate(line, edit, places)
         end = start + len(edit.old) if start is not None else 0
         if start is None or any(start < b and a < end for a, b, _ in spans):
             skipped.append(edit)
@@ -181,12 +180,13 @@ def apply_edits(text: str, edits: list[Edit]) -> FixResult:
     by_line: dict[int, list[Edit]] = {}
     for edit in edits:
         by_line.setdefault(edit.line, []).append(edit)
+    places = link_places(text) if edits else {}
     for number, line_edits in sorted(by_line.items()):
         index = 2 * (number - 1)
         if number < 1 or index >= len(pieces):
             result.skipped.extend(line_edits)
             continue
-        pieces[index], applied, skipped = _edit_line(pieces[index], line_edits)
+        pieces[index], applied, skipped = _edit_line(pieces[index], line_edits, places)
         result.applied.extend(applied)
         result.skipped.extend(skipped)
     result.text = bom + "".join(pieces)
@@ -207,8 +207,11 @@ def _to_definitions(text: str, edits: list[Edit]) -> list[Edit]:
     """Edits of reference links (`[paper][c]`, whose URL is not on their line) moved to the
     definition that writes the URL (`[c]: url`), once for all the links using it."""
     lines = _split_lines(text)
+    places = link_places(text)
     away = [
-        e for e in edits if not 0 < e.line <= len(lines) or _locate(lines[e.line - 1], e) is None
+        e
+        for e in edits
+        if not 0 < e.line <= len(lines) or _locate(lines[e.line - 1], e, places) is None
     ]
     if not away or "]:" not in text:
         return edits

@@ -65,7 +65,7 @@ def _venue_edit(entry: Entry, finding: Finding, lines: list[str]) -> Edit | None
     line = lines[entry.line - 1]
     if line.count(old) != 1:
         return None  # not there, or ambiguous: a human has to look
-    return Edit(entry.line, line.index(old) + 1, old, new, "now published")
+    return Edit(entry.line, line.index(old) + 1, old, new, "now published", destination=False)
 
 
 def _code_edit(
@@ -85,7 +85,7 @@ def _code_edit(
     if line[last.column - 1 : end] != last.url or line[end : end + len(closing)] != closing:
         return None
     new = closing + between + finding.suggestion + closing
-    return Edit(last.line, end + 1, closing, new, "code link found")
+    return Edit(last.line, end + 1, closing, new, "code link found", destination=False)
 
 
 def finding_edits(catalog: Catalog, lines: list[str]) -> list[Edit]:

@@ -144,9 +144,20 @@ def extend_draft(draft: Draft, block: Block) -> bool:
     text = block.text.strip()
     if links and (is_link_line(block) or is_links_only(block)):
         entry = draft.entry
-        known = {link.url for link in entry.links}
-        added = [_raw_link(link, None) for link in links if link.url not in known]
-        draft.entry = entry.model_copy(update={"links": [*entry.links, *added]})
+        # The list and its index grow across bullets: rebuilt for each of n bullets, they
+        # made an entry with n nested links quadratic.
+        index = draft.urls or {link.url: i for i, link in enumerate(entry.links)}
+        merged = draft.grown if draft.grown is not None else list(entry.links)
+        for link in links:
+            raw = _raw_link(link, None)
+            at = index.get(raw.url)
+            if at is None:
+                index[raw.url] = len(merged)
+                merged.append(raw)
+            else:
+                merged[at] = _also_at(merged[at], [raw])
+        draft.urls, draft.grown = index, merged
+        draft.entry = entry.model_copy(update={"links": merged})
         draft.claimed.update(id(link) for link in links)
         return True
     if not block.links and is_date_line(text):
@@ -168,8 +179,10 @@ def draft_item(block: Block, *, title_first: bool = False) -> Draft | None:
     tags_written = split_tags(block.parts[0].lead_code)
     fields = read_fields(block_lines(block.parts), tags=tags_written, title_first=title_first)
     raw = [_raw_link(link, _title_link_label(link, fields)) for link in links]
-    if "title" in fields.uncertain and (
-        not block.in_list or not any(is_paper_link(link.label, link.url) for link in raw)
+    if (
+        "title" in fields.uncertain
+        and not fields.slotted
+        and (not block.in_list or not any(is_paper_link(link.label, link.url) for link in raw))
     ):
         # No title the layout marks, and no paper: prose, navigation or a tool, not an
         # entry. Its links are still checked, as links outside entries.
@@ -251,8 +264,11 @@ def _entry(
 ) -> RawEntry:
     unique: dict[str, RawLink] = {}
     for link in links:
-        # A title link repeated by its badge in the same entry is one link.
-        unique.setdefault(link.url, link)
+        # A title link repeated by its badge in the same entry is one link; `fix` still
+        # knows every place it is written.
+        first = unique.setdefault(link.url, link)
+        if first is not link:
+            unique[link.url] = _also_at(first, [link])
     key_source = title if title else next(iter(unique), "")
     return RawEntry(
         key=slugify(key_source),
@@ -267,6 +283,18 @@ def _entry(
         line=line,
         links=list(unique.values()),
     )
+
+
+def _also_at(link: RawLink, copies: list[RawLink]) -> RawLink:
+    """`link` with the places of its copies (same URL, known column) added."""
+    places = [
+        (c.line, c.column)
+        for c in copies
+        if c.column and (c.line, c.column) != (link.line, link.column)
+    ]
+    if not places:
+        return link
+    return link.model_copy(update={"also_at": [*link.also_at, *places]})
 
 
 def _raw_link(link: FoundLink, label: str | None, fallback: str = "") -> RawLink:

@@ -12,10 +12,17 @@ from dataclasses import dataclass
 
 from pipeline.model import Finding, RawEntry, RawLink, Severity
 from pipeline.stages.parse.fields import canonical_label
-from pipeline.stages.parse.inline import FoundLink
+from pipeline.stages.parse.inline import FoundLink, text_urls
 from pipeline.stages.parse.lint import is_paper_link
 
-__all__ = ["is_checkable", "outside_findings", "rendered_link", "salvage_findings"]
+__all__ = [
+    "deep_links",
+    "is_checkable",
+    "nesting_findings",
+    "outside_findings",
+    "rendered_link",
+    "salvage_findings",
+]
 
 _HTTP = re.compile(r"^(?:https?:)?//", re.IGNORECASE)
 _URL_TEXT = re.compile(r"^(?:https?:|www\.)", re.IGNORECASE)
@@ -117,3 +124,36 @@ def _runs(links: list[RawLink]) -> list[_Run]:
         else:
             runs.append(_Run(link.section, link.line, link.line, 1))
     return runs
+
+
+def deep_links(lines: list[str], ranges: list[tuple[int, int]]) -> list[FoundLink]:
+    """The URLs written in line ranges nested too deep to be read as Markdown (raw text)."""
+    found: list[FoundLink] = []
+    for start, end in ranges:
+        for index in range(start, min(end, len(lines))):
+            for offset, url in text_urls(lines[index]):
+                found.append(
+                    FoundLink(text="", url=url, line=index + 1, column=offset + 1, written=url)
+                )
+    return found
+
+
+def nesting_findings(
+    ranges: list[tuple[int, int]], links: list[FoundLink], limit: int
+) -> list[Finding]:
+    """One finding for each range nested past the parser's limit: what was done there."""
+    findings = []
+    for start, end in ranges:
+        count = sum(1 for link in links if start < link.line <= end)
+        findings.append(
+            Finding(
+                code="nesting-too-deep",
+                severity=Severity.WARNING,
+                message=f"lines {start + 1}-{end} nest deeper than {limit} levels, more than "
+                f"the parser reads as Markdown: their {count} links are checked as links "
+                "outside entries, read from the raw text",
+                line=start + 1,
+                hint="nest less deeply there",
+            )
+        )
+    return findings

@@ -18,6 +18,7 @@ __all__ = [
     "Venue",
     "canonical_label",
     "clean_title",
+    "comma_venue",
     "find_venue",
     "slugify",
     "split_tags",
@@ -39,10 +40,13 @@ _KNOWN_VENUES = {
 }
 
 # `CVPR'2024`, `CVPR’24`, `ArXiv'2403` (year and month), or `CVPR 2024` / `(CVPR 2024)`.
-_VENUE_QUOTED = re.compile(r"(?<![\w'’])([A-Za-z][A-Za-z0-9&-]*)\s?['’]\s?(\d{4}|\d{2})(?!\d)")
+# A venue's name is short: bounding it keeps the search linear, where `a-a-a-...` would
+# otherwise be scanned to its end from every letter (issue 19, point 21).
+_NAME = r"[A-Za-z][A-Za-z0-9&-]{0,39}"
+_VENUE_QUOTED = re.compile(rf"(?<![\w'’])({_NAME})\s?['’]\s?(\d{{4}}|\d{{2}})(?!\d)")
 # A venue may carry one qualifier before its year: "SIGGRAPH Asia 2022", "CVPR Workshop 2024".
 _VENUE_SPACED = re.compile(
-    r"(?<![\w'’])([A-Za-z][A-Za-z0-9&-]*)((?:[ \u00a0]+[A-Z][a-z]+)?)"
+    rf"(?<![\w'’])({_NAME})((?:[ \u00a0]+[A-Z][a-z]+)?)"
     r"[ \u00a0]+((?:19|20)\d{2})(?!\d)"
 )
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
@@ -102,6 +106,21 @@ def find_venue(text: str) -> Venue | None:
             # "Top Conference 2024": the qualifier alone may be the venue word.
             continue
     return best
+
+
+def comma_venue(text: str) -> Venue | None:
+    """`, NeurIPS, 2024 (*UCAS*)`: a venue and a year as separate comma fields."""
+    match = re.match(r"^[\s,.:;–—-]*([A-Za-z][A-Za-z0-9&\- ]{1,30}?),\s*((?:19|20)\d{2})\b", text)
+    if match is None:
+        return None
+    name = match.group(1).strip()
+    return Venue(
+        name=venue_name(name),
+        year=int(match.group(2)),
+        start=match.start(1),
+        end=match.end(),
+        text=text[match.start(1) : match.end()],
+    )
 
 
 def year_of(text: str) -> int | None:

@@ -4,8 +4,8 @@ The parse stage sees every block (list item, table cell, paragraph) through
 this one reader, so link handling is the same in every list format: Markdown
 links, HTML anchors (`<a href>`), and bare URLs inside text tokens (the lists
 we read do not enable linkify, and `linkify-it-py` is not a dependency).
-Positions come from the source lines: markdown-it gives line maps for blocks
-only, so each URL is searched for in the block's own lines, in order.
+Positions come from the source lines (locate.py): markdown-it gives line maps
+for blocks only.
 """
 
 from __future__ import annotations
@@ -17,7 +17,9 @@ from urllib.parse import unquote
 
 from markdown_it.token import Token
 
-__all__ = ["FoundLink", "InlineText", "Locator", "Piece", "read_inline"]
+from pipeline.stages.parse.locate import Locator, Offsets, Written, kept_url, written_form
+
+__all__ = ["FoundLink", "InlineText", "Piece", "read_inline", "text_urls"]
 
 # A bare URL in running text (GFM's extended autolinks: http(s):// or www. after a
 # boundary); trailing punctuation is trimmed afterwards.
@@ -32,11 +34,6 @@ _ANCHOR_CLOSE = re.compile(r"^</a\s*>", re.IGNORECASE)
 _BREAK_TAG = re.compile(r"^<br\s*/?>$", re.IGNORECASE)
 _IMG_TAG = re.compile(r"^<img\b", re.IGNORECASE)
 _SRC = re.compile(r"""\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>"']+))""", re.IGNORECASE)
-# How far past the last link a URL is looked for: a URL not written verbatim (`&amp;`, `\(`)
-# is not found, and an unbounded search would make a block of such links quadratic.
-_SEARCH_WINDOW = 4096
-# A character that would continue a URL: a match followed by one is only a prefix.
-_URL_CHAR = re.compile(r"[A-Za-z0-9/_~%?#&=+@-]")
 
 
 @dataclass
@@ -53,6 +50,7 @@ class FoundLink:
     alt: str = ""  # for a link wrapped around an image: the image's alt text
     salvaged: str = ""  # the href as GitHub renders it, when the URL was read out of stray markup
     before: str = ""  # text since the previous link or line break: a label ("Paper:")
+    written: str = ""  # the destination as the source writes it at `column` (if known)
 
 
 @dataclass
@@ -89,66 +87,10 @@ class _Open:
     images: int = 0
     alt: str = ""  # the alt text of its first image: a badge's "arXiv" names the link
     html: bool = False
-    # An anchor's URL comes before its text: it is located when the tag opens.
+    auto: bool = False  # `<https://...>`
+    reference: bool = False  # `[text][label]`: its destination is in the definition
+    # An anchor's or autolink's URL comes before its text: it is located when it opens.
     where: tuple[str, int, int] | None = None
-
-
-class Locator:
-    """Finds each URL in the block's source lines, moving forward as links are read."""
-
-    def __init__(self, lines: list[str], first: int, last: int) -> None:
-        """Search `lines[first..last]` (0-based, inclusive), from the start of `first`."""
-        self._lines = lines
-        self._last = min(last, len(lines) - 1)
-        self._line = first
-        self._col = 0
-
-    def find(self, url: str) -> tuple[str, int, int] | None:
-        """Return (the URL to keep, 0-based line, 1-based column) of the next occurrence.
-
-        markdown-it percent-encodes what it reads (`ü` becomes `%C3%BC`): where the source
-        shows the decoded form, that form is kept. An entity (`&amp;`) is found but not kept.
-        """
-        decoded = unquote(url)
-        candidates = [(url, url), (decoded, decoded)] if decoded != url else [(url, url)]
-        if "&" in url:
-            candidates.append((url.replace("&", "&amp;"), url))
-        for needle, keep in candidates:
-            if not needle:
-                continue
-            found = self._search(needle)
-            if found is not None:
-                line, col = found
-                self._line, self._col = line, col + len(needle)
-                return keep, line, col + 1
-        return None
-
-    def skip(self, count: int) -> None:
-        """Move `count` characters forward: text the reader passed, which the source holds
-        at least as many characters of (markup and escapes only add to it)."""
-        while count > 0 and self._line <= self._last:
-            rest = len(self._lines[self._line]) - self._col
-            if count <= rest:
-                self._col += count
-                return
-            count -= rest + 1  # the line break
-            self._line, self._col = self._line + 1, 0
-
-    def _search(self, needle: str) -> tuple[int, int] | None:
-        line, col = self._line, self._col
-        budget = _SEARCH_WINDOW + 2 * len(needle)
-        while 0 <= line <= self._last and budget > 0:
-            text = self._lines[line]
-            stop = min(len(text), col + budget)
-            at = text.find(needle, col, stop)
-            while at >= 0:
-                end = at + len(needle)
-                if end >= len(text) or not _URL_CHAR.match(text[end]):
-                    return line, at
-                at = text.find(needle, at + 1, stop)
-            budget -= stop - col + 1
-            line, col = line + 1, 0
-        return None
 
 
 def read_inline(children: list[Token] | None, *, locate: Locator, first: int) -> InlineText:
@@ -174,32 +116,34 @@ class _Reader:
         self.since_link: list[str] = []  # text after the last link or line break: a label
         self.brackets: list[str] = []
         self.seen_words = False
-        self.unplaced = 0  # characters of text read since the locator last moved
 
     def feed(self, token: Token) -> None:
         """Take one inline token."""
         kind = token.type
         if kind in ("softbreak", "hardbreak"):
             self.line += 1
+            self.locate.newline()
             self._append("\n")
         elif kind == "link_open":
-            self._close_link()
-            self.link = _Open(url=str(token.attrs.get("href", "") or ""), line=self.line)
+            self._open_link(token)
         elif kind == "link_close":
             if self.link is not None and not self.link.html:
                 self._close_link()
         elif kind == "image":
-            if self.link is not None:
-                self.link.images += 1
-                self.link.alt = self.link.alt or token.content
-            self._image(str(token.attrs.get("src", "") or ""), token.content)
+            self._markdown_image(token)
         elif kind == "html_inline":
             self._html(token.content)
             self.line += token.content.count("\n")
-        elif kind in ("strong_open", "strong_close") and self.link is None:
-            self._strong(opening=kind == "strong_open")
-        elif kind in ("text", "code_inline"):
-            self._text(token.content, code=kind == "code_inline")
+        elif kind in ("strong_open", "strong_close", "em_open", "em_close"):
+            self.locate.skip(len(token.markup))
+            if kind.startswith("strong") and self.link is None:
+                self._strong(opening=kind == "strong_open")
+        elif kind == "text":
+            self._text(token.content, written_form(token))
+        elif kind == "code_inline":
+            # The backticks on both sides, and at least the content between them.
+            self.locate.skip(2 * len(token.markup) + len(token.content))
+            self._text(token.content, None)
 
     def finish(self) -> InlineText:
         """Close what is open and return the result."""
@@ -212,7 +156,6 @@ class _Reader:
         return self.result
 
     def _append(self, text: str) -> None:
-        self.unplaced += len(text)
         self.plain.append(text)
         if self.link is not None:
             self.link.parts.append(text)
@@ -236,31 +179,40 @@ class _Reader:
             self.result.strong.append("".join(self.strong_parts).strip())
             self.strong_parts = []
 
-    def _text(self, content: str, *, code: bool) -> None:
+    def _text(self, content: str, written: Written | None) -> None:
+        """A text token (`written`: its source, piece by piece) or a code span (None)."""
         if self.link is not None:
+            if written is not None and not self.link.auto:  # an autolink's text is its URL
+                self.locate.skip(sum(len(w) for _, w in written))
             self._append(content)
             return
-        if code:
+        if written is None:
             if not self.seen_words:
                 self.result.lead_code.append(content)
         else:
             self.brackets.append("".join(ch for ch in content if ch in "[]"))
-            tail = self._bare_urls(content)
+            tail = self._bare_urls(content, written)
             if tail is not None:
                 self.since_link = [tail.rsplit("\n", 1)[-1]]
                 return
         self._append(content)
 
-    def _bare_urls(self, content: str) -> str | None:
+    def _bare_urls(self, content: str, written: Written) -> str | None:
         """Add each bare URL as a link labelled by the text before it, and the text around it.
 
         Returns the text after the last URL, or None (and adds nothing) when there is none.
         """
+        source = "".join(w for _, w in written)
+        matches = [m for m in _BARE_URL.finditer(content) if len(_trim_url(m.group(0))) > 8]
+        if not matches:
+            self.locate.skip(len(source))
+            return None
+        # The token's own source, found once: each URL's place is its offset in it.
+        where = self.locate.find_text(source)
+        offsets = Offsets(written)
         start = 0
-        for match in _BARE_URL.finditer(content):
+        for match in matches:
             url = _trim_url(match.group(0))
-            if len(url) <= len("https://"):
-                continue
             segment = content[start : match.start()]
             before = ("".join(self.since_link) if start == 0 else "") + segment
             if segment:
@@ -269,46 +221,45 @@ class _Reader:
                 text="", url=url, line=self.line + 1, column=0, bare=True,
                 before=before.rsplit("\n", 1)[-1],
             )  # fmt: skip
-            found = self._place(found)
+            if where is not None:
+                begin, stop = offsets.at(match.start()), offsets.at(match.start() + len(url))
+                found.written = source[begin:stop]
+                found.url = kept_url(url, found.written)
+                found.line, found.column = where[0] + 1, where[1] + begin + 1
             if found.url.lower().startswith("www."):
                 found.url = "http://" + found.url  # as GitHub renders it
             self._add_link(found)
             start = match.start() + len(url)
-        if start == 0:
-            return None
+        if where is not None:
+            self.locate.move_to(where[0], where[1] + len(source))
+        else:
+            self.locate.skip(len(source))
         if content[start:]:
             self._append(content[start:])
         return content[start:]
-
-    def _locate(self, url: str) -> tuple[str, int, int] | None:
-        """(the URL to keep, 1-based line, 1-based column) where the source shows `url`."""
-        self.locate.skip(self.unplaced)
-        self.unplaced = 0
-        found = self.locate.find(url)
-        if found is None:
-            return None
-        written, line, column = found
-        return written, line + 1, column
-
-    def _place(self, link: FoundLink) -> FoundLink:
-        """Fill in the URL as written and its position, when the source shows it."""
-        where = self._locate(link.url)
-        if where is not None:
-            link.url, link.line, link.column = where
-        return link
 
     def _add_link(self, found: FoundLink) -> None:
         self.result.links.append(found)
         self.result.pieces.append(Piece("link", link=found))
 
+    def _open_link(self, token: Token) -> None:
+        self._close_link()
+        href = str(token.attrs.get("href", "") or "")
+        if token.markup == "autolink":
+            self.link = _Open(url=href, line=self.line, auto=True, where=self.locate.autolink(href))
+        else:
+            self.locate.skip(1)  # `[`
+            # A reference link's destination is written in its definition, not here.
+            self.link = _Open(url=href, line=self.line, reference="label" in token.meta)
+
     def _html(self, html: str) -> None:
         """Open or close an HTML anchor link; a `<br>` counts as a line break."""
+        at = self.locate.find_text(html.split("\n", 1)[0])
+        if at is not None:
+            self.locate.move_to(*at)
         if _ANCHOR_OPEN.match(html):
             self._close_link()
-            match = _HREF.search(html)
-            raw = next((g for g in match.groups() if g is not None), "") if match else ""
-            url = unescape(raw).strip()
-            where = self._locate(url) if url else None
+            url, where = _attribute(html, _HREF, at)
             self.link = _Open(url=url, line=self.line, html=True, where=where)
         elif _ANCHOR_CLOSE.match(html):
             if self.link is not None and self.link.html:
@@ -317,18 +268,33 @@ class _Reader:
             # Inside **bold** a `<br>` wraps a title; elsewhere it ends a line.
             self._append(" " if self.strong_depth > 0 else "\n")
         elif _IMG_TAG.match(html):
-            match = _SRC.search(html)
-            src = next((g for g in match.groups() if g is not None), "") if match else ""
+            src, where = _attribute(html, _SRC, at)
             if self.link is not None:
                 self.link.images += 1
-            self._image(src, "")
+            self._image(src, "", where)
+        self.locate.advance(html)
 
-    def _image(self, src: str, alt: str) -> None:
+    def _markdown_image(self, token: Token) -> None:
+        src = str(token.attrs.get("src", "") or "")
+        if self.link is not None:
+            self.link.images += 1
+            self.link.alt = self.link.alt or token.content
+        # `![` and the alt text as written (token.content is the source of the label).
+        self.locate.skip(2)
+        self.locate.advance(token.content)
+        where = None if "label" in token.meta else self.locate.destination(src)
+        self._image(src, token.content, where)
+
+    def _image(self, src: str, alt: str, where: tuple[str, int, int] | None) -> None:
         """An image's source is a rendered URL too: a badge, a logo or a figure."""
         if not src.strip():
             return
         found = FoundLink(text=alt, url=src.strip(), line=self.line + 1, column=0, image=True)
-        self._add_link(self._place(found))
+        if where is not None:
+            written, line, column = where
+            found.url, found.line, found.column = kept_url(found.url, written), line + 1, column
+            found.written = written
+        self._add_link(found)
 
     def _close_link(self) -> None:
         link, self.link = self.link, None
@@ -336,6 +302,9 @@ class _Reader:
             return
         text = "".join(link.parts).strip()
         url = link.url.strip()
+        where = link.where
+        if not (link.html or link.auto or link.reference):
+            where = self.locate.destination(link.url)
         if not url:
             return  # an empty `[Coming soon]()` link goes nowhere: not a link
         salvage = _SALVAGE.match(unquote(url))
@@ -350,12 +319,45 @@ class _Reader:
             before="".join(self.since_link),
         )
         self.since_link = []
-        if link.html:
-            if link.where is not None and not salvage:
-                found.url, found.line, found.column = link.where
-            self._add_link(found)
-        else:
-            self._add_link(self._place(found))
+        if where is not None:
+            written, line, column = where
+            if salvage:
+                # The URL the author meant sits inside the stray markup around it.
+                inside = written.find(found.url)
+                if inside >= 0:
+                    found.line, found.column = line + 1, column + inside
+                    found.written = found.url
+            else:
+                found.url, found.line, found.column = kept_url(url, written), line + 1, column
+                found.written = written
+        self._add_link(found)
+
+
+def _attribute(
+    html: str, pattern: re.Pattern[str], at: tuple[int, int] | None
+) -> tuple[str, tuple[str, int, int] | None]:
+    """An HTML tag's URL attribute: (the URL, where its value is written, if the tag was
+    found at `at`)."""
+    match = pattern.search(html)
+    if match is None:
+        return "", None
+    index = next(i for i in (1, 2, 3) if match.group(i) is not None)
+    raw = match.group(index)
+    url = unescape(raw).strip()
+    offset = match.start(index) + len(raw) - len(raw.lstrip())
+    if at is None or not url or "\n" in html[: match.end(index)]:
+        return url, None  # a tag or value over several lines: its place is not read
+    return url, (kept_url(url, raw.strip()), at[0], at[1] + offset + 1)
+
+
+def text_urls(text: str) -> list[tuple[int, str]]:
+    """(offset, URL) of each bare URL in plain text, as the reader finds them in text tokens."""
+    found = []
+    for match in _BARE_URL.finditer(text):
+        url = _trim_url(match.group(0))
+        if len(url) > len("https://"):
+            found.append((match.start(), url))
+    return found
 
 
 def _trim_url(url: str) -> str:

@@ -17,9 +17,9 @@ from pipeline.stages.parse.fields import (
     Venue,
     canonical_label,
     clean_title,
+    comma_venue,
     find_venue,
     split_tags,
-    venue_name,
     year_of,
 )
 from pipeline.stages.parse.inline import FoundLink, InlineText, Piece
@@ -39,6 +39,7 @@ _ET_AL = re.compile(r"\bet\.?\s*al\b\.?", re.IGNORECASE)
 _NAME = re.compile(r"^[A-Z][\w'.\-]*(?:\s+[A-Z][\w'.\-]*){0,4}$")
 _URLISH = re.compile(r"https?://|www\.", re.IGNORECASE)
 _MAX_TITLE_WORDS = 40
+_AUTHORS_MAX_CHARS = 2000  # a line's author list is shorter (100 names of 20 characters)
 _DASHED_TITLE_WORDS = 15
 # Where a title cell's title ends and its description starts: " - ", or two spaces.
 _TITLE_END = re.compile(r"\s[-–—]\s|(?<=\S) {2,}")
@@ -76,6 +77,9 @@ class Fields:
     year: int | None = None
     title_link: FoundLink | None = None
     uncertain: list[str] = field(default_factory=list)
+    # The title sits in the layout's title slot (a paragraph entry's bold first line):
+    # the entry exists whatever the title reads like; only its certainty varies.
+    slotted: bool = False
 
 
 def block_lines(parts: list[InlineText]) -> list[Line]:
@@ -117,9 +121,16 @@ def read_fields(
         or _text_then_links(first)
         or _first_line(first, lines, title_first=title_first)
     )
+    found.slotted = title_first and len(lines) > 1 and _is_bold_line(first)
     _more_from_lines(found, lines[1:])
     _doubt(found)
     return found
+
+
+def _is_bold_line(line: Line) -> bool:
+    """A line that is one bold span and nothing else (`**Title** \\`): a title slot."""
+    words = {p.bold for p in line.pieces if p.kind == "text" and any(c.isalnum() for c in p.text)}
+    return not line.links and words == {True}
 
 
 def _lead_text(pieces: list[Piece]) -> tuple[str, int]:
@@ -246,8 +257,12 @@ def _text_then_links(line: Line) -> Fields | None:
 def _split_authors(text: str) -> tuple[str, list[str]]:
     """`Title, G. Hinton and R. Salakhutdinov`: the title and the names after it, if any."""
     for match in re.finditer(r"[,.]\s+", text):
+        # Only a tail short enough to be names is read: reading each of n tails was
+        # quadratic on a line of `a, a, a, ...` (issue 19, point 21).
+        if len(text) - match.end() > _AUTHORS_MAX_CHARS:
+            continue
         names = _authors(text[match.end() :])
-        if names and _title_like(text[: match.start()]):
+        if names and _THREE_LETTERS.search(text, 0, match.start()):
             return clean_title(text[: match.start()]), names
     return text, []
 
@@ -285,7 +300,7 @@ def _with_tail(title: str, tail: str) -> Fields:
     if year:
         found.year = int(year.group(1))
         tail = tail[year.end() :]
-    venue = _comma_venue(tail) or find_venue(tail)
+    venue = comma_venue(tail) or find_venue(tail)
     if venue is not None:
         found.venue, found.year = venue, venue.year or found.year
         authors_text = tail[: venue.start]
@@ -293,21 +308,6 @@ def _with_tail(title: str, tail: str) -> Fields:
         authors_text = tail
     found.authors = _authors(authors_text)
     return found
-
-
-def _comma_venue(text: str) -> Venue | None:
-    """`, NeurIPS, 2024 (*UCAS*)`: a venue and a year as separate comma fields."""
-    match = re.match(r"^[\s,.:;–—-]*([A-Za-z][A-Za-z0-9&\- ]{1,30}?),\s*((?:19|20)\d{2})\b", text)
-    if match is None:
-        return None
-    name = match.group(1).strip()
-    return Venue(
-        name=venue_name(name),
-        year=int(match.group(2)),
-        start=match.start(1),
-        end=match.end(),
-        text=text[match.start(1) : match.end()],
-    )
 
 
 def _authors(text: str) -> list[str]:
@@ -381,7 +381,7 @@ def _title_like(text: str) -> bool:
 
 
 def _doubt(found: Fields) -> None:
-    """Mark (and empty) a title that does not read like one."""
+    """Mark (and empty) a title that does not read like one; a slotted title is kept."""
     title = found.title
     words = title.split()
     venue = find_venue(title)
@@ -389,11 +389,13 @@ def _doubt(found: Fields) -> None:
         not _title_like(title)
         or (venue is not None and not any(ch.isalpha() for ch in title[: venue.start]))
         or _is_label(title)
-        or _is_author_line(title)
+        # "Sparse Attention Networks and Efficient Image Transformers" reads like two
+        # names, but in the title slot it is the title (issue 19, point 11).
+        or (_is_author_line(title) and not found.slotted)
         or bool(_DATE_ONLY.match(title))
         or bool(_URLISH.match(title))
     )
-    if garbage:
+    if garbage and not found.slotted:
         found.title = ""
     if garbage or len(words) < 2 or len(words) > _MAX_TITLE_WORDS or _ET_AL.search(title):
         if "title" not in found.uncertain:

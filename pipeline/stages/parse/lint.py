@@ -12,6 +12,9 @@ Codes (stable; the report and tests use them):
 | unparsed-venue | warning | a paper with no venue, where its section writes one for most |
 | uncertain-title | info, warning when most | once a list: titles only guessed, with examples |
 
+The collect module adds links-outside-entries, malformed-link-markup for a URL
+behind stray markup, and nesting-too-deep (a part nested past the parser's limit).
+
 Duplicate papers and URLs are found by the resolve stage, which knows ids.
 """
 
@@ -22,7 +25,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from pipeline.model import Finding, RawEntry, Severity
+from pipeline.model import Finding, RawEntry, RawLink, Severity
 
 __all__ = ["Draft", "has_code_link", "is_paper_link", "lint_entries"]
 
@@ -56,6 +59,9 @@ class Draft:
     venue_expected: bool = True
     code_expected: bool = True
     claimed: set[int] = field(default_factory=set)  # id() of the FoundLinks the entry took
+    # extend_draft's: the entry's links as it grows them, and their index by URL.
+    grown: list[RawLink] | None = None
+    urls: dict[str, int] = field(default_factory=dict)
 
 
 def lint_entries(drafts: list[Draft], legend: list[str]) -> list[Finding]:

@@ -23,8 +23,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from markdown_it import MarkdownIt, rules_core
-from markdown_it.rules_core.state_core import StateCore
 from markdown_it.token import Token
 
 from pipeline.config import DEFAULT_MAX_LIST_BYTES
@@ -43,16 +41,20 @@ from pipeline.stages.parse.blocks import (
     legend_tags,
 )
 from pipeline.stages.parse.collect import (
+    deep_links,
     is_checkable,
+    nesting_findings,
     outside_findings,
     rendered_link,
     salvage_findings,
 )
-from pipeline.stages.parse.html import html_links
-from pipeline.stages.parse.inline import FoundLink, InlineText, Locator, read_inline
+from pipeline.stages.parse.html import html_block_links
+from pipeline.stages.parse.inline import FoundLink, InlineText, read_inline
 from pipeline.stages.parse.lint import Draft, has_code_link, lint_entries
+from pipeline.stages.parse.locate import Locator
+from pipeline.stages.parse.markdown import BLOCK_NESTING, Markdown
 
-__all__ = ["parse_list", "read_list"]
+__all__ = ["parse_list", "read_list", "rendered_links", "source_lines"]
 
 _BOM = "\ufeff"
 _VENUE_MAJORITY = 0.8
@@ -71,6 +73,16 @@ def parse_list(text: str, source: str) -> ParsedList:
         return _parse(text, source)
 
 
+def rendered_links(text: str) -> list[FoundLink]:
+    """Every link the parser reads in a list, each copy, with where its destination is."""
+    markdown = Markdown()
+    with _no_cycle_collection():
+        normalized = _normalized(text)
+        walker = _Walker(normalized.split("\n"), markdown)
+        walker.walk(markdown.blocks(normalized))
+    return [link for link, _ in walker.rendered] + deep_links(walker.lines, markdown.too_deep)
+
+
 @contextmanager
 def _no_cycle_collection() -> Iterator[None]:
     """Pause the cycle collector: parsing makes millions of short-lived, acyclic objects,
@@ -84,15 +96,26 @@ def _no_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
-def _parse(text: str, source: str) -> ParsedList:
-    text = text.removeprefix(_BOM)
+def source_lines(text: str) -> list[str]:
+    """The list's lines as the parser numbers them (from 1) and counts columns in them."""
+    return _normalized(text).split("\n")
+
+
+def _normalized(text: str) -> str:
     # markdown-it counts "\r\n" and a lone "\r" as one line break each; split the same way
     # so that line maps index these lines.
-    normalized = _NEWLINE.sub("\n", text).replace("\x00", "\ufffd")
+    return _NEWLINE.sub("\n", text.removeprefix(_BOM)).replace("\x00", "\ufffd")
+
+
+def _parse(text: str, source: str) -> ParsedList:
+    normalized = _normalized(text)
     lines = normalized.split("\n")
-    markdown = _Markdown()
+    markdown = Markdown()
     walker = _Walker(lines, markdown)
     walker.walk(markdown.blocks(normalized))
+    # What markdown-it skipped for its nesting is still rendered by GitHub: its URLs count.
+    deep = deep_links(lines, markdown.too_deep)
+    walker.rendered.extend((link, ()) for link in deep)
     drafts = walker.drafts()
     legend = list(dict.fromkeys(walker.legend))
     claimed = {link_id for draft in drafts for link_id in draft.claimed}
@@ -107,38 +130,12 @@ def _parse(text: str, source: str) -> ParsedList:
                 *lint_entries(drafts, legend),
                 *outside_findings(entries, others),
                 *salvage_findings([link for link, _ in walker.rendered]),
+                *nesting_findings(markdown.too_deep, deep, BLOCK_NESTING),
             ],
             key=lambda f: (f.line or 0, f.code),
         ),
         legend=legend,
     )
-
-
-class _Markdown:
-    """CommonMark with tables; HTML stays on, as GitHub renders it.
-
-    The block structure is parsed first; each inline token's tree is parsed by
-    markdown-it's own rules when the walker reads it, and dropped after, so the
-    inline trees of 10,000 entries never sit in memory at once.
-    """
-
-    def __init__(self) -> None:
-        self.md = MarkdownIt("commonmark", {"html": True}).enable("table")
-        self.md.core.ruler.disable(["inline", "text_join"])
-        self.env: dict[str, object] = {}  # link reference definitions, found by the block parse
-
-    def blocks(self, text: str) -> list[Token]:
-        return self.md.parse(text, self.env)
-
-    @contextmanager
-    def children(self, token: Token) -> Iterator[list[Token]]:
-        state = StateCore(token.content, self.md, self.env, [token])
-        rules_core.inline(state)
-        rules_core.text_join(state)
-        try:
-            yield token.children or []
-        finally:
-            token.children = None
 
 
 @dataclass
@@ -186,7 +183,7 @@ class _Parent:
 class _Walker:
     """One pass over the block tokens: headings, list items, paragraphs, table rows."""
 
-    def __init__(self, lines: list[str], markdown: _Markdown) -> None:
+    def __init__(self, lines: list[str], markdown: Markdown) -> None:
         self.lines = lines
         self.markdown = markdown
         self.headings: list[_Heading] = []
@@ -275,7 +272,7 @@ class _Walker:
         elif kind == "tr_open":
             self.row, self.row_line = [], token.map[0] if token.map else 0
             # One locator for the row: its cells share a line, searched left to right.
-            self.row_locator = Locator(self.lines, self.row_line, self.row_line)
+            self.row_locator = self._locator(self.row_line, self.row_line)
         elif kind == "tr_close" and self.table is not None:
             self.table.append(TableRow(line=self.row_line, cells=self.row))
             self.row_locator = None
@@ -291,21 +288,10 @@ class _Walker:
 
     def _html_block(self, token: Token) -> None:
         """An HTML block's anchors and images are links; it never makes an entry."""
-        first, last = (token.map[0], token.map[1] - 1) if token.map else (0, 0)
-        locate = Locator(self.lines, first, last)
-        base = first + 1
-        for found in html_links(token.content):
-            link = FoundLink(
-                text="",
-                url=found.url,
-                line=base + token.content.count("\n", 0, found.offset),
-                column=0,
-                image=found.image,
-            )
-            place = locate.find(found.url)
-            if place is not None:
-                link.line, link.column = place[1] + 1, place[2]
-            self.rendered.append((link, self._sections()))
+        first = token.map[0] if token.map else 0
+        sections = self._sections()
+        links = html_block_links(token.content, self.lines, first)
+        self.rendered.extend((link, sections) for link in links)
 
     def _inline(self, token: Token) -> None:
         inline = self._read(token)
@@ -325,10 +311,13 @@ class _Walker:
             if self.table is not None and self.row_locator is not None:
                 inline = read_inline(children, locate=self.row_locator, first=self.row_line)
             else:
-                inline = read_inline(children, locate=Locator(self.lines, first, last), first=first)
+                inline = read_inline(children, locate=self._locator(first, last), first=first)
         sections = self._sections()
         self.rendered.extend((link, sections) for link in inline.links)
         return inline
+
+    def _locator(self, first: int, last: int) -> Locator:
+        return Locator(self.lines, first, last, self.markdown.md.normalizeLink)
 
     def _heading(self, text: str) -> None:
         index, level = len(self.heading_texts), self.heading_levels[-1]
