@@ -115,7 +115,7 @@ def test_init_appends_settings_to_an_existing_pyproject_keeping_its_bytes(repo: 
     assert "wrote pyproject.toml" in _init().splitlines()
     text = (repo / "pyproject.toml").read_text(encoding="utf-8")
     assert text == original + (
-        '\n[tool.pipeline]\n'
+        "\n[tool.pipeline]\n"
         '# contact = "https://github.com/OWNER/NAME"  # named in the User-Agent\n'
         'input = "README.md"\noutput_dir = "data"\n'
     )
