@@ -134,7 +134,10 @@ def insert_entry(
     notes = list(found.notes)
     if tags and not any(isinstance(p, Slot) and p.kind == "tags" for p in template.pieces):
         notes.append(f"'{section_path(section)}' writes no tags: --tag left out")
-    block = render(template, templates, paper, _style(members, entries)).split("\n")
+    step = _step(members, template.entry, spot.line, ends)
+    style = _style(members, entries)
+    everywhere = learn_templates(entries, lines)
+    block = render(template, templates, paper, style, step, everywhere).split("\n")
     gap = _gap(members, ends, lines)
     if spot.line == ends[spot.neighbour]:  # after the neighbour
         new_lines = [*lines[: spot.line], *gap, *block, *lines[spot.line :]]
@@ -151,6 +154,18 @@ def insert_entry(
         notes=notes,
     )
     return "\n".join(new_lines), added
+
+
+def _step(members: Sequence[Entry], model: Entry, after: int, ends: dict[int, int]) -> int | None:
+    """How the new entry's number follows the model's (an ordered list's, an anchor's): +1
+    when the model comes right before it, -1 right after, else None (a placeholder)."""
+    before = [e for e in members if ends[e.line] <= after]
+    later = [e for e in members if e.line > after]
+    if before and before[-1] is model:
+        return 1
+    if later and later[0] is model:
+        return -1
+    return None
 
 
 def _check_tags(tags: list[str], vocabulary: set[str]) -> None:

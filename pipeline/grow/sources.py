@@ -203,6 +203,7 @@ async def fetch_paper(
             if arxiv.published is not None:
                 paper.year = arxiv.published.year
                 paper.month = arxiv.published.strftime("%Y-%m")
+                paper.date = arxiv.published.strftime("%Y-%m-%d")
             paper.doi = paper.doi or arxiv.doi
             if record is None:
                 record = await _s2_record(s2, Wanted(arxiv_id=arxiv_id))
@@ -235,7 +236,7 @@ def _apply_s2(paper: NewEntry, record: dict[str, Any]) -> None:
         paper.authors = [
             str(a.get("name")) for a in record["authors"] if isinstance(a, dict) and a.get("name")
         ]
-    if paper.year is None and isinstance(year, int):
-        paper.year = year
+    if isinstance(year, int):
+        paper.year = year  # S2's year is the publication's; arXiv's the first version's
     ids = record.get("externalIds") if isinstance(record.get("externalIds"), dict) else {}
     paper.doi = paper.doi or (str(ids.get("DOI") or "") or None)

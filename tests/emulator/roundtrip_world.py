@@ -54,7 +54,7 @@ def _authors(names: Sequence[str]) -> list[str]:
         cut = _ET_AL.sub("", name)
         out.append(cut)
         if cut != name:
-            out.append("Another Author")
+            out += ["Another Author", "Third Author"]
     return out or ["An Author"]
 
 
@@ -70,8 +70,23 @@ def _venue(name: str) -> dict[str, Any]:
     return {"name": name, "type": "conference", "alternate_names": [name]}
 
 
-def mount_roundtrip_world(emulator: Emulator, entries: Sequence[Entry]) -> dict[str, Any]:
-    """Serve the sources for `entries`; returns the settings that reach them."""
+_DATE = re.compile(r"(?<![\d.])((?:19|20)\d\d)-([01]\d)(?:-([0-3]\d))?(?![\d])")
+
+
+def _first_version(arxiv_id: str, line: str) -> datetime:
+    """The date the list writes on the entry's line (`2024-12-11`, `2022-04`), else the id's."""
+    match = _DATE.search(line)
+    if match is None:
+        return _published(arxiv_id)
+    day = int(match[3]) if match[3] else 15
+    return datetime(int(match[1]), int(match[2]), day, 12, tzinfo=UTC)
+
+
+def mount_roundtrip_world(
+    emulator: Emulator, entries: Sequence[Entry], lines: Sequence[str] = ()
+) -> dict[str, Any]:
+    """Serve the sources for `entries` (of the list whose `lines` are given); returns the
+    settings that reach them."""
     arxiv, s2, hf, github = ArxivWorld(), S2World(), HfWorld(), GitHubWorld()
     for entry in entries:
         arxiv_id = entry.arxiv_id
@@ -85,7 +100,9 @@ def mount_roundtrip_world(emulator: Emulator, entries: Sequence[Entry]) -> dict[
                 arxiv_id=arxiv_id,
                 title=entry.title,
                 authors=_authors(entry.authors),
-                published=_published(arxiv_id),
+                published=_first_version(
+                    arxiv_id, lines[entry.line - 1] if 0 < entry.line <= len(lines) else ""
+                ),
                 versions=version or 1,
             )
         )
@@ -95,7 +112,7 @@ def mount_roundtrip_world(emulator: Emulator, entries: Sequence[Entry]) -> dict[
                 paper_id=hashlib.sha1(arxiv_id.encode()).hexdigest(),
                 title=entry.title,
                 arxiv_id=arxiv_id,
-                year=entry.year if venue else _published(arxiv_id).year,
+                year=entry.year or _published(arxiv_id).year,
                 venue=venue or "arXiv.org",
                 publication_venue=_venue(venue) if venue else None,
             )
