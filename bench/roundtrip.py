@@ -58,6 +58,7 @@ class ListResult:
     outcomes: Counter[str] = field(default_factory=Counter)
     fields: Counter[str] = field(default_factory=Counter)  # wrong or missing, by field
     misplaced: int = 0
+    orders: Counter[str] = field(default_factory=Counter)  # where add put them: the sections' order
     examples: list[str] = field(default_factory=list)
 
 
@@ -138,6 +139,7 @@ async def _one(settings: Settings, text: str, entry: Entry, result: ListResult) 
         result.examples.append(f"refused {entry.arxiv_id}: {exc}")
         return
     done = added[0]
+    result.orders[done.order] += 1
     if done.order != "bottom" and done.line != entry.line:
         result.misplaced += 1  # in a sorted section, elsewhere than its order implies
     if _matches(done.text, removed):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import httpx
 import pytest
 from typer.testing import CliRunner
 
@@ -101,3 +102,41 @@ def test_requests_stay_within_the_budget_and_a_warm_rerun_sends_none(
     catalog = _refresh()
     assert _citation_requests(emulator) == papers  # a warm rerun sends none
     assert [c.arxiv_id for c in catalog.candidates] == ["2512.00002", "2512.00001"]
+
+
+def test_the_readme_shows_candidates_md_as_written(seed: SeedWorld) -> None:
+    _refresh()
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    shown = readme.split("```markdown\n1. **GeneralFour")[1].split("```")[0]
+    listing = Path("data/candidates.md").read_text()
+    assert "1. **GeneralFour" + shown in listing
+
+
+def test_citations_are_read_page_by_page_up_to_s2s_ceiling(
+    seed: SeedWorld, emulator: Emulator
+) -> None:
+    many = tuple(f"2601.{n:05d}" for n in range(1100))
+    for arxiv_id in many:
+        seed.scholarly.s2.papers.append(
+            S2Paper(
+                paper_id=_pid(arxiv_id),
+                title=f"Citing {arxiv_id}",
+                arxiv_id=arxiv_id,
+                references=[_pid("2501.13925")],
+            )
+        )
+    _refresh()
+    pages = [
+        r.query for r in emulator.requests if r.path.endswith(f"{_pid('2501.13925')}/citations")
+    ]
+    assert [(q["offset"], q["limit"]) for q in pages] == [(["0"], ["1000"]), (["1000"], ["1000"])]
+    # The emulator answers as S2 documents: a 400 past the ceiling, no `next` on the last page.
+    base = seed.settings["s2_api_url"]
+    answer = httpx.get(
+        f"{base}/paper/{_pid('2501.13925')}/citations", params={"offset": 9500, "limit": 1000}
+    )
+    assert answer.status_code == 400
+    last = httpx.get(
+        f"{base}/paper/{_pid('2501.13925')}/citations", params={"offset": 1000, "limit": 1000}
+    ).json()
+    assert len(last["data"]) == 102 and "next" not in last  # 1,100 + RemoteThree, OnlyTwo

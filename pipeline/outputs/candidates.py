@@ -57,9 +57,12 @@ def render_candidates_md(catalog: Catalog) -> str:
     if not catalog.candidates:
         out += ["None this run.", ""]
     for rank, c in enumerate(catalog.candidates, 1):
+        when = c.publication_date or (str(c.year) if c.year else "")
+        section = " > ".join(c.section).replace("`", "'")
         out += [
-            f"{rank}. **{escape_text(_paper(c))}**: cites {len(c.cites)} of the list's papers; "
-            f"proposed section: {escape_text(' > '.join(c.section)) or 'none'}",
+            f"{rank}. **{escape_text(c.title)}**{f' ({when})' if when else ''}: cites "
+            f"{len(c.cites)} of the list's papers; proposed section: "
+            + (f"`{section}`" if section else "none"),
             f"   - why: {escape_text(_why(c, titles))}",
             f"   - `{c.command}`",
         ]
