@@ -285,7 +285,7 @@ def add_command(
     papers: Annotated[
         list[str],
         typer.Argument(
-            metavar="ID_OR_URL...",
+            metavar="ID_OR_URL",
             help="arXiv ids or URLs, DOIs (or doi.org URLs), CVF paper pages.",
         ),
     ],
@@ -316,7 +316,8 @@ def add_command(
     --tag, else the entry has a TODO:tags placeholder; every field no source
     gives is a TODO: placeholder. A paper already listed (arXiv id, DOI or
     title) is refused. Without --section, the section whose papers it cites
-    most. Exit codes: 0 ok, 2 bad input (nothing written), 3 arXiv or S2 down.
+    most. Exit codes: 0 ok, 2 bad input (nothing written), 3 arXiv down (or
+    Semantic Scholar, for a DOI or a CVF page): nothing written.
 
     Example: pipeline add 2312.00752 --section 'General > Benchmark' --tag ReferIS
     """

@@ -127,6 +127,9 @@ def test_an_ambiguous_section_is_refused_with_the_paths_it_could_mean(seed: Seed
     assert LIST.read_text() == before
     code, _, err = _add(NEW_ID, "--section", "Survey", "--tag", "NotATag")
     assert code == 2 and "unknown tag(s) NotATag" in err
+    code, _, err = _add(NEW_ID, "--section", "remote  SENSING")
+    assert code == 2 and "holds no papers of its own" in err
+    assert "'Remote sensing > Benchmark'" in err and "'General > Benchmark'" not in err
 
 
 def test_without_section_the_one_whose_papers_it_cites_most(seed: SeedWorld) -> None:
@@ -179,3 +182,46 @@ def test_the_readme_shows_the_diff_add_prints(seed: SeedWorld) -> None:
     code, out, err = _add(NEW_ID, "--section", "General > Benchmark", "--tag", "ReasonIS")
     assert code == 0, err
     assert out == diff
+
+
+def test_sources_down_arxiv_stops_with_exit_3_and_s2_leaves_the_venue_marked(
+    seed: SeedWorld,
+) -> None:
+    plant_new_paper(seed)
+    before = LIST.read_text()
+    seed.scholarly.s2.fail_status = 503
+    code, out, err = _add(NEW_ID, "--section", "General > Benchmark", "--tag", "ReferIS")
+    assert code == 0, err
+    assert f"+- **`[ReferIS]`** {NEW_TITLE}. TODO:venue. [[paper]" in out
+    assert "Semantic Scholar did not answer" in err
+    seed.arxiv.fault = "503"
+    code, out, err = _add(NEW_ID, "--section", "General > Benchmark", "--write")
+    assert code == 3 and out == ""
+    assert err.startswith("Error: arXiv did not answer")
+    assert LIST.read_text() == before
+
+
+def test_a_doi_finds_the_paper_through_s2_and_several_papers_are_added_in_turn(
+    seed: SeedWorld,
+) -> None:
+    plant_new_paper(seed)
+    seed.scholarly.s2.papers[-1].doi = "10.1109/CVPR.2025.01234"
+    plant_new_paper(seed, "2511.05678", "Second Paper: Grounding Without Boxes", venue=None)
+    code, _, err = _add(
+        "https://doi.org/10.1109/CVPR.2025.01234",
+        "2511.05678",
+        "--section",
+        "Survey",
+        "--write",
+    )
+    assert code == 0, err
+    lines = LIST.read_text().split("\n")
+    first = next(i for i, line in enumerate(lines) if NEW_ID in line)
+    # The Survey section links its one repository as "project": so does the new entry.
+    assert lines[first] == (
+        f"- {NEW_TITLE}. CVPR'2025. [[paper](https://arxiv.org/abs/{NEW_ID})]"
+        " | [[project](https://github.com/pixelwise/pixelwise)]"
+    )
+    assert lines[first + 1].startswith("- Second Paper: Grounding Without Boxes. arXiv'2025.")
+    code, _, err = _add("doi:10.1109/cvpr.2025.01234", "--section", "Survey")
+    assert code == 2 and "already listed" in err

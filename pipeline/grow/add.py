@@ -200,12 +200,12 @@ async def add_papers(
         parsed = parse_list(text, source=str(settings.input))
         entries, _ = resolve_entries(parsed)
         vocabulary = set(parsed.legend) | {t for e in entries for t in e.tags}
-        _check_tags(list(tags), vocabulary)
-        target = resolve_section(section, entries) if section else None
         if wanted.arxiv_id or wanted.doi:
             _refuse_duplicate(
                 entries, ident, {"arxiv_id": wanted.arxiv_id, "doi": wanted.doi, "title": ""}
             )
+        _check_tags(list(tags), vocabulary)
+        target = resolve_section(section, entries) if section else None
         found = await fetch_paper(settings, wanted, references=target is None)
         paper = found.paper
         _refuse_duplicate(

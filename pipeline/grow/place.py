@@ -60,6 +60,17 @@ def resolve_section(name: str, entries: Sequence[Entry]) -> tuple[str, ...]:
     if len(matches) == 1:
         return matches[0]
     if not matches:
+        # A parent heading ("General"): the sections under it are what it could mean.
+        under = [
+            path
+            for path in known
+            if any(
+                [_norm(p) for p in path[i : i + len(wanted)]] == wanted for i in range(len(path))
+            )
+        ]
+        if under:
+            paths = "; ".join(f"'{section_path(p)}'" for p in under)
+            raise InputError(f"'{name}' holds no papers of its own; give one of {paths}")
         listed = "; ".join(section_path(p) for p in known) or "none"
         raise InputError(f"no section {name!r} holds papers; sections: {listed}")
     paths = "; ".join(f"'{section_path(p)}'" for p in matches)
