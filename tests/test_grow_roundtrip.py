@@ -39,6 +39,7 @@ def test_every_entry_comes_back_in_its_place_with_no_wrong_field(
     # Sorted sections: each entry went back where the order puts it (misplaced is 0 above).
     assert by_name["badge-table"].orders == {"newest first": 6}, shown
     assert by_name["numbered-crlf"].orders == {"oldest first": 5}, shown
+    assert by_name["padded-table"].orders == {"oldest first": 7}, shown  # by the dates it writes
     assert by_name["bold-year-authors"].orders["bottom"] > 0, shown
     # Numbered entries count on from their neighbour; CRLF line endings kept.
     assert by_name["numbered-crlf"].outcomes["identical"] >= 4, shown

@@ -13,6 +13,7 @@ For each identifier, in order (each sees the ones added before it):
 from __future__ import annotations
 
 import itertools
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -53,6 +54,10 @@ class Added:
     order: str
     text: str
     notes: list[str] = field(default_factory=list)
+
+
+# A date an entry writes on its first line (a table's date column): `2024-05`, `2024-05-17`.
+_WRITTEN_DATE = re.compile(r"(?<![\d.])(?:19|20)\d\d-[01]\d(?:-[0-3]\d)?(?![\d])")
 
 
 def _ends(entries: Sequence[Entry]) -> dict[int, int]:
@@ -127,7 +132,12 @@ def insert_entry(
     paper = found.paper
     paper.tags = list(tags)
     ends = _ends(entries)
-    spot = place(entries, section, paper.arxiv_id, ends)
+    dates = {
+        e.line: match.group()
+        for e in members
+        if 0 < e.line <= len(lines) and (match := _WRITTEN_DATE.search(lines[e.line - 1]))
+    }
+    spot = place(entries, section, paper.arxiv_id, ends, dates=dates, date=paper.date)
     roles = frozenset({"paper"} | ({"code"} if paper.code_url else set()))
     roles |= {"project"} if paper.project_url else set()
     template = pick_template(templates, roles, spot.neighbour)

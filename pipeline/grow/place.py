@@ -15,6 +15,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from pipeline.errors import InputError
 from pipeline.model import Entry
@@ -111,12 +112,29 @@ class Placement:
 
 
 def place(
-    entries: Sequence[Entry], section: tuple[str, ...], arxiv_id: str | None, ends: dict[int, int]
+    entries: Sequence[Entry],
+    section: tuple[str, ...],
+    arxiv_id: str | None,
+    ends: dict[int, int],
+    *,
+    dates: dict[int, str] | None = None,
+    date: str | None = None,
 ) -> Placement:
-    """Where in `section` the new entry goes; `ends` maps an entry's line to its last line."""
+    """Where in `section` the new entry goes; `ends` maps an entry's line to its last line.
+
+    The order is the dates the section writes (`dates`: an entry's line -> `2024-05` or
+    `2024-05-17`) when nearly every entry has one and the new paper's `date` is known,
+    else the arXiv ids."""
     members = [e for e in entries if tuple(e.section) == section]
-    keyed = [(k, e) for e in members if (k := _key(e.arxiv_id)) is not None]
-    new = _key(arxiv_id)
+    written = dates or {}
+    dated = [(written[e.line], e) for e in members if e.line in written]
+    if date and members and len(dated) >= _SORTED * len(members):
+        width = min(len(d) for d, _ in dated)
+        keyed: list[tuple[Any, Entry]] = [(d[:width], e) for d, e in dated]
+        new: Any = date[:width]
+    else:
+        keyed = [(k, e) for e in members if (k := _key(e.arxiv_id)) is not None]
+        new = _key(arxiv_id)
     pairs = list(itertools.pairwise(keyed))
     if new is not None and len(pairs) >= 2:
         up = sum(1 for a, b in pairs if a[0] <= b[0])
