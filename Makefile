@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install refresh offline test test-lowest stress lint format bench bench-links bench-scholarly recall demo clean
+.PHONY: install refresh offline test test-lowest stress lint format bench bench-links bench-scholarly recall roundtrip demo clean
 
 install: $(STAMP)
 
@@ -61,6 +61,10 @@ LISTS ?= ../shared/lists
 recall: $(STAMP)
 	$(BIN)/python -m bench.recall $(LISTS)
 	$(BIN)/python -m bench.lists_world $(LISTS)
+
+# `pipeline add` round trip on the shared lists: remove entries, add them back, compare bytes.
+roundtrip: $(STAMP)
+	$(BIN)/python -m bench.roundtrip $(LISTS)
 
 bench-links: $(STAMP)
 	$(BIN)/python bench/links_bench.py

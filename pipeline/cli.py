@@ -280,6 +280,72 @@ def fix_command(
     _err.print(f"{len(result.applied)} fix(es); apply them with --write.", markup=False)
 
 
+@app.command("add")
+def add_command(
+    papers: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="ID_OR_URL",
+            help="arXiv ids or URLs, DOIs (or doi.org URLs), CVF paper pages.",
+        ),
+    ],
+    section: Annotated[
+        str | None,
+        typer.Option(
+            "--section",
+            metavar="NAME|PATH",
+            help="The heading to add under, or a path: 'General > Benchmark'.",
+        ),
+    ] = None,
+    tag: Annotated[
+        list[str] | None,
+        typer.Option("--tag", metavar="NAME", help="A tag the list already uses. Repeatable."),
+    ] = None,
+    input: InputOpt = None,
+    write: Annotated[
+        bool, typer.Option("--write", help="Write the list (atomically) instead of a diff.")
+    ] = False,
+) -> None:
+    """Add papers to the list, each written like the entries of its section; print the diff.
+
+    Title, authors and date come from arXiv, venue and year from Semantic
+    Scholar, the code link and project page from Hugging Face (the repository
+    checked on GitHub). The entry copies the section's own style (tags, title
+    emphasis, venue, link labels and separators, table rows, bullets) and goes
+    where the section's order puts it. Tags no API gives: name them with
+    --tag, else the entry has a TODO:tags placeholder; every field no source
+    gives is a TODO: placeholder. A paper already listed (arXiv id, DOI or
+    title) is refused. Without --section, the section whose papers it cites
+    most. Exit codes: 0 ok, 2 bad input (nothing written), 3 arXiv down (or
+    Semantic Scholar, for a DOI or a CVF page): nothing written.
+
+    Example: pipeline add 2312.00752 --section 'General > Benchmark' --tag ReferIS
+    """
+    from pipeline.files import read_text_file, write_text_atomic
+    from pipeline.grow.add import add_papers
+    from pipeline.outputs.fix import unified_diff
+
+    with _user_errors():
+        settings = _settings(input=input)
+        text = read_text_file(settings.input, settings.max_list_bytes)
+        new_text, added = asyncio.run(
+            add_papers(settings, text, papers, section=section, tags=tag or [])
+        )
+        if write:
+            write_text_atomic(settings.input, new_text)
+    for done in added:
+        _err.print(
+            f"{done.identifier}: '{done.section}', line {done.line} ({done.order})", markup=False
+        )
+        for note in done.notes:
+            _err.print(f"  {clean_text(note)}", markup=False)
+    if write:
+        _err.print(f"Added {len(added)} paper(s) to {settings.input}.", markup=False)
+        return
+    typer.echo(unified_diff(text, new_text, str(settings.input)), nl=False)
+    _err.print(f"{len(added)} paper(s); write them with --write.", markup=False)
+
+
 @app.command("check-pr")
 def check_pr_command(
     base: Annotated[

@@ -224,6 +224,13 @@ class Settings(BaseModel):
     s2_ttl_days: float = Field(default=7.0, ge=0, le=3650)
     hf_ttl_days: float = Field(default=7.0, ge=0, le=3650)
     archive_ttl_days: float = Field(default=30.0, ge=0, le=3650)
+    candidates_min_cites: int = Field(
+        default=3, ge=1, le=1000, description="A paper citing this many of the list's is proposed."
+    )
+    citations_budget: int = Field(
+        default=100, ge=0, le=100_000, description="S2 citation requests a run may send."
+    )
+    citations_ttl_days: float = Field(default=7.0, ge=0, le=3650)
 
     # History.
     persistent_after_runs: int = Field(default=3, ge=1, le=1000)

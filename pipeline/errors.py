@@ -6,6 +6,7 @@
     ├── ConfigError            a bad setting (flag, environment variable, pyproject.toml)
     ├── CatalogError           the previous catalog is unreadable where a stage needs it
     ├── LockedError            another refresh holds the output folder
+    ├── SourceDown             an API a command cannot do without did not answer (exit 3)
     └── RunInterrupted         Ctrl-C once outputs were being written; says which were
 
 Each carries its context as attributes (`path`, `setting`) and a message that
@@ -24,6 +25,7 @@ __all__ = [
     "OutputError",
     "PipelineError",
     "RunInterrupted",
+    "SourceDown",
 ]
 
 
@@ -63,6 +65,12 @@ class CatalogError(PipelineError):
 
 class LockedError(PipelineError):
     """Another refresh is running on the same output folder."""
+
+
+class SourceDown(PipelineError):
+    """An API the command cannot do without (arXiv for `add`) did not answer: an outage."""
+
+    exit_code = 3
 
 
 class RunInterrupted(PipelineError):

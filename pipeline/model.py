@@ -18,6 +18,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "ArchivedCopy",
     "ArxivRecord",
+    "Candidate",
     "Catalog",
     "CodeLink",
     "Entry",
@@ -352,6 +353,20 @@ class RunStats(_Frozen):
     )
 
 
+class Candidate(_Frozen):
+    """A paper not on the list that cites several of its papers (Semantic Scholar citations)."""
+
+    paper_id: str
+    title: str
+    arxiv_id: str | None = None
+    doi: str | None = None
+    year: int | None = None
+    publication_date: str | None = None
+    cites: list[str] = Field(description="Keys of the list's entries it cites.")
+    section: list[str] = Field(default=[], description="The section whose papers it cites most.")
+    command: str = Field(description="The `pipeline add` command that adds it.")
+
+
 class Catalog(_Frozen):
     """The enriched catalog written to data/catalog.json."""
 
@@ -366,6 +381,11 @@ class Catalog(_Frozen):
     )
     repos: dict[str, RepoRecord] = {}
     findings: list[Finding] = []
+    candidates: list[Candidate] = Field(
+        default=[],
+        description="Papers the list may be missing: they cite at least `candidates_min_cites` "
+        "of its papers. Ranked by how many, then newest first.",
+    )
     stats: RunStats = RunStats()
 
     def iter_links(self) -> Iterator[tuple[str | None, Link]]:

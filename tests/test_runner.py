@@ -24,9 +24,9 @@ THEN = datetime(2026, 1, 1, tzinfo=UTC)
 @pytest.mark.parametrize(
     ("only", "skip", "expected"),
     [
-        ((), (), ["arxiv", "github", "scholarly", "links", "archive"]),
+        ((), (), ["arxiv", "github", "scholarly", "links", "archive", "candidates"]),
         (("links",), (), ["links"]),
-        ((), ("links", "arxiv", "scholarly", "archive"), ["github"]),
+        ((), ("links", "arxiv", "scholarly", "archive", "candidates"), ["github"]),
         (("arxiv", "github"), ("github",), ["arxiv"]),
         (("parse",), (), []),
     ],

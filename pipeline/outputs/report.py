@@ -275,6 +275,26 @@ def _change_sections(diff: CatalogDiff) -> list[Section]:
     ]
 
 
+def _candidates_section(catalog: Catalog) -> Section:
+    """Papers you may be missing (the candidates stage); not shown when there are none."""
+    from pipeline.outputs.candidates import candidate_rows
+
+    return Section(
+        key="candidates",
+        title="Papers you may be missing",
+        group="info",
+        columns=[
+            Column(key="cites", title="Cites", kind="int"),
+            Column(key="paper", title="Paper"),
+            Column(key="section", title="Proposed section"),
+            Column(key="why", title="Why"),
+            Column(key="command", title="Add it"),
+        ],
+        rows=candidate_rows(catalog),
+        note="Details and every candidate: candidates.md.",
+    )
+
+
 def _citation_sections(catalog: Catalog, previous: Catalog | None) -> list[Section]:
     """The most cited papers, and the biggest changes in citations since the last run."""
     counted = [
@@ -387,6 +407,7 @@ def build_report(
         sections=[
             *_finding_sections(catalog),
             *_citation_sections(catalog, previous),
+            _candidates_section(catalog),
             *_change_sections(diff),
         ],
         charts=charts,

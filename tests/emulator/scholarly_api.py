@@ -7,6 +7,11 @@ Shapes follow ../shared/reference/SCHOLARLY.md, failures included:
   gives `{"data": [best]}` or a 404 `{"error": "Title match not found"}`;
   `refuse=N` answers the next N calls with a 429 that has no Retry-After and
   S2's `{"message": ..., "code": "429"}` body; a wrong `x-api-key` is a 403.
+- S2 `GET /paper/<id>` (a paperId, `ARXIV:<id>` or `DOI:<doi>`): the record
+  with `authors`, or a 404; `GET /paper/<id>/references` and `/citations`:
+  `{"offset", "next", "data": [{"citedPaper"|"citingPaper": {...}}]}`, pages
+  of `limit` (default 100, at most 1000), `next` absent on the last page, a
+  400 when `offset + limit` reaches 10,000 (S2's documented ceiling).
 - HF `GET /api/papers/<id>`: the paper's fields, or a 404.
 - Wayback `GET /cdx/search/cdx`: the header row then rows (`limit=-N` the
   last N, `to=` a bound, `filter=statuscode:200`), or `[]`; `GET
@@ -22,6 +27,7 @@ import re
 import threading
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote
 
 from rapidfuzz import fuzz
 
@@ -63,6 +69,8 @@ class S2Paper:
     publication_venue: dict[str, Any] | None = None
     citations: int = 0
     influential: int = 0
+    authors: list[str] = field(default_factory=list)
+    references: list[str] = field(default_factory=list)  # paperIds of the papers it cites
 
     def record(self) -> dict[str, Any]:
         """The paper in the batch's shape (every field the pipeline asks for)."""
@@ -96,6 +104,10 @@ class S2World:
     fail_status: int | None = None  # every call answers this (e.g. 503)
     key: str | None = None  # when set, a request with another x-api-key gets 403
     match_floor: float = 70.0  # S2's match is fuzzy: below this it finds nothing
+
+    def citing(self, paper: S2Paper) -> list[S2Paper]:
+        """The papers whose references include `paper`, in world order."""
+        return [p for p in self.papers if paper.paper_id in p.references]
 
     def by_id(self, s2_id: str) -> S2Paper | None:
         """The paper for `ARXIV:<id>`, `DOI:<doi>` or a paperId."""
@@ -133,7 +145,43 @@ class _S2Api:
             return self._batch(request)
         if request.path.endswith("/paper/search/match"):
             return self._match(request.query.get("query", [""])[0])
+        if request.method == "GET" and "/paper/" in request.path:
+            return self._paper(request)
         return _json(404, {"error": "Requested resource not found"})
+
+    def _paper(self, request: Request) -> Response:
+        s2_id, what = unquote(request.path.split("/paper/", 1)[1]), ""
+        for suffix in ("/references", "/citations"):
+            if s2_id.endswith(suffix):
+                s2_id, what = s2_id.removesuffix(suffix), suffix[1:]
+        paper = self.world.by_id(s2_id)
+        if paper is None:
+            return _json(404, {"error": "Paper not found"})
+        if not what:
+            return _json(200, {**paper.record(), "authors": _authors(paper)})
+        try:
+            offset = int(request.query.get("offset", ["0"])[0])
+            limit = int(request.query.get("limit", ["100"])[0])
+        except ValueError:
+            return _json(400, {"error": "offset and limit must be integers"})
+        if limit > 1000 or limit < 1 or offset < 0:
+            return _json(400, {"error": "limit must be <= 1000"})
+        if offset + limit >= 10_000:
+            return _json(400, {"error": "offset + limit must be < 10000"})
+        if what == "references":
+            others = [p for pid in paper.references if (p := self.world.by_id(pid))]
+            key = "citedPaper"
+        else:
+            others = self.world.citing(paper)
+            key = "citingPaper"
+        page = others[offset : offset + limit]
+        body: dict[str, Any] = {
+            "offset": offset,
+            "data": [{key: _brief(p)} for p in page],
+        }
+        if offset + limit < len(others):
+            body["next"] = offset + limit
+        return _json(200, body)
 
     def _batch(self, request: Request) -> Response:
         try:
@@ -156,6 +204,23 @@ class _S2Api:
             return _json(404, {"error": "Title match not found"})
         score = fuzz.ratio(words(best.title), words(query))
         return _json(200, {"data": [{**best.record(), "matchScore": score}]})
+
+
+def _authors(paper: S2Paper) -> list[dict[str, Any]]:
+    return [{"authorId": str(i + 1), "name": name} for i, name in enumerate(paper.authors)]
+
+
+def _brief(paper: S2Paper) -> dict[str, Any]:
+    """A paper as the references and citations endpoints give it (the fields asked for)."""
+    record = paper.record()
+    return {
+        "paperId": paper.paper_id,
+        "externalIds": record["externalIds"],
+        "title": paper.title,
+        "year": paper.year,
+        "publicationDate": record["publicationDate"],
+        "venue": paper.venue,
+    }
 
 
 def mount_s2(emulator: Emulator, world: S2World, latency: float = 0.0) -> str:

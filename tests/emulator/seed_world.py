@@ -25,7 +25,7 @@ from pipeline.config import DEFAULT_BADGE_HOSTS
 from pipeline.model import LinkKind
 from pipeline.stages.parse import parse_list
 from pipeline.stages.resolve import resolve_entries, resolve_other_links
-from tests.emulator.arxiv_api import arxiv_url, mount_arxiv
+from tests.emulator.arxiv_api import ArxivWorld, arxiv_url, mount_arxiv
 from tests.emulator.arxiv_world import seed_arxiv_world
 from tests.emulator.github_api import GitHubWorld, mount_github, seed_world
 from tests.emulator.scholarly_api import mount_archive, mount_hf, mount_s2
@@ -54,6 +54,7 @@ class SeedWorld:
     scholarly: ScholarlyWorld = field(default_factory=ScholarlyWorld)
     planted: dict[str, str] = field(default_factory=dict)  # URL -> "dead" | "moved" | "blocked"
     page_urls: list[str] = field(default_factory=list)  # links the links stage must check
+    arxiv: ArxivWorld = field(default_factory=ArxivWorld)
 
 
 def _pages(list_path: Path) -> tuple[dict[str, dict[str, Any]], list[str]]:
@@ -96,7 +97,8 @@ def _pages(list_path: Path) -> tuple[dict[str, dict[str, Any]], list[str]]:
 
 def mount_seed_world(emulator: Emulator, list_path: Path, *, latency: float = 0.0) -> SeedWorld:
     """Serve the list's whole world; `latency` is added to every page host."""
-    mount_arxiv(emulator, seed_arxiv_world(list_path))
+    arxiv = seed_arxiv_world(list_path)
+    mount_arxiv(emulator, arxiv)
     github = seed_world(list_path)
     scholarly = seed_scholarly_world(list_path, github)
     mount_github(emulator, github)
@@ -118,5 +120,10 @@ def mount_seed_world(emulator: Emulator, list_path: Path, *, latency: float = 0.
     }
     planted = {url: verdict for url, (verdict, _) in PLANTED.items()}
     return SeedWorld(
-        settings=settings, github=github, scholarly=scholarly, planted=planted, page_urls=checked
+        settings=settings,
+        github=github,
+        scholarly=scholarly,
+        planted=planted,
+        page_urls=checked,
+        arxiv=arxiv,
     )

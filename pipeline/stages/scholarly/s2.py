@@ -74,6 +74,11 @@ class S2Api:
             body = None
         return fetched.status, body
 
+    async def get(self, path: str, params: dict[str, Any]) -> tuple[int, Any] | None:
+        """(status, parsed JSON) of a GET under the Graph API (`/paper/ARXIV:…/references`),
+        None when unanswered (and `down` set)."""
+        return await self._call("GET", f"{self._base}{path}", params=params)
+
     async def fetch_batch(self, ids: list[str]) -> list[dict[str, Any] | None] | None:
         """Records aligned with `ids` (None for an id S2 does not know), or None if unanswered."""
         answer = await self._call(

@@ -1,0 +1,244 @@
+"""`make roundtrip`: remove entries from each shared list, `add` them back, compare byte for byte.
+
+    python -m bench.roundtrip [LISTS_DIR] [--n N] [--seed S]   (default: ../shared/lists, 20, 0)
+
+For each list, N random entries with an arXiv id (one the list links once) are,
+one at a time: removed from the list (with the blank lines that separated
+them), added back with `pipeline add ID --section PATH --tag ...` (the path
+and tags read from the removed entry) in the list's round-trip world
+(tests/emulator/roundtrip_world.py: the sources say what the list wrote), and
+the regenerated lines compared with the removed ones. Each lands in one of:
+
+- identical: byte for byte, placeholders (`TODO:…`, fields no source gives) aside;
+- formatted differently: the same fields (title, venue, year, tags, arXiv id, repos)
+  written another way;
+- wrong or missing field: a field differs, or is missing (named in the table);
+- refused: `add` stopped (the error is printed).
+
+Also counted: entries of a date-sorted section put back elsewhere than they came
+from (in a section with no order, a new entry goes to the bottom).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import re
+import sys
+import tempfile
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench.recall import DEFAULT_LISTS
+from pipeline.config import Settings, load_settings
+from pipeline.errors import PipelineError
+from pipeline.grow.add import add_papers
+from pipeline.grow.style import PLACEHOLDER
+from pipeline.model import Entry
+from pipeline.stages.arxiv.match import normalize_title
+from pipeline.stages.parse import parse_list
+from pipeline.stages.resolve import resolve_entries
+from pipeline.stages.scholarly.venues import same_venue
+from tests.emulator import Emulator
+from tests.emulator.roundtrip_world import code_and_project, mount_roundtrip_world
+
+__all__ = ["ListResult", "main", "round_trip"]
+
+# A placeholder stands for the field and the padding around it (a table cell's width).
+_PLACEHOLDER = re.compile(r"[ \t]*" + re.escape(PLACEHOLDER) + r"[a-z]+[ \t]*")
+
+
+@dataclass
+class ListResult:
+    """Counts for one list."""
+
+    name: str
+    tried: int = 0
+    outcomes: Counter[str] = field(default_factory=Counter)
+    fields: Counter[str] = field(default_factory=Counter)  # wrong or missing, by field
+    misplaced: int = 0
+    orders: Counter[str] = field(default_factory=Counter)  # where add put them: the sections' order
+    examples: list[str] = field(default_factory=list)
+
+
+def _ends(entry: Entry) -> int:
+    return max([entry.line, *(link.line for link in entry.links if link.column > 0)])
+
+
+def _candidates(entries: list[Entry]) -> list[Entry]:
+    counts = Counter(link.arxiv_id for e in entries for link in e.links if link.arxiv_id)
+    return [
+        e
+        for e in entries
+        if e.arxiv_id
+        and "/" not in e.arxiv_id
+        and counts[e.arxiv_id] == 1
+        and e.section
+        and normalize_title(e.title)
+        and sum(1 for o in entries if normalize_title(o.title) == normalize_title(e.title)) == 1
+    ]
+
+
+def _remove(lines: list[str], start: int, end: int) -> list[str]:
+    """The lines without the entry's (1-based, inclusive) and one of the gaps around it."""
+    after = end
+    while after < len(lines) and not lines[after].strip():
+        after += 1
+    before = start - 1
+    while before > 0 and not lines[before - 1].strip():
+        before -= 1
+    kept_after = after if before < start - 1 and after > end else end
+    return [*lines[: start - 1], *lines[kept_after:]]
+
+
+def _matches(generated: str, written: str) -> bool:
+    """Byte for byte, with every placeholder standing for whatever the list wrote there."""
+    parts = _PLACEHOLDER.split(generated)
+    pattern = r"[ \t]*.+?[ \t]*".join(re.escape(part) for part in parts)
+    return re.fullmatch(pattern, written, flags=re.DOTALL) is not None
+
+
+def _fields(old: Entry, new: Entry | None, text: str) -> list[str]:
+    """The fields the regenerated entry gets wrong or misses (a field written as the list
+    wrote it counts as right even where the parser reads the new line differently)."""
+    if new is None:
+        return ["entry"]
+    wrong = []
+    if normalize_title(old.title) != normalize_title(new.title) and old.title not in text:
+        wrong.append("title")
+    venue_ok = (new.venue and same_venue(old.venue or "", new.venue)) or (
+        old.venue_text and old.venue_text in text
+    )
+    if old.venue and not venue_ok:
+        wrong.append("venue")
+    if old.year and new.year != old.year and str(old.year) not in text:
+        wrong.append("year")
+    if old.tags != new.tags:
+        wrong.append("tags")
+    code, project = code_and_project(old)
+    if code and code.lower().rstrip("/") not in text.lower():
+        wrong.append("code")
+    if project and project not in text:
+        wrong.append("project")
+    return wrong
+
+
+async def _one(settings: Settings, text: str, entry: Entry, result: ListResult) -> None:
+    lines = text.split("\n")
+    end = _ends(entry)
+    removed = "\n".join(lines[entry.line - 1 : end])
+    shorter = "\n".join(_remove(lines, entry.line, end))
+    section = " > ".join(entry.section)
+    try:
+        _new_text, added = await add_papers(
+            settings, shorter, [entry.arxiv_id or ""], section=section, tags=entry.tags
+        )
+    except PipelineError as exc:
+        result.outcomes["refused"] += 1
+        result.examples.append(f"refused {entry.arxiv_id}: {exc}")
+        return
+    done = added[0]
+    result.orders[done.order] += 1
+    if done.order != "bottom" and done.line != entry.line:
+        result.misplaced += 1  # in a sorted section, elsewhere than its order implies
+    if _matches(done.text, removed):
+        result.outcomes["identical"] += 1
+        return
+    # The fields, read back from the regenerated lines put where the removed ones were.
+    start = entry.line - 1
+    swapped = "\n".join([*lines[:start], done.text, *lines[end:]])
+    entries, _ = resolve_entries(parse_list(swapped, "roundtrip"))
+    new = next((e for e in entries if e.line == entry.line), None)
+    wrong = _fields(entry, new, done.text)
+    if wrong:
+        result.outcomes["wrong or missing"] += 1
+        result.fields.update(wrong)
+        result.examples.append(f"wrong {','.join(wrong)}:\n  - {removed}\n  + {done.text}")
+    else:
+        result.outcomes["formatted differently"] += 1
+        result.examples.append(f"format:\n  - {removed}\n  + {done.text}")
+
+
+def round_trip(
+    listing: Path, emulator: Emulator, scratch: Path, *, n: int = 20, seed: int = 0
+) -> ListResult:
+    """Remove and re-add up to `n` random entries of the list at `listing`."""
+    text = listing.read_text(encoding="utf-8")
+    entries, _ = resolve_entries(parse_list(text, listing.name))
+    pool = _candidates(entries)
+    chosen = random.Random(seed).sample(pool, min(n, len(pool)))
+    world = mount_roundtrip_world(emulator, entries, text.split("\n"))
+    settings = load_settings(
+        {
+            "input": listing,
+            "output_dir": scratch / "out",
+            "cache_dir": scratch / "cache",
+            **world,
+            "github_token": "roundtrip-token",
+            "arxiv_interval": 0.0,
+            "s2_interval": 0.0,
+            "hf_interval": 0.0,
+            "quiet": True,
+        },
+        env={},
+        project_dir=scratch,
+    )
+    result = ListResult(name=listing.stem, tried=len(chosen))
+    for entry in sorted(chosen, key=lambda e: e.line):
+        asyncio.run(_one(settings, text, entry, result))
+    return result
+
+
+def table(results: list[ListResult]) -> str:
+    """The Markdown table of the results."""
+    rows = [
+        "| list | re-added | identical | formatted differently | wrong or missing field "
+        "| refused | misplaced |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        share = r.outcomes["identical"] / r.tried if r.tried else 0.0
+        wrong = r.outcomes["wrong or missing"]
+        named = ", ".join(f"{f} {n}" for f, n in r.fields.most_common())
+        rows.append(
+            f"| {r.name} | {r.tried} | {r.outcomes['identical']} ({share:.0%}) "
+            f"| {r.outcomes['formatted differently']} | {wrong}{f' ({named})' if named else ''} "
+            f"| {r.outcomes['refused']} | {r.misplaced} |"
+        )
+    return "\n".join(rows)
+
+
+def main(argv: list[str]) -> int:
+    """Print the table (and with -v every line that was not identical); exit 0."""
+    args = list(argv)
+    verbose = "-v" in args
+    args = [a for a in args if a != "-v"]
+    n, seed = 20, 0
+    if "--n" in args:
+        i = args.index("--n")
+        n = int(args[i + 1])
+        del args[i : i + 2]
+    if "--seed" in args:
+        i = args.index("--seed")
+        seed = int(args[i + 1])
+        del args[i : i + 2]
+    folder = Path(args[0]) if args else DEFAULT_LISTS
+    lists = sorted(p for p in folder.glob("*.md") if p.name != "README.md")
+    results = []
+    with Emulator() as emulator, tempfile.TemporaryDirectory() as scratch:
+        for listing in lists:
+            emulator.reset()
+            work = Path(scratch) / listing.stem
+            work.mkdir()
+            results.append(round_trip(listing, emulator, work, n=n, seed=seed))
+    print(table(results))
+    if verbose:
+        for r in results:
+            for example in r.examples:
+                print(f"[{r.name}] {example}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,230 @@
+"""`pipeline add`: a paper written into the list in the list's own style, at the right place.
+
+For each identifier, in order (each sees the ones added before it):
+
+1. refuse a paper the list already has (arXiv id, DOI, normalised title), naming its line;
+2. the section: `--section` (a heading or a path), else the section whose papers the new
+   paper cites most (S2 references), else stop and print the candidate sections;
+3. the metadata (sources.py), the template of the nearest entry of that section with the
+   same kinds of links (style.py), the place the section's order implies (place.py);
+4. the new text of the list: the caller prints its diff, or writes it atomically.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from pipeline.config import Settings
+from pipeline.errors import InputError
+from pipeline.grow.place import (
+    find_duplicate,
+    place,
+    resolve_section,
+    section_path,
+    sections,
+)
+from pipeline.grow.sources import Found, Reference, fetch_paper, read_identifier
+from pipeline.grow.style import (
+    ListStyle,
+    Slot,
+    learn_templates,
+    list_style,
+    pick_template,
+    render,
+)
+from pipeline.model import Entry
+from pipeline.stages.arxiv.match import normalize_title
+from pipeline.stages.parse import parse_list
+from pipeline.stages.resolve import resolve_entries
+
+__all__ = ["Added", "add_papers", "choose_section", "insert_entry"]
+
+
+@dataclass
+class Added:
+    """One paper added: where, how, and what the sources said."""
+
+    identifier: str
+    section: str
+    line: int  # the new entry's first line in the new text
+    order: str
+    text: str
+    notes: list[str] = field(default_factory=list)
+
+
+# A date an entry writes on its first line (a table's date column): `2024-05`, `2024-05-17`.
+_WRITTEN_DATE = re.compile(r"(?<![\d.])(?:19|20)\d\d-[01]\d(?:-[0-3]\d)?(?![\d])")
+
+
+def _ends(entries: Sequence[Entry]) -> dict[int, int]:
+    """Each entry's last line: its own line, or the line of its last link."""
+    return {
+        e.line: max([e.line, *(link.line for link in e.links if link.column > 0)]) for e in entries
+    }
+
+
+def choose_section(entries: Sequence[Entry], references: list[Reference] | None) -> tuple[str, ...]:
+    """The section whose papers the new paper cites most; InputError naming the candidates."""
+    counts: Counter[tuple[str, ...]] = Counter()
+    for ref in references or []:
+        norm = normalize_title(ref.title)
+        for entry in entries:
+            ids = {entry.arxiv_id} | {link.arxiv_id for link in entry.links}
+            dois = {link.doi.lower() for link in entry.links if link.doi}
+            if (
+                (ref.arxiv_id and ref.arxiv_id in ids)
+                or (ref.doi and ref.doi.lower() in dois)
+                or (norm and normalize_title(entry.title) == norm)
+            ):
+                counts[tuple(entry.section)] += 1
+                break
+    ranked = counts.most_common()
+    if ranked and (len(ranked) == 1 or ranked[0][1] > ranked[1][1]):
+        return ranked[0][0]
+    if ranked:
+        tied = "; ".join(f"'{section_path(s)}' ({n} cited)" for s, n in ranked[:5])
+        raise InputError(
+            f"the paper cites papers of several sections equally: {tied}; choose one with --section"
+        )
+    why = (
+        "Semantic Scholar could not say what it cites"
+        if references is None
+        else "it cites none of the list's papers"
+    )
+    listed = "; ".join(f"'{section_path(s)}'" for s in sections(entries))
+    raise InputError(f"no section given and {why}; choose one with --section: {listed}")
+
+
+def _gap(members: Sequence[Entry], ends: dict[int, int], lines: Sequence[str]) -> list[str]:
+    """The blank lines the section puts between two entries."""
+    gaps: Counter[int] = Counter()
+    for a, b in itertools.pairwise(members):
+        between = lines[ends[a.line] : b.line - 1]
+        if all(not line.strip() for line in between):
+            gaps[len(between)] += 1
+    count = gaps.most_common(1)[0][0] if gaps else 0
+    return [""] * count
+
+
+def _style(members: Sequence[Entry], entries: Sequence[Entry]) -> ListStyle:
+    own, whole = list_style(members), list_style(entries)
+    has_preprint = any(e.venue_text and e.venue and e.venue.lower() == "arxiv" for e in members)
+    return ListStyle(
+        venue=own.venue or whole.venue,
+        preprint=own.preprint if has_preprint else whole.preprint,
+        arxiv_form=own.arxiv_form if any(e.arxiv_id for e in members) else whole.arxiv_form,
+    )
+
+
+def insert_entry(
+    text: str, entries: Sequence[Entry], section: tuple[str, ...], found: Found, tags: list[str]
+) -> tuple[str, Added]:
+    """The list's text with the paper inserted in `section`, and what was done."""
+    lines = text.split("\n")
+    members = [e for e in entries if tuple(e.section) == section]
+    templates = learn_templates(members, lines) or learn_templates(entries, lines)
+    if not templates:
+        raise InputError(f"no entry of '{section_path(section)}' could be read as a model")
+    paper = found.paper
+    paper.tags = list(tags)
+    ends = _ends(entries)
+    dates = {
+        e.line: match.group()
+        for e in members
+        if 0 < e.line <= len(lines) and (match := _WRITTEN_DATE.search(lines[e.line - 1]))
+    }
+    spot = place(entries, section, paper.arxiv_id, ends, dates=dates, date=paper.date)
+    roles = frozenset({"paper"} | ({"code"} if paper.code_url else set()))
+    roles |= {"project"} if paper.project_url else set()
+    template = pick_template(templates, roles, spot.neighbour)
+    notes = list(found.notes)
+    if tags and not any(isinstance(p, Slot) and p.kind == "tags" for p in template.pieces):
+        notes.append(f"'{section_path(section)}' writes no tags: --tag left out")
+    step = _step(members, template.entry, spot.line, ends)
+    style = _style(members, entries)
+    everywhere = learn_templates(entries, lines)
+    block = render(template, templates, paper, style, step, everywhere).split("\n")
+    gap = _gap(members, ends, lines)
+    if spot.line == ends[spot.neighbour]:  # after the neighbour
+        new_lines = [*lines[: spot.line], *gap, *block, *lines[spot.line :]]
+        first = spot.line + len(gap) + 1
+    else:  # before the neighbour
+        new_lines = [*lines[: spot.line], *block, *gap, *lines[spot.line :]]
+        first = spot.line + 1
+    added = Added(
+        identifier=paper.arxiv_id or paper.doi or paper.title,
+        section=section_path(section),
+        line=first,
+        order=spot.order,
+        text="\n".join(block),
+        notes=notes,
+    )
+    return "\n".join(new_lines), added
+
+
+def _step(members: Sequence[Entry], model: Entry, after: int, ends: dict[int, int]) -> int | None:
+    """How the new entry's number follows the model's (an ordered list's, an anchor's): +1
+    when the model comes right before it, -1 right after, else None (a placeholder)."""
+    before = [e for e in members if ends[e.line] <= after]
+    later = [e for e in members if e.line > after]
+    if before and before[-1] is model:
+        return 1
+    if later and later[0] is model:
+        return -1
+    return None
+
+
+def _check_tags(tags: list[str], vocabulary: set[str]) -> None:
+    unknown = [t for t in tags if t not in vocabulary]
+    if not unknown:
+        return
+    if not vocabulary:
+        raise InputError("this list uses no tags; leave out --tag")
+    known = ", ".join(sorted(vocabulary))
+    raise InputError(f"unknown tag(s) {', '.join(unknown)}; the list uses: {known}")
+
+
+def _refuse_duplicate(entries: Sequence[Entry], ident: str, paper_like: dict) -> None:
+    duplicate = find_duplicate(entries, **paper_like)
+    if duplicate is not None:
+        entry, by = duplicate
+        raise InputError(f"{ident} is already listed at line {entry.line} (same {by})")
+
+
+async def add_papers(
+    settings: Settings,
+    text: str,
+    identifiers: Sequence[str],
+    *,
+    section: str | None = None,
+    tags: Sequence[str] = (),
+) -> tuple[str, list[Added]]:
+    """The list's new text with every paper added, and what was done for each."""
+    added: list[Added] = []
+    wanted_all = [(ident, read_identifier(ident)) for ident in identifiers]
+    for ident, wanted in wanted_all:
+        parsed = parse_list(text, source=str(settings.input))
+        entries, _ = resolve_entries(parsed)
+        vocabulary = set(parsed.legend) | {t for e in entries for t in e.tags}
+        if wanted.arxiv_id or wanted.doi:
+            _refuse_duplicate(
+                entries, ident, {"arxiv_id": wanted.arxiv_id, "doi": wanted.doi, "title": ""}
+            )
+        _check_tags(list(tags), vocabulary)
+        target = resolve_section(section, entries) if section else None
+        found = await fetch_paper(settings, wanted, references=target is None)
+        paper = found.paper
+        _refuse_duplicate(
+            entries, ident, {"arxiv_id": paper.arxiv_id, "doi": paper.doi, "title": paper.title}
+        )
+        if target is None:
+            target = choose_section(entries, found.references)
+            found.notes.append(f"section chosen by what it cites: '{section_path(target)}'")
+        text, done = insert_entry(text, entries, target, found, list(tags))
+        done.identifier = ident
+        added.append(done)
+    return text, added

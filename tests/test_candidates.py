@@ -1,0 +1,142 @@
+"""Papers you may be missing, in the shipped list's emulated world with planted citing papers."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import httpx
+import pytest
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+from pipeline.model import Catalog
+from tests.emulator import Emulator
+from tests.emulator.scholarly_api import S2Paper
+from tests.emulator.seed_world import SeedWorld
+from tests.world_env import serve_seed
+
+REMOTE = ("2501.13925", "2504.09644", "2505.02829")
+GENERAL = ("2312.02228", "2403.14598", "2409.13407", "2410.09855")
+
+
+def _pid(key: str) -> str:
+    return hashlib.sha1(key.encode()).hexdigest()
+
+
+def _citing(seed: SeedWorld, name: str, cites: tuple[str, ...], **fields: object) -> S2Paper:
+    paper = S2Paper(
+        paper_id=_pid(name),
+        title=str(fields.pop("title", f"{name}: A Paper Not On The List")),
+        arxiv_id=str(fields.pop("arxiv_id", "")) or None,
+        year=2025,
+        references=[_pid(arxiv_id) for arxiv_id in cites],
+    )
+    seed.scholarly.s2.papers.append(paper)
+    return paper
+
+
+@pytest.fixture
+def seed(emulator: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> SeedWorld:
+    world = serve_seed(emulator, tmp_path, monkeypatch)
+    _citing(world, "RemoteThree", REMOTE, arxiv_id="2512.00001")
+    _citing(world, "GeneralFour", GENERAL, arxiv_id="2512.00002")
+    _citing(world, "OnlyTwo", REMOTE[:2], arxiv_id="2512.00003")
+    # The list's own GeoPixel under another id, and a survey of the list itself.
+    _citing(
+        world,
+        "GeoPixelAgain",
+        GENERAL,
+        title="GeoPixel: Pixel Grounding Large Multimodal Model in Remote Sensing",
+        arxiv_id="2512.00004",
+    )
+    every = tuple(p.arxiv_id for p in world.scholarly.s2.papers if p.arxiv_id)[:40]
+    _citing(world, "Survey", every, title="A Survey of MLLMs for Image Segmentation")
+    return world
+
+
+def _refresh() -> Catalog:
+    result = CliRunner().invoke(app, ["refresh", "--quiet", "--skip", "links"])
+    assert result.exit_code == 0, result.output
+    return Catalog.model_validate_json(Path("data/catalog.json").read_text())
+
+
+def _citation_requests(emulator: Emulator) -> int:
+    return sum(1 for r in emulator.requests if r.path.endswith("/citations"))
+
+
+def test_papers_citing_k_list_papers_are_proposed_ranked_with_section_and_command(
+    seed: SeedWorld, emulator: Emulator
+) -> None:
+    catalog = _refresh()
+    found = [(c.arxiv_id, len(c.cites), " > ".join(c.section)) for c in catalog.candidates]
+    assert found == [
+        ("2512.00002", 4, "General > Segmentation Model with LLM/MLLM"),
+        ("2512.00001", 3, "Remote sensing > Segmentation Model with LLM/MLLM"),
+    ]
+    first = catalog.candidates[0]
+    assert first.command == (
+        "pipeline add 2512.00002 --section 'General > Segmentation Model with LLM/MLLM'"
+    )
+    report = Path("data/report.md").read_text()
+    assert "### Papers you may be missing" in report
+    assert "pipeline add 2512.00001 --section 'Remote sensing &gt; Segmentation" in report
+    listing = Path("data/candidates.md").read_text()
+    assert listing.index("2512.00002") < listing.index("2512.00001")
+    assert "why: cites PixelLM: Pixel Reasoning with Large Multimodal Model" in listing
+    assert "OnlyTwo" not in listing and "Survey" not in listing and "2512.00004" not in listing
+
+
+def test_requests_stay_within_the_budget_and_a_warm_rerun_sends_none(
+    seed: SeedWorld, emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PIPELINE_CITATIONS_BUDGET", "25")
+    catalog = _refresh()
+    assert _citation_requests(emulator) == 25
+    papers = sum(1 for e in catalog.entries if e.scholarly and e.scholarly.paper_id)
+    assert papers > 50
+    # The rest, next runs: a rotating slice, the papers never read first.
+    for _ in range(2):
+        _refresh()
+    assert _citation_requests(emulator) == papers
+    catalog = _refresh()
+    assert _citation_requests(emulator) == papers  # a warm rerun sends none
+    assert [c.arxiv_id for c in catalog.candidates] == ["2512.00002", "2512.00001"]
+
+
+def test_the_readme_shows_candidates_md_as_written(seed: SeedWorld) -> None:
+    _refresh()
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    shown = readme.split("```markdown\n1. **GeneralFour")[1].split("```")[0]
+    listing = Path("data/candidates.md").read_text()
+    assert "1. **GeneralFour" + shown in listing
+
+
+def test_citations_are_read_page_by_page_up_to_s2s_ceiling(
+    seed: SeedWorld, emulator: Emulator
+) -> None:
+    many = tuple(f"2601.{n:05d}" for n in range(1100))
+    for arxiv_id in many:
+        seed.scholarly.s2.papers.append(
+            S2Paper(
+                paper_id=_pid(arxiv_id),
+                title=f"Citing {arxiv_id}",
+                arxiv_id=arxiv_id,
+                references=[_pid("2501.13925")],
+            )
+        )
+    _refresh()
+    pages = [
+        r.query for r in emulator.requests if r.path.endswith(f"{_pid('2501.13925')}/citations")
+    ]
+    assert [(q["offset"], q["limit"]) for q in pages] == [(["0"], ["1000"]), (["1000"], ["1000"])]
+    # The emulator answers as S2 documents: a 400 past the ceiling, no `next` on the last page.
+    base = seed.settings["s2_api_url"]
+    answer = httpx.get(
+        f"{base}/paper/{_pid('2501.13925')}/citations", params={"offset": 9500, "limit": 1000}
+    )
+    assert answer.status_code == 400
+    last = httpx.get(
+        f"{base}/paper/{_pid('2501.13925')}/citations", params={"offset": 1000, "limit": 1000}
+    ).json()
+    assert len(last["data"]) == 102 and "next" not in last  # 1,100 + RemoteThree, OnlyTwo
