@@ -237,7 +237,7 @@ def _scenario(emulator: Emulator, world: BenchWorld, full: bool, lychee: bool) -
         folder = Path(tmp)
         (folder / "list.md").write_text(world.pipeline_list, encoding="utf-8")
         (folder / "pyproject.toml").write_text(_tool_pipeline(world.settings), encoding="utf-8")
-        stages = world.only or ["arxiv", "github", "scholarly", "links", "archive"]
+        stages = world.only or ["arxiv", "github", "scholarly", "links", "archive", "candidates"]
         bound = world.lower_bound(Rules(), stages) + _startup(world, folder)
         rows.append(_pipeline(emulator, world, folder, "cold", bound))
         if full:

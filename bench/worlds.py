@@ -100,6 +100,10 @@ class BenchWorld:
             # Archived copies are looked up once the links are judged, one a second.
             calls = self.api_requests["archive"]
             after = (calls - 1) * rules.archive_interval + (calls + 1) * _API_LATENCY
+        if "candidates" in stages and self.api_requests.get("citations"):
+            # Then the citations of each paper S2 knows, one request a second (cold runs).
+            calls = self.api_requests["citations"]
+            after += calls * rules.s2_interval + _API_LATENCY
         return max(parts) + after + self.extra_seconds
 
     def links_bound(self, rules: Rules) -> float:
@@ -183,6 +187,7 @@ def shipped_world(emulator: Emulator, list_path: Path, seed: int = 7) -> BenchWo
     # the deleted repository are looked up in the archive.
     bench.api_requests["s2"] = 1 + sum(1 for _, found in list_papers(text) if not found)
     bench.api_requests["archive"] = len(SEED_ARCHIVED) + 1
+    bench.api_requests["citations"] = len(scholarly.s2.papers) - 1  # less the decoy
     distinct = {(urlsplit(u).hostname or "").lower() + urlsplit(u).path for u in checked}
     bench.page_requests.update(key.split("/", 1)[0] for key in distinct)
     return bench
@@ -308,6 +313,7 @@ def shared_world(emulator: Emulator, list_path: Path, seed: int = 5) -> BenchWor
     }
     bench.api_requests["github"] = math.ceil(len(linked_repos(list_path)) / 50)
     bench.api_requests["arxiv"] = math.ceil(len(titles) / 100) + 1
+    bench.api_requests["citations"] = min(len(s2.papers), 100)  # citations_budget
     distinct = {(m.group(1).lower(), m.group(2) or "/") for m in _URL.finditer(text)}
     bench.page_requests.update(host for host, _ in distinct if host not in api_verified)
     return bench
