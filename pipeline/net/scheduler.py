@@ -2,7 +2,12 @@
 its own pace; one global limit caps the requests in flight.
 
 A request waits for its host's slot (per-host concurrency), its host's turn
-(the pace, see politeness.py), then a global slot. Each host's requests ride
+(the pace, see politeness.py), then a global slot. A host's concurrency follows
+Little's law: to keep its pace at the latency it shows, it needs about
+pace x latency requests in flight, plus one (`per_host_concurrency` is where it
+starts; it grows up to MOST_CONNECTIONS, within the global limit). The pace alone
+decides how many requests a second go out: more connections only stop a slow
+host from falling behind it. Each host's requests ride
 that host's own connection pool (HTTP/1.1 keep-alive, HTTP/2 where offered),
 so hosts never evict each other's idle connections; a host's connections are
 closed as soon as nothing is queued for it any more. All pools share one TLS
@@ -27,6 +32,7 @@ from __future__ import annotations
 import asyncio
 import heapq
 import itertools
+import math
 import ssl
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -39,10 +45,17 @@ import httpx
 from pipeline.config import Settings
 from pipeline.net.politeness import Pace
 
-__all__ = ["HostRouter", "Scheduler", "tls_context"]
+__all__ = ["MOST_CONNECTIONS", "HostRouter", "Scheduler", "tls_context"]
 
 T = TypeVar("T")
 _Job = tuple[Callable[[], Awaitable[Any]], "asyncio.Future[Any]"]
+
+# Connections a host gets at most, whatever its latency: 16 x 250 ms keeps 60 requests a
+# second going, more than any host should be asked for.
+MOST_CONNECTIONS = 16
+# Weight of the newest answer in a host's latency estimate: a few answers settle it, and
+# one slow answer does not open a burst of connections.
+_LATENCY_WEIGHT = 0.3
 
 
 def tls_context(settings: Settings) -> ssl.SSLContext:
@@ -51,6 +64,45 @@ def tls_context(settings: Settings) -> ssl.SSLContext:
     if settings.ca_bundle is not None:
         return ssl.create_default_context(cafile=str(settings.ca_bundle))
     return httpx.create_ssl_context()
+
+
+class _Slots:
+    """A semaphore whose size can change while it is held (a host's concurrency)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.used = 0
+        self._waiters: deque[asyncio.Future[None]] = deque()
+
+    async def acquire(self) -> None:
+        """Take a slot, waiting (in order) while all are held."""
+        if self.used < self.limit and not self._waiters:
+            self.used += 1
+            return
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiters.append(future)
+        try:
+            await future
+        except asyncio.CancelledError:
+            if future.done() and not future.cancelled():
+                self.release()  # handed a slot just as we were cancelled: pass it on
+            raise
+
+    def release(self) -> None:
+        self.used -= 1
+        self._wake()
+
+    def resize(self, limit: int) -> None:
+        """Allow `limit` holders from now on (holders above a smaller limit finish first)."""
+        self.limit = limit
+        self._wake()
+
+    def _wake(self) -> None:
+        while self._waiters and self.used < self.limit:
+            future = self._waiters.popleft()
+            if not future.done():
+                self.used += 1
+                future.set_result(None)
 
 
 class _GlobalLimit:
@@ -89,9 +141,12 @@ class _GlobalLimit:
 class _Host:
     """One host's queue: its slots, its pace, its connections, and how much waits for it."""
 
-    semaphore: asyncio.Semaphore
+    semaphore: _Slots
     pace: Pace
     concurrency: int
+    least: int  # the configured concurrency: never fewer
+    most: int  # never more (equal to `least` for a host given its own limits)
+    latency: float | None = None  # seconds an answer takes, recently (None: no answer yet)
     pending: int = 0  # jobs and requests queued or running for this host
     pool: httpx.AsyncBaseTransport | None = None
     closing: set[asyncio.Task[None]] = field(default_factory=set)
@@ -135,8 +190,38 @@ class Scheduler:
             if remembered is not None:
                 self._remembered.add(host)
             pace = Pace(floor=interval, interval=remembered or interval)
-            state = self._hosts[host] = _Host(asyncio.Semaphore(concurrency), pace, concurrency)
+            # A host given its own limits (an API's terms) keeps them; others grow with latency.
+            most = (
+                concurrency
+                if host in self._overrides
+                else max(concurrency, min(MOST_CONNECTIONS, self._settings.concurrency))
+            )
+            state = self._hosts[host] = _Host(
+                _Slots(concurrency), pace, concurrency, least=concurrency, most=most
+            )
         return state
+
+    def answered_after(self, host: str, seconds: float) -> None:
+        """An answer from `host` took `seconds`: size its concurrency by Little's law."""
+        state = self._host(host)
+        previous = state.latency
+        state.latency = (
+            seconds if previous is None else previous + _LATENCY_WEIGHT * (seconds - previous)
+        )
+        if state.most == state.least or state.pace.interval <= 0:
+            return  # fixed limits, or no pace to keep (requests go as fast as answers come)
+        # In flight = rate x time in the system; +1 so a turn never waits for a free slot.
+        wanted = math.ceil(state.latency / state.pace.interval) + 1
+        concurrency = max(state.least, min(state.most, wanted))
+        if concurrency == state.concurrency:
+            return
+        state.concurrency = concurrency
+        state.semaphore.resize(concurrency)
+        self._add_workers(state)
+
+    def concurrency(self, host: str) -> int:
+        """How many requests `host` may have in flight now."""
+        return self._host(host).concurrency
 
     def pace(self, host: str) -> Pace:
         """The pace of `host` (to defer it, or to tell it about a refusal)."""
@@ -161,16 +246,22 @@ class Scheduler:
         future: asyncio.Future[T] = loop.create_future()
         state.jobs.append((job, future))
         state.pending += 1
-        if state.workers < state.concurrency:
+        self._add_workers(state)
+        return future
+
+    def _add_workers(self, state: _Host) -> None:
+        # Up to the host's concurrency, and no more workers than jobs waiting for one.
+        loop = asyncio.get_running_loop()
+        for _ in range(min(state.concurrency - state.workers, len(state.jobs))):
             state.workers += 1
             worker = loop.create_task(self._work(state))
             self._workers.add(worker)
             worker.add_done_callback(self._workers.discard)
-        return future
 
     async def _work(self, state: _Host) -> None:
         try:
-            while state.jobs:
+            # A worker above a lowered concurrency stops after its job.
+            while state.jobs and state.workers <= state.concurrency:
                 job, future = state.jobs.popleft()
                 try:
                     if future.done():  # cancelled while queued: nobody wants it any more
@@ -213,20 +304,24 @@ class Scheduler:
         """Hold one request slot for `host`: its semaphore, its turn, then a global slot."""
         async with self.queued(host):
             state = self._host(host)
-            async with state.semaphore:
+            await state.semaphore.acquire()
+            try:
                 await state.pace.wait_turn()
                 await self._global.acquire(priority=len(state.jobs))
                 try:
                     yield
                 finally:
                     self._global.release()
+            finally:
+                state.semaphore.release()
 
     def pool(self, host: str) -> httpx.AsyncBaseTransport:
         """The connection pool of `host`, opened on first use."""
         state = self._host(host)
         if state.pool is None:
             assert self._pool_factory is not None
-            state.pool = self._pool_factory(host, state.concurrency)
+            # Sized for the most the host may get: its concurrency may grow while the pool lives.
+            state.pool = self._pool_factory(host, state.most)
         return state.pool
 
     async def aclose(self) -> None:
