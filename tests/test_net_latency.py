@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pipeline.model import Verdict
 from pipeline.net import open_client
-from pipeline.net.scheduler import MOST_CONNECTIONS
+from pipeline.net.scheduler import HANDSHAKES, MOST_CONNECTIONS
 from tests.emulator import Emulator
 from tests.links_helpers import (
     InFlight,
@@ -132,3 +132,38 @@ def test_an_api_call_that_timed_out_is_retried_with_a_longer_timeout(
 
     assert asyncio.run(go()) == 200
     assert len(emulator.requests_to("api")) == 2
+
+
+def test_new_connections_are_opened_a_few_at_a_time(tls_emulator: Emulator, tmp_path: Path) -> None:
+    # 40 hosts, each new connection costing 0.2 s at the emulator: 32 global slots would
+    # open 32 at once.
+    hosts = [f"h{i}" for i in range(40)]
+    mount_hosts(tls_emulator, {h: {"default": {}, "latency": 0.2} for h in hosts})
+    urls = [tls_emulator.url(h, f"/{i}") for h in hosts for i in range(2)]
+    settings = fast_settings(tmp_path, ca_bundle=tls_emulator.ca_file, timeout=5)
+    probes = probe_all(settings, *urls)
+    assert {p.status for p in probes} == {200}
+    assert 2 <= tls_emulator.peak_connecting <= HANDSHAKES
+
+
+def test_an_api_call_goes_before_queued_link_checks(emulator: Emulator, tmp_path: Path) -> None:
+    # 30 link hosts with 6 checks each queued first, 4 global slots: the API's first
+    # request still goes out among the first few, not after the links.
+    hosts = [f"l{i}" for i in range(30)]
+    mount_hosts(emulator, {h: {"default": {"latency": 0.02}} for h in hosts})
+    mount_hosts(emulator, {"api": {"default": {}}})
+    urls = [emulator.url(h, f"/{i}") for h in hosts for i in range(6)]
+
+    async def go() -> None:
+        async with open_client(fast_settings(tmp_path, concurrency=4, timeout=5)) as net:
+            checks = net.start_probes(urls)
+            await asyncio.sleep(0.1)  # the checks are under way
+            await net.fetch("GET", emulator.url("api", "/q"))
+            await asyncio.gather(*checks)
+
+    asyncio.run(go())
+    hosts_in_order = [r.host for r in emulator.requests]
+    assert len(hosts_in_order) == 181
+    # About 20 checks fit in the 0.1 s head start; without the API's priority it went
+    # out after 150 of them.
+    assert hosts_in_order.index("api") < 40, hosts_in_order.index("api")

@@ -7,7 +7,13 @@ Little's law: to keep its pace at the latency it shows, it needs about
 pace x latency requests in flight, plus one (`per_host_concurrency` is where it
 starts; it grows up to MOST_CONNECTIONS, within the global limit). The pace alone
 decides how many requests a second go out: more connections only stop a slow
-host from falling behind it. Each host's requests ride
+host from falling behind it.
+
+API calls (`urgent`) go before link checks: they take the next global slot
+whatever is queued, and the run's critical path is theirs (arXiv's 3-second
+spacing). New connections are bounded too (HANDSHAKES at once, the host with
+the most work first): opening hundreds of TLS connections at once kept the
+event loop busy for seconds, and the first API call waited behind them. Each host's requests ride
 that host's own connection pool (HTTP/1.1 keep-alive, HTTP/2 where offered),
 so hosts never evict each other's idle connections; a host's connections are
 closed as soon as nothing is queued for it any more. All pools share one TLS
@@ -45,7 +51,7 @@ import httpx
 from pipeline.config import Settings
 from pipeline.net.politeness import Pace
 
-__all__ = ["MOST_CONNECTIONS", "HostRouter", "Scheduler", "tls_context"]
+__all__ = ["HANDSHAKES", "MOST_CONNECTIONS", "HostRouter", "Scheduler", "tls_context"]
 
 T = TypeVar("T")
 _Job = tuple[Callable[[], Awaitable[Any]], "asyncio.Future[Any]"]
@@ -53,6 +59,10 @@ _Job = tuple[Callable[[], Awaitable[Any]], "asyncio.Future[Any]"]
 # Connections a host gets at most, whatever its latency: 16 x 250 ms keeps 60 requests a
 # second going, more than any host should be asked for.
 MOST_CONNECTIONS = 16
+# Link requests that may be opening a connection at once (each a round trip and a TLS
+# handshake's CPU): enough to open 200 hosts' first connections in a few seconds.
+HANDSHAKES = 8
+_URGENT = 1 << 62  # the global-slot priority of an API call: before any host's queue
 # Weight of the newest answer in a host's latency estimate: a few answers settle it, and
 # one slow answer does not open a burst of connections.
 _LATENCY_WEIGHT = 0.3
@@ -147,6 +157,8 @@ class _Host:
     least: int  # the configured concurrency: never fewer
     most: int  # never more (equal to `least` for a host given its own limits)
     latency: float | None = None  # seconds an answer takes, recently (None: no answer yet)
+    active: int = 0  # requests past their turn (waiting for a global slot, or in flight)
+    opened: int = 0  # connections the host's pool has, as far as we can tell
     pending: int = 0  # jobs and requests queued or running for this host
     pool: httpx.AsyncBaseTransport | None = None
     closing: set[asyncio.Task[None]] = field(default_factory=set)
@@ -166,6 +178,7 @@ class Scheduler:
     ) -> None:
         self._settings = settings
         self._global = _GlobalLimit(settings.concurrency)
+        self._handshakes = _GlobalLimit(HANDSHAKES)
         self._hosts: dict[str, _Host] = {}
         self._overrides: dict[str, tuple[int, float]] = {}
         self._learned = learned or (lambda host: None)
@@ -285,6 +298,7 @@ class Scheduler:
         if state.pending == 0 and state.pool is not None:
             # The host's queue is empty: close its idle connections now.
             pool, state.pool = state.pool, None
+            state.opened = 0
             task = asyncio.get_running_loop().create_task(pool.aclose())
             state.closing.add(task)
             task.add_done_callback(state.closing.discard)
@@ -300,18 +314,37 @@ class Scheduler:
             self._done(state)
 
     @asynccontextmanager
-    async def slot(self, host: str) -> AsyncIterator[None]:
-        """Hold one request slot for `host`: its semaphore, its turn, then a global slot."""
+    async def slot(self, host: str, *, urgent: bool = False) -> AsyncIterator[None]:
+        """Hold one request slot for `host`: its semaphore, its turn, then a global slot.
+
+        `urgent` (an API call): first in line for the global slot, and not held back
+        by the bound on handshakes.
+        """
         async with self.queued(host):
             state = self._host(host)
             await state.semaphore.acquire()
             try:
                 await state.pace.wait_turn()
-                await self._global.acquire(priority=len(state.jobs))
+                # More requests under way than the pool has connections: this one opens one.
+                opens = not urgent and state.active >= state.opened
+                state.active += 1
+                if opens:
+                    state.opened += 1
+                priority = _URGENT if urgent else len(state.jobs)
                 try:
-                    yield
+                    if opens:
+                        await self._handshakes.acquire(priority)
+                    try:
+                        await self._global.acquire(priority)
+                        try:
+                            yield
+                        finally:
+                            self._global.release()
+                    finally:
+                        if opens:
+                            self._handshakes.release()
                 finally:
-                    self._global.release()
+                    state.active -= 1
             finally:
                 state.semaphore.release()
 

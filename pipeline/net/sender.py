@@ -115,7 +115,8 @@ class Sender:
         host = host_of(url)
         limit = self.settings.max_body_bytes
         timeout = timeout or self.settings.timeout
-        async with self.scheduler.slot(host):
+        # API calls are the run's critical path: they go before queued link checks.
+        async with self.scheduler.slot(host, urgent=True):
             self._count(host)
             self.counters[f"timeout:{timeout:g}"] += 1
             started = time.monotonic()
