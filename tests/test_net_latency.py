@@ -45,6 +45,20 @@ def test_a_far_host_gets_connections_for_its_pace(emulator: Emulator, tmp_path: 
     assert _most_in_one_second([r.time for r in emulator.requests]) <= 21
 
 
+def test_a_handshake_is_not_counted_as_the_hosts_latency(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    # 0.1 s an answer at 20 a second needs 3 connections; the first answers also paid a
+    # 0.5 s handshake, which would have asked for 13.
+    quick = InFlight(0.1)
+    emulator.mount("quick", quick)
+    emulator.connect_delay["quick"] = 0.5
+    urls = [emulator.url("quick", f"/{i}") for i in range(40)]
+    settings = fast_settings(tmp_path, per_host_concurrency=2, per_host_interval=0.05, timeout=5)
+    probe_all(settings, *urls)
+    assert emulator.connections["quick"] <= 4, emulator.connections["quick"]
+
+
 def test_a_near_host_keeps_its_configured_connections(emulator: Emulator, tmp_path: Path) -> None:
     near = InFlight(0.01)
     emulator.mount("near", near)

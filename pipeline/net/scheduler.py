@@ -314,11 +314,12 @@ class Scheduler:
             self._done(state)
 
     @asynccontextmanager
-    async def slot(self, host: str, *, urgent: bool = False) -> AsyncIterator[None]:
+    async def slot(self, host: str, *, urgent: bool = False) -> AsyncIterator[bool]:
         """Hold one request slot for `host`: its semaphore, its turn, then a global slot.
 
         `urgent` (an API call): first in line for the global slot, and not held back
-        by the bound on handshakes.
+        by the bound on handshakes. Yields True when the request is likely to open a
+        new connection (its time then includes a handshake: not the host's latency).
         """
         async with self.queued(host):
             state = self._host(host)
@@ -337,7 +338,7 @@ class Scheduler:
                     try:
                         await self._global.acquire(priority)
                         try:
-                            yield
+                            yield opens
                         finally:
                             self._global.release()
                     finally:

@@ -66,7 +66,7 @@ class Sender:
         """
         host = host_of(url)
         timeout = timeout or self.settings.timeout
-        async with self.scheduler.slot(host):
+        async with self.scheduler.slot(host) as opening:
             # Decided inside the slot: an earlier request to this host may just have learned it.
             if method == "HEAD" and host in head_refused:
                 method = "GET"
@@ -99,7 +99,8 @@ class Sender:
                 failure, detail = self._classify(exc, timeout)
                 return Answer(method, None, failure=failure, detail=detail)
         answer = dict(response.headers.items())
-        self._teach(host, response.status_code, answer, seconds)
+        # A new connection's handshake is no part of the host's latency: it is paid once.
+        self._teach(host, response.status_code, answer, None if opening else seconds)
         return Answer(method, response.status_code, answer, seconds=seconds)
 
     async def fetch_once(
@@ -158,10 +159,13 @@ class Sender:
         self.counters["requests"] += 1
         self.counters[f"requests:{host}"] += 1
 
-    def _teach(self, host: str, status: int, headers: dict[str, str], seconds: float) -> None:
+    def _teach(
+        self, host: str, status: int, headers: dict[str, str], seconds: float | None
+    ) -> None:
         # How long the host takes sizes its connections; Retry-After speaks for the whole
         # host: pause every request to it, not just this one.
-        self.scheduler.answered_after(host, seconds)
+        if seconds is not None:
+            self.scheduler.answered_after(host, seconds)
         pace = self.scheduler.pace(host)
         wait = parse_retry_after(headers.get("retry-after")) if status in (429, 503) else None
         if status == 429 or (wait is not None and wait > 0):  # "Retry-After: 0" asks no pause
