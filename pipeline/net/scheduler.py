@@ -315,7 +315,8 @@ class Scheduler:
 
     @asynccontextmanager
     async def slot(self, host: str, *, urgent: bool = False) -> AsyncIterator[bool]:
-        """Hold one request slot for `host`: its semaphore, its turn, then a global slot.
+        """Hold one request slot for `host`: its semaphore, a handshake slot when it opens
+        a connection, its turn, then a global slot.
 
         `urgent` (an API call): first in line for the global slot, and not held back
         by the bound on handshakes. Yields True when the request is likely to open a
@@ -324,29 +325,28 @@ class Scheduler:
         async with self.queued(host):
             state = self._host(host)
             await state.semaphore.acquire()
+            # More requests under way than the pool has connections: this one opens one.
+            opens = not urgent and state.active >= state.opened
+            state.active += 1
+            if opens:
+                state.opened += 1
             try:
-                await state.pace.wait_turn()
-                # More requests under way than the pool has connections: this one opens one.
-                opens = not urgent and state.active >= state.opened
-                state.active += 1
                 if opens:
-                    state.opened += 1
-                priority = _URGENT if urgent else len(state.jobs)
+                    # Before the turn: a turn kept waiting here would go out late, right
+                    # before the next one, faster than the pace.
+                    await self._handshakes.acquire(len(state.jobs))
                 try:
-                    if opens:
-                        await self._handshakes.acquire(priority)
+                    await state.pace.wait_turn()
+                    await self._global.acquire(_URGENT if urgent else len(state.jobs))
                     try:
-                        await self._global.acquire(priority)
-                        try:
-                            yield opens
-                        finally:
-                            self._global.release()
+                        yield opens
                     finally:
-                        if opens:
-                            self._handshakes.release()
+                        self._global.release()
                 finally:
-                    state.active -= 1
+                    if opens:
+                        self._handshakes.release()
             finally:
+                state.active -= 1
                 state.semaphore.release()
 
     def pool(self, host: str) -> httpx.AsyncBaseTransport:
