@@ -99,6 +99,21 @@ def test_a_host_with_its_own_limits_keeps_them(emulator: Emulator, tmp_path: Pat
     assert api.peak == 1
 
 
+def test_api_calls_do_not_grow_their_hosts_connections(emulator: Emulator, tmp_path: Path) -> None:
+    # An API host nobody configured (the GitHub API): its latency asks for 7, it keeps 2.
+    api = InFlight(0.3)
+    emulator.mount("api", api)
+    settings = fast_settings(tmp_path, per_host_concurrency=2, per_host_interval=0.05, timeout=5)
+
+    async def go() -> None:
+        async with open_client(settings) as net:
+            urls = [emulator.url("api", f"/{i}") for i in range(16)]
+            await asyncio.gather(*(net.fetch("GET", u) for u in urls))
+
+    asyncio.run(go())
+    assert api.peak <= 2, api.peak
+
+
 def test_a_page_slower_than_the_timeout_is_judged_alive_in_one_run(
     emulator: Emulator, tmp_path: Path
 ) -> None:

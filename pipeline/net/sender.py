@@ -120,7 +120,6 @@ class Sender:
         async with self.scheduler.slot(host, urgent=True):
             self._count(host)
             self.counters[f"timeout:{timeout:g}"] += 1
-            started = time.monotonic()
             try:
                 async with asyncio.timeout(timeout):
                     request = self.client.build_request(
@@ -129,7 +128,6 @@ class Sender:
                     if _port_out_of_range(request):
                         return Attempt(None, Failure.INVALID_URL, "port out of range")
                     response = await self.client.send(request, stream=True, follow_redirects=True)
-                    seconds = time.monotonic() - started
                     try:
                         body = bytearray()
                         async for chunk in response.aiter_bytes():
@@ -145,7 +143,9 @@ class Sender:
             except (httpx.HTTPError, OSError, TimeoutError) as exc:
                 return Attempt(None, *self._classify(exc, timeout))
         answer = dict(response.headers.items())
-        self._teach(host, response.status_code, answer, seconds)
+        # An API's host keeps the concurrency it was given (its terms, GitHub's "one at a
+        # time" advice): its latency sizes nothing.
+        self._teach(host, response.status_code, answer, None)
         return Attempt(Fetched(str(response.url), response.status_code, answer, bytes(body)))
 
     def _classify(self, exc: BaseException, timeout: float) -> tuple[Failure, str]:
