@@ -32,6 +32,7 @@ from pathlib import Path
 
 from bench.scaling import print_scaling, run_scaling
 from bench.worlds import (
+    SLOW_PAGE_SECONDS,
     BenchWorld,
     Rules,
     generated_world,
@@ -79,6 +80,10 @@ class Row:
     cache_hits: int | str = "-"
     broken: list[str] = field(default_factory=list)  # URLs the run reported dead / errors
     false_broken: int | None = None  # of those, alive in the world (None: truth not known)
+    first_request: float | None = None  # seconds from the process start to its first request
+    api_first: dict[str, float] = field(default_factory=dict)  # API -> s after first request
+    busiest: tuple[int, float] | None = None  # the busiest page host: requests, achieved /s
+    pace: float | None = None  # the requests a second its configured pace allows
 
     @property
     def total(self) -> int:
@@ -121,6 +126,31 @@ def _kinds(emulator: Emulator, since: int) -> dict[str, int]:
     return kinds
 
 
+_API_NAMES = {ARXIV_HOST: "arXiv", GITHUB_API_HOST: "GitHub", S2_HOST: "S2"}
+
+
+def _timing(emulator: Emulator, since: int, started: float, row: Row) -> Row:
+    """When the run's first request went out, when each API's first one did (after it),
+    and the pace the busiest page host got: its requests over its first-to-last span."""
+    requests = emulator.requests[since:]
+    if not requests:
+        return row
+    first = min(r.time for r in requests)
+    row.first_request = first - started
+    by_host: dict[str, list[float]] = {}
+    for request in requests:
+        name = _API_NAMES.get(request.host)
+        if name is not None:
+            row.api_first.setdefault(name, request.time - first)
+        elif request.host not in (HF_HOST, CDX_HOST, AVAILABLE_HOST):
+            by_host.setdefault(request.host, []).append(request.time)
+    if by_host:
+        times = max(by_host.values(), key=len)
+        span = max(times) - min(times)
+        row.busiest = (len(times), (len(times) - 1) / span if span > 0 else 0.0)
+    return row
+
+
 def _pipeline_env(folder: Path, **extra: str) -> dict[str, str]:
     return {
         **os.environ,
@@ -139,6 +169,7 @@ def _pipeline(
     only = [arg for stage in world.only for arg in ("--only", stage)]
     profile = ["-m", "cProfile", "-o", _PROFILE[world.name]] if world.name in _PROFILE else []
     command = [sys.executable, *profile, "-m", "pipeline", "refresh", "--quiet", "-i", "list.md"]
+    started = time.monotonic()
     measured = _measure(
         [*command, "-o", "out", *only], folder, _pipeline_env(folder, **env), timeout=900
     )
@@ -147,7 +178,12 @@ def _pipeline(
     links = [link for entry in catalog["entries"] for link in entry["links"]]
     links += catalog["other_links"]
     dead = {link["url"] for link in links if (link.get("health") or {}).get("verdict") == "dead"}
-    return _judged(
+    if world.slow_url is not None:
+        health = next((link.get("health") for link in links if link["url"] == world.slow_url), None)
+        line = f"{world.name}, {run}: the page slower than the timeout: {_said(health)}"
+        _SLOW.append(line)
+        print(line, file=sys.stderr)
+    row = _judged(
         Row(
             world.name,
             run,
@@ -160,6 +196,19 @@ def _pipeline(
         ),
         world,
     )
+    row.pace = _configured_pace(world)
+    return _timing(emulator, since, started, row)
+
+
+def _said(health: dict[str, object] | None) -> str:
+    if not health:
+        return "not judged"
+    return f"{health.get('verdict')} ({health.get('detail')})"
+
+
+def _configured_pace(world: BenchWorld) -> float | None:
+    interval = world.settings.get("per_host_interval", Rules().per_host_interval)
+    return 1.0 / float(interval) if isinstance(interval, int | float) and interval > 0 else None
 
 
 def _judged(row: Row, world: BenchWorld) -> Row:
@@ -170,6 +219,7 @@ def _judged(row: Row, world: BenchWorld) -> Row:
 
 
 _SPANS: list[str] = []  # how long each run kept its busiest host busy
+_SLOW: list[str] = []  # what each run said of the shipped world's page slower than the timeout
 
 
 def _busiest(emulator: Emulator, since: int, world: str, run: str) -> None:
@@ -208,6 +258,7 @@ def _lychee(emulator: Emulator, world: BenchWorld, folder: Path, bound: float) -
     command = [binary, "--no-progress", "--format", "json", "--max-retries", "3",
                "--timeout", "20", "--max-concurrency", "128", "lychee.md"]  # fmt: skip
     with tempfile.NamedTemporaryFile(dir=folder, suffix=".json") as report:
+        started = time.monotonic()
         measured = _measure([*command, "--output", report.name], folder, env, timeout=900)
         errors = json.loads(Path(report.name).read_text(encoding="utf-8") or "{}")
     _busiest(emulator, since, world.name, "lychee")
@@ -217,7 +268,7 @@ def _lychee(emulator: Emulator, world: BenchWorld, folder: Path, bound: float) -
         for items in (errors.get(kind) or {}).values()
         for item in items
     ]
-    return _judged(
+    row = _judged(
         Row(
             world.name,
             "lychee (cold)",
@@ -229,6 +280,13 @@ def _lychee(emulator: Emulator, world: BenchWorld, folder: Path, bound: float) -
         ),
         world,
     )
+    if world.slow_url is not None:
+        slow_broken = world.slow_lychee_url in set(broken)
+        line = f"{world.name}, lychee: the page slower than the timeout: " + (
+            "reported broken" if slow_broken else "judged alive"
+        )
+        _SLOW.append(line)
+    return _timing(emulator, since, started, row)
 
 
 def _scenario(emulator: Emulator, world: BenchWorld, full: bool, lychee: bool) -> list[Row]:
@@ -273,7 +331,8 @@ def _table(rows: list[Row], notes: list[str]) -> str:
     head = (
         "| world | run | exit | wall s | bound s | wall / bound | new connections | requests "
         "| connections / request | cache hits | CPU ms / request | peak RSS MB "
-        "| reported broken | of them alive | requests by kind |"
+        "| reported broken | of them alive | requests by kind | first request s "
+        "| first API requests, s after the first | busiest page host, requests / s (paced at) |"
     )
     lines = [head, "|" + "---|" * head.count(" | ") + "---|"]
     for r in rows:
@@ -284,12 +343,25 @@ def _table(rows: list[Row], notes: list[str]) -> str:
         cpu = f"{m.cpu * 1000 / r.total:.2f}" if r.total else "-"
         kinds = ", ".join(f"{k} {v}" for k, v in sorted(r.requests.items())) or "none"
         alive = "-" if r.false_broken is None else str(r.false_broken)
+        first = f"{r.first_request:.2f}" if r.first_request is not None else "-"
+        apis = ", ".join(f"{k} {v:.2f}" for k, v in sorted(r.api_first.items())) or "-"
         lines.append(
             f"| {r.world} | {r.run} | {m.code} | {m.seconds:.1f} | {bound} | {ratio} "
             f"| {r.connections} | {r.total} | {share} | {r.cache_hits} | {cpu} "
-            f"| {m.peak_mb:.0f} | {len(r.broken)} | {alive} | {kinds} |"
+            f"| {m.peak_mb:.0f} | {len(r.broken)} | {alive} | {kinds} | {first} | {apis} "
+            f"| {_pace_cell(r)} |"
         )
     return "\n".join([*lines, "", *notes])
+
+
+def _pace_cell(row: Row) -> str:
+    """The busiest page host's achieved pace beside its configured one, and their ratio."""
+    if row.busiest is None:
+        return "-"
+    count, rate = row.busiest
+    if row.pace is None:
+        return f"{count} at {rate:.1f}"
+    return f"{count} at {rate:.1f} ({row.pace:g}: {rate / row.pace:.0%})"
 
 
 def _write_readme(table: str) -> None:
@@ -360,6 +432,14 @@ def main() -> None:
     )
     notes += [
         "Busiest host (first to last request at the emulator): " + "; ".join(_SPANS) + ".",
+        *(
+            [
+                "The shipped world's page slower than the timeout (it answers after "
+                f"{SLOW_PAGE_SECONDS} s): " + "; ".join(_SLOW) + "."
+            ]
+            if _SLOW
+            else []
+        ),
         f"Load average (1 min) {load_before[0]:.2f} before, {load_after[0]:.2f} after, on "
         f"{os.cpu_count()} CPUs; {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; "
         "`make bench`.",

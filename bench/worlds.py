@@ -23,6 +23,7 @@ from tests.emulator.github_api import HOST as GITHUB_API_HOST
 from tests.emulator.github_api import linked_repos, mount_github, seed_world
 from tests.emulator.scholarly_api import mount_archive, mount_hf, mount_s2
 from tests.emulator.scholarly_world import SEED_ARCHIVED, seed_scholarly_world
+from tests.emulator.seed_world import _FLAKY_HOST, PLANTED
 from tests.emulator.seed_world import _pages as seed_pages
 from tests.emulator.server import delayed
 from tests.emulator.world import SiteHandler
@@ -39,6 +40,10 @@ __all__ = [
 _URL = re.compile(r"https?://([A-Za-z0-9.-]+)(/[^\s)\]>\"'<]*)?")
 _API_LATENCY = 0.1  # seconds per GitHub API answer
 _BUSIEST_PERCENT = 17  # share of the generated links on the busiest host
+_BUSIEST_LATENCY = 0.266  # seconds an answer from it takes (the issue's reference world)
+# One page of the shipped world answers after this many seconds: past the default 20 s
+# timeout, within the longer retry's 40 s (issue 18).
+SLOW_PAGE_SECONDS = 20.25
 
 
 @dataclass(frozen=True)
@@ -46,7 +51,7 @@ class Rules:
     """The pacing the pipeline promises (its defaults) and the world's rules."""
 
     concurrency: int = 32
-    per_host_concurrency: int = 4
+    per_host_concurrency: int = 16  # the most a far host gets (Little's law, capped)
     per_host_interval: float = 0.05
     arxiv_interval: float = 3.0
     github_batch: int = 50
@@ -66,6 +71,9 @@ class BenchWorld:
     page_requests: Counter[str] = field(default_factory=Counter)  # host -> requests needed
     api_requests: dict[str, int] = field(default_factory=dict)  # "github"/"arxiv" -> requests
     extra_seconds: float = 0.0  # waits the rules force (retry backoff of flaky pages)
+    slowest: float = 0.0  # seconds the slowest page takes to answer (none beats it)
+    slow_url: str | None = None  # that page, as the pipeline's list writes it
+    slow_lychee_url: str | None = None  # and as lychee's does
     settings: dict[str, object] = field(default_factory=dict)  # [tool.pipeline] for the run
     only: list[str] = field(default_factory=list)  # network stages to run (empty: all)
     dead: set[str] | None = None  # the URLs (as listed) that are really gone; None: not known
@@ -117,7 +125,7 @@ class BenchWorld:
             for h, n in self.page_requests.items()
         ]
         overall = sum(n * self.latency[h] for h, n in self.page_requests.items())
-        return max([*per_host, overall / rules.concurrency, 0.0])
+        return max([*per_host, overall / rules.concurrency, self.slowest, 0.0])
 
     def pacing_bound(self, rules: Rules) -> float:
         """The per-host pacing part alone (interval and per-host concurrency)."""
@@ -164,10 +172,23 @@ def shipped_world(emulator: Emulator, list_path: Path, seed: int = 7) -> BenchWo
         latency[host] = site["latency"]
         for spec in [site.get("default") or {}, *site.get("pages", {}).values()]:
             spec.setdefault("etag", '"v1"')
+    slow_url = next(
+        u
+        for u in checked
+        if u not in PLANTED
+        and urlsplit(u).hostname not in ("github.com", "arxiv.org", "www.arxiv.org", _FLAKY_HOST)
+    )
+    slow = urlsplit(slow_url)
+    slow_host = (slow.hostname or "").lower()
+    # Site and page latencies add up: the page answers after SLOW_PAGE_SECONDS in all.
+    hosts[slow_host]["pages"][slow.path or "/"]["latency"] = SLOW_PAGE_SECONDS - latency[slow_host]
     sites = load_world(emulator, World.from_dict({"hosts": hosts}))
     base = {host: emulator.base_url(host) for host in hosts}
     bench = BenchWorld("shipped list", text, _rewrite(text, base, keep=set()), latency)
     bench.sites = list(sites.values())
+    bench.slowest = SLOW_PAGE_SECONDS + latency[slow_host]  # and the handshake before it
+    bench.slow_url = slow_url
+    bench.slow_lychee_url = _rewrite(slow_url, base, keep=set())
     scheme = "https://" if emulator.tls else ""
     bench.settings = {
         "arxiv_api_url": arxiv_url(emulator),
@@ -196,17 +217,22 @@ def shipped_world(emulator: Emulator, list_path: Path, seed: int = 7) -> BenchWo
 def generated_world(
     emulator: Emulator, links: int = 10_000, hosts: int = 200, seed: int = 11
 ) -> BenchWorld:
-    """`links` links over `hosts` hosts, 5 ms each; 1% dead (404), 1% flaky (503 once).
+    """`links` links over `hosts` hosts, each answering in its own 50-300 ms (a new
+    connection costs as much again: the handshake); 1% dead (404), 1% flaky (503 once).
 
     Real lists are skewed (github.com and arxiv.org carry most links): as in the
     issue's reference world, the busiest host has 17% of the links (1,700 of
-    10,000), the rest spread evenly. Its pacing sets the bound.
+    10,000) and answers in 266 ms, the rest spread evenly. Its pacing sets the bound.
     """
     rng = random.Random(seed)
     names = [f"h{i}.bench" for i in range(hosts)]
-    sites = {name: Site(default=Page(status=200, etag='"v1"'), latency=0.005) for name in names}
+    latency = {name: round(rng.uniform(0.05, 0.3), 3) for name in names}
+    latency[names[0]] = _BUSIEST_LATENCY
+    sites = {
+        name: Site(default=Page(status=200, etag='"v1"'), latency=latency[name]) for name in names
+    }
     lines = ["# Generated\n\n"]
-    bench = BenchWorld(f"{links:,} links / {hosts} hosts", "", "", dict.fromkeys(names, 0.005))
+    bench = BenchWorld(f"{links:,} links / {hosts} hosts", "", "", latency)
     dead: list[str] = []
     for i in range(links):
         host = names[0] if i % 100 < _BUSIEST_PERCENT else names[1 + i % (hosts - 1)]

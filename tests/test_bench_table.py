@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 
 from bench import __main__ as bench
+from bench.worlds import Rules, generated_world, shipped_world
+from tests.emulator import Emulator
 from tests.hostile_lists import wait_measured
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -70,3 +72,24 @@ def test_a_child_of_a_big_process_is_measured_at_its_own_size() -> None:
     del ballast
     assert proc.returncode == 0 and not reaped.killed
     assert 40 < reaped.peak_mb < 150
+
+
+def test_table_shows_first_requests_and_the_busiest_hosts_pace() -> None:
+    row = _row("cold", 95.0, 300, 10_000)
+    row.first_request, row.api_first = 0.8, {"arXiv": 0.1, "GitHub": 0.02}
+    row.busiest, row.pace = (1730, 19.2), 20.0
+    header, _, line = bench._table([row], []).splitlines()[:3]
+    assert "first request s" in header and "busiest page host" in header
+    assert line.endswith("| 0.80 | GitHub 0.02, arXiv 0.10 | 1730 at 19.2 (20: 96%) |")
+
+
+def test_bench_worlds_are_far_away_and_the_shipped_one_has_a_page_past_the_timeout(
+    tls_emulator: Emulator,
+) -> None:
+    generated = generated_world(tls_emulator, links=200, hosts=20)
+    assert all(0.05 <= s <= 0.3 for s in generated.latency.values())
+    # A new connection costs the host's latency once more (the handshake).
+    assert tls_emulator.connect_delay["h3.bench"] == generated.latency["h3.bench"]
+    shipped = shipped_world(tls_emulator, ROOT / "data" / "awesome-list.md")
+    assert shipped.slow_url is not None and shipped.slowest > 20.0
+    assert shipped.links_bound(Rules()) >= shipped.slowest

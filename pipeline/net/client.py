@@ -29,7 +29,7 @@ from pipeline.net.politeness import host_of
 from pipeline.net.probe import Prober
 from pipeline.net.proxy import Proxies, proxies_from
 from pipeline.net.results import Fetched, Probe
-from pipeline.net.retry import RETRY_STATUSES, retrying
+from pipeline.net.retry import RETRY_STATUSES, GrowingTimeout, retrying
 from pipeline.net.scheduler import HostRouter, Scheduler, tls_context
 from pipeline.net.sender import Attempt, Sender
 
@@ -99,25 +99,30 @@ class NetClient:
         if cached is not None and stored is not None:
             extra.update(cached.conditional_headers())
 
+        timeout = GrowingTimeout(self.settings.timeout)
         tries = 0
 
         async def attempt() -> Attempt:
             nonlocal tries
             tries += 1
-            return await self.sender.fetch_once(method, full, extra, json)
+            return await self.sender.fetch_once(method, full, extra, json, timeout=timeout.current)
+
+        def again(a: Attempt) -> bool:
+            if not retry:
+                return False
+            if a.failure is Failure.TIMEOUT:
+                return timeout.retry_after_timeout()
+            return a.failure in TRANSIENT or (
+                a.fetched is not None and a.fetched.status in RETRY_STATUSES
+            )
 
         async with self.sender.scheduler.queued(host_of(full)):
             result = await retrying(
                 attempt,
                 settings=self.settings,
-                should_retry=lambda a: (
-                    retry
-                    and (
-                        a.failure in TRANSIENT
-                        or (a.fetched is not None and a.fetched.status in RETRY_STATUSES)
-                    )
-                ),
-                retry_after=lambda a: a.retry_after,
+                should_retry=again,
+                # After a timeout, the longer try goes at once: the timeout was the wait.
+                retry_after=lambda a: 0.0 if a.failure is Failure.TIMEOUT else a.retry_after,
             )
         if result.fetched is None:
             raise FetchError(result.failure or Failure.PROTOCOL, full, result.detail, tries)

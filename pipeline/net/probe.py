@@ -17,7 +17,7 @@ from pipeline.net.cache import NetCache
 from pipeline.net.errors import TRANSIENT, Failure
 from pipeline.net.politeness import host_of
 from pipeline.net.results import Hop, Probe
-from pipeline.net.retry import RETRY_STATUSES, parse_retry_after, retrying
+from pipeline.net.retry import RETRY_STATUSES, GrowingTimeout, parse_retry_after, retrying
 from pipeline.net.sender import Sender
 
 __all__ = ["HEAD_REFUSED", "Prober"]
@@ -83,17 +83,25 @@ class Prober:
             return Probe.from_dict(cached.value, from_cache=True)
         conditional = cached.conditional_headers() if cached is not None else {}
         attempts = 0
+        timeout = GrowingTimeout(self.sender.settings.timeout)
 
         async def attempt() -> Probe:
             nonlocal attempts
             attempts += 1
-            return await _probe_once(self, url, conditional)
+            return await _probe_once(self, url, conditional, timeout.current)
+
+        def again(probe: Probe) -> bool:
+            if probe.failure is Failure.TIMEOUT:
+                return timeout.retry_after_timeout()
+            return _retryable(probe)
+
+        def wait(probe: Probe) -> float | None:
+            if probe.failure is Failure.TIMEOUT:
+                return 0.0  # the timeout was the wait: try again with the longer one now
+            return probe.retry_after if probe.status in (429, 503) else None
 
         probe = await retrying(
-            attempt,
-            settings=self.sender.settings,
-            should_retry=_retryable,
-            retry_after=lambda p: p.retry_after if p.status in (429, 503) else None,
+            attempt, settings=self.sender.settings, should_retry=again, retry_after=wait
         )
         probe = replace(probe, attempts=attempts, retry_after=None)
         if probe.status == 304 and cached is not None:
@@ -114,7 +122,9 @@ class Prober:
         return probe
 
 
-async def _probe_once(prober: Prober, url: str, conditional: dict[str, str]) -> Probe:
+async def _probe_once(
+    prober: Prober, url: str, conditional: dict[str, str], timeout: float
+) -> Probe:
     sender = prober.sender
     current = url
     hops: list[Hop] = []
@@ -141,11 +151,13 @@ async def _probe_once(prober: Prober, url: str, conditional: dict[str, str]) -> 
             )
         host = host_of(current)
         headers = conditional if not hops else {}
-        answer = await sender.send("HEAD", current, headers, head_refused=prober.head_refused)
+        answer = await sender.send(
+            "HEAD", current, headers, head_refused=prober.head_refused, timeout=timeout
+        )
         if answer.method == "HEAD" and answer.status in HEAD_REFUSED:
             if answer.status in _HEAD_UNSUPPORTED:
                 prober.head_refused.add(host)
-            answer = await sender.send("GET", current, headers)
+            answer = await sender.send("GET", current, headers, timeout=timeout)
         status, method = answer.status, answer.method
         if status is None:
             assert answer.failure is not None
@@ -173,12 +185,16 @@ async def _probe_once(prober: Prober, url: str, conditional: dict[str, str]) -> 
             hops.append(Hop(status, current, target))
             current = target
             continue
+        # An answer later than the usual timeout (one the longer retry caught) says so: the
+        # page is alive, but a reader will wait for it.
+        slow = answer.seconds > sender.settings.timeout
+        detail = f"slow: answered after {round(answer.seconds, 1):g} s" if slow else ""
         return Probe(
             url,
             status=status,
             final_url=current,
             redirects=tuple(hops),
-            detail=f"HTTP {status}",
+            detail=detail or f"HTTP {status}",
             method=method,
             retry_after=parse_retry_after(answer.headers.get("retry-after")),
             etag=answer.headers.get("etag"),

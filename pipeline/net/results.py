@@ -19,6 +19,7 @@ class Answer:
     headers: dict[str, str] = field(default_factory=dict)  # lower-case names
     failure: Failure | None = None
     detail: str = ""
+    seconds: float = 0.0  # from sending to the answer's headers
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,9 @@
 """The one "retry or not?" decision, and how long to wait: backoff with jitter, or
-what `Retry-After` says (seconds or an HTTP date), within a budget.
+what `Retry-After` says (seconds or an HTTP date), within a budget; and timeouts that
+grow: a request that timed out is tried once more with TIMEOUT_GROWTH times the
+timeout, at once (it has waited long enough), and never again with the same one.
+A page that answers after 27 s on a 20 s timeout is judged in one run, and a page
+that never answers costs (1 + TIMEOUT_GROWTH) x the timeout, not retries x it.
 """
 
 from __future__ import annotations
@@ -20,12 +24,30 @@ from tenacity import (
 
 from pipeline.config import Settings
 
-__all__ = ["RETRY_STATUSES", "parse_retry_after", "retrying"]
+__all__ = ["RETRY_STATUSES", "TIMEOUT_GROWTH", "GrowingTimeout", "parse_retry_after", "retrying"]
 
 T = TypeVar("T")
 
 # Answers that say "not now" rather than "no": worth another attempt.
 RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
+# The retry of a timed-out request waits this many times the timeout.
+TIMEOUT_GROWTH = 2.0
+
+
+class GrowingTimeout:
+    """The timeout of each attempt of one request: the setting's, then (after a timeout)
+    TIMEOUT_GROWTH times it, once."""
+
+    def __init__(self, timeout: float) -> None:
+        self.base = timeout
+        self.current = timeout
+
+    def retry_after_timeout(self) -> bool:
+        """An attempt timed out: True (and a longer timeout) when it is worth one more try."""
+        if self.current > self.base:
+            return False  # the longer timeout was spent too: the host is not answering
+        self.current = self.base * TIMEOUT_GROWTH
+        return True
 
 
 def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:

@@ -2,7 +2,18 @@
 its own pace; one global limit caps the requests in flight.
 
 A request waits for its host's slot (per-host concurrency), its host's turn
-(the pace, see politeness.py), then a global slot. Each host's requests ride
+(the pace, see politeness.py), then a global slot. A host's concurrency follows
+Little's law: to keep its pace at the latency it shows, it needs about
+pace x latency requests in flight, plus one (`per_host_concurrency` is where it
+starts; it grows up to MOST_CONNECTIONS, within the global limit). The pace alone
+decides how many requests a second go out: more connections only stop a slow
+host from falling behind it.
+
+API calls (`urgent`) go before link checks: they take the next global slot
+whatever is queued, and the run's critical path is theirs (arXiv's 3-second
+spacing). New connections are bounded too (HANDSHAKES at once, the host with
+the most work first): opening hundreds of TLS connections at once kept the
+event loop busy for seconds, and the first API call waited behind them. Each host's requests ride
 that host's own connection pool (HTTP/1.1 keep-alive, HTTP/2 where offered),
 so hosts never evict each other's idle connections; a host's connections are
 closed as soon as nothing is queued for it any more. All pools share one TLS
@@ -27,6 +38,7 @@ from __future__ import annotations
 import asyncio
 import heapq
 import itertools
+import math
 import ssl
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -39,10 +51,21 @@ import httpx
 from pipeline.config import Settings
 from pipeline.net.politeness import Pace
 
-__all__ = ["HostRouter", "Scheduler", "tls_context"]
+__all__ = ["HANDSHAKES", "MOST_CONNECTIONS", "HostRouter", "Scheduler", "tls_context"]
 
 T = TypeVar("T")
 _Job = tuple[Callable[[], Awaitable[Any]], "asyncio.Future[Any]"]
+
+# Connections a host gets at most, whatever its latency: 16 x 250 ms keeps 60 requests a
+# second going, more than any host should be asked for.
+MOST_CONNECTIONS = 16
+# Link requests that may be opening a connection at once (each a round trip and a TLS
+# handshake's CPU): enough to open 200 hosts' first connections in a few seconds.
+HANDSHAKES = 8
+_URGENT = 1 << 62  # the global-slot priority of an API call: before any host's queue
+# Weight of the newest answer in a host's latency estimate: a few answers settle it, and
+# one slow answer does not open a burst of connections.
+_LATENCY_WEIGHT = 0.3
 
 
 def tls_context(settings: Settings) -> ssl.SSLContext:
@@ -51,6 +74,45 @@ def tls_context(settings: Settings) -> ssl.SSLContext:
     if settings.ca_bundle is not None:
         return ssl.create_default_context(cafile=str(settings.ca_bundle))
     return httpx.create_ssl_context()
+
+
+class _Slots:
+    """A semaphore whose size can change while it is held (a host's concurrency)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.used = 0
+        self._waiters: deque[asyncio.Future[None]] = deque()
+
+    async def acquire(self) -> None:
+        """Take a slot, waiting (in order) while all are held."""
+        if self.used < self.limit and not self._waiters:
+            self.used += 1
+            return
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiters.append(future)
+        try:
+            await future
+        except asyncio.CancelledError:
+            if future.done() and not future.cancelled():
+                self.release()  # handed a slot just as we were cancelled: pass it on
+            raise
+
+    def release(self) -> None:
+        self.used -= 1
+        self._wake()
+
+    def resize(self, limit: int) -> None:
+        """Allow `limit` holders from now on (holders above a smaller limit finish first)."""
+        self.limit = limit
+        self._wake()
+
+    def _wake(self) -> None:
+        while self._waiters and self.used < self.limit:
+            future = self._waiters.popleft()
+            if not future.done():
+                self.used += 1
+                future.set_result(None)
 
 
 class _GlobalLimit:
@@ -89,9 +151,14 @@ class _GlobalLimit:
 class _Host:
     """One host's queue: its slots, its pace, its connections, and how much waits for it."""
 
-    semaphore: asyncio.Semaphore
+    semaphore: _Slots
     pace: Pace
     concurrency: int
+    least: int  # the configured concurrency: never fewer
+    most: int  # never more (equal to `least` for a host given its own limits)
+    latency: float | None = None  # seconds an answer takes, recently (None: no answer yet)
+    active: int = 0  # requests past their turn (waiting for a global slot, or in flight)
+    opened: int = 0  # connections the host's pool has, as far as we can tell
     pending: int = 0  # jobs and requests queued or running for this host
     pool: httpx.AsyncBaseTransport | None = None
     closing: set[asyncio.Task[None]] = field(default_factory=set)
@@ -111,6 +178,7 @@ class Scheduler:
     ) -> None:
         self._settings = settings
         self._global = _GlobalLimit(settings.concurrency)
+        self._handshakes = _GlobalLimit(HANDSHAKES)
         self._hosts: dict[str, _Host] = {}
         self._overrides: dict[str, tuple[int, float]] = {}
         self._learned = learned or (lambda host: None)
@@ -135,8 +203,38 @@ class Scheduler:
             if remembered is not None:
                 self._remembered.add(host)
             pace = Pace(floor=interval, interval=remembered or interval)
-            state = self._hosts[host] = _Host(asyncio.Semaphore(concurrency), pace, concurrency)
+            # A host given its own limits (an API's terms) keeps them; others grow with latency.
+            most = (
+                concurrency
+                if host in self._overrides
+                else max(concurrency, min(MOST_CONNECTIONS, self._settings.concurrency))
+            )
+            state = self._hosts[host] = _Host(
+                _Slots(concurrency), pace, concurrency, least=concurrency, most=most
+            )
         return state
+
+    def answered_after(self, host: str, seconds: float) -> None:
+        """An answer from `host` took `seconds`: size its concurrency by Little's law."""
+        state = self._host(host)
+        previous = state.latency
+        state.latency = (
+            seconds if previous is None else previous + _LATENCY_WEIGHT * (seconds - previous)
+        )
+        if state.most == state.least or state.pace.interval <= 0:
+            return  # fixed limits, or no pace to keep (requests go as fast as answers come)
+        # In flight = rate x time in the system; +1 so a turn never waits for a free slot.
+        wanted = math.ceil(state.latency / state.pace.interval) + 1
+        concurrency = max(state.least, min(state.most, wanted))
+        if concurrency == state.concurrency:
+            return
+        state.concurrency = concurrency
+        state.semaphore.resize(concurrency)
+        self._add_workers(state)
+
+    def concurrency(self, host: str) -> int:
+        """How many requests `host` may have in flight now."""
+        return self._host(host).concurrency
 
     def pace(self, host: str) -> Pace:
         """The pace of `host` (to defer it, or to tell it about a refusal)."""
@@ -161,16 +259,22 @@ class Scheduler:
         future: asyncio.Future[T] = loop.create_future()
         state.jobs.append((job, future))
         state.pending += 1
-        if state.workers < state.concurrency:
+        self._add_workers(state)
+        return future
+
+    def _add_workers(self, state: _Host) -> None:
+        # Up to the host's concurrency, and no more workers than jobs waiting for one.
+        loop = asyncio.get_running_loop()
+        for _ in range(min(state.concurrency - state.workers, len(state.jobs))):
             state.workers += 1
             worker = loop.create_task(self._work(state))
             self._workers.add(worker)
             worker.add_done_callback(self._workers.discard)
-        return future
 
     async def _work(self, state: _Host) -> None:
         try:
-            while state.jobs:
+            # A worker above a lowered concurrency stops after its job.
+            while state.jobs and state.workers <= state.concurrency:
                 job, future = state.jobs.popleft()
                 try:
                     if future.done():  # cancelled while queued: nobody wants it any more
@@ -194,6 +298,7 @@ class Scheduler:
         if state.pending == 0 and state.pool is not None:
             # The host's queue is empty: close its idle connections now.
             pool, state.pool = state.pool, None
+            state.opened = 0
             task = asyncio.get_running_loop().create_task(pool.aclose())
             state.closing.add(task)
             task.add_done_callback(state.closing.discard)
@@ -209,24 +314,48 @@ class Scheduler:
             self._done(state)
 
     @asynccontextmanager
-    async def slot(self, host: str) -> AsyncIterator[None]:
-        """Hold one request slot for `host`: its semaphore, its turn, then a global slot."""
+    async def slot(self, host: str, *, urgent: bool = False) -> AsyncIterator[bool]:
+        """Hold one request slot for `host`: its semaphore, a handshake slot when it opens
+        a connection, its turn, then a global slot.
+
+        `urgent` (an API call): first in line for the global slot, and not held back
+        by the bound on handshakes. Yields True when the request is likely to open a
+        new connection (its time then includes a handshake: not the host's latency).
+        """
         async with self.queued(host):
             state = self._host(host)
-            async with state.semaphore:
-                await state.pace.wait_turn()
-                await self._global.acquire(priority=len(state.jobs))
+            await state.semaphore.acquire()
+            # More requests under way than the pool has connections: this one opens one.
+            opens = not urgent and state.active >= state.opened
+            state.active += 1
+            if opens:
+                state.opened += 1
+            try:
+                if opens:
+                    # Before the turn: a turn kept waiting here would go out late, right
+                    # before the next one, faster than the pace.
+                    await self._handshakes.acquire(len(state.jobs))
                 try:
-                    yield
+                    await state.pace.wait_turn()
+                    await self._global.acquire(_URGENT if urgent else len(state.jobs))
+                    try:
+                        yield opens
+                    finally:
+                        self._global.release()
                 finally:
-                    self._global.release()
+                    if opens:
+                        self._handshakes.release()
+            finally:
+                state.active -= 1
+                state.semaphore.release()
 
     def pool(self, host: str) -> httpx.AsyncBaseTransport:
         """The connection pool of `host`, opened on first use."""
         state = self._host(host)
         if state.pool is None:
             assert self._pool_factory is not None
-            state.pool = self._pool_factory(host, state.concurrency)
+            # Sized for the most the host may get: its concurrency may grow while the pool lives.
+            state.pool = self._pool_factory(host, state.most)
         return state.pool
 
     async def aclose(self) -> None:

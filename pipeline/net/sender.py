@@ -6,6 +6,7 @@ the host's pace. No retries here (client.py and probe.py decide those).
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import Counter
 from collections.abc import Container, Mapping
 from typing import Any
@@ -48,7 +49,6 @@ class Sender:
         self.client = client
         self.scheduler = scheduler
         self.counters: Counter[str] = Counter()  # requests, requests:<host>, cache_hits, ...
-        self._timeout_detail = f"timeout after {settings.timeout:g} s"
 
     async def send(
         self,
@@ -57,15 +57,21 @@ class Sender:
         headers: Mapping[str, str] | None = None,
         *,
         head_refused: Container[str] = (),
+        timeout: float | None = None,
     ) -> Answer:
-        """One polite request whose body is not kept; HEAD becomes GET for `head_refused` hosts."""
+        """One polite request whose body is not kept; HEAD becomes GET for `head_refused` hosts.
+
+        `timeout`: seconds for this request (a retry after a timeout gets longer), else the
+        setting's. The answer says how long it took (`seconds`).
+        """
         host = host_of(url)
-        async with self.scheduler.slot(host):
+        timeout = timeout or self.settings.timeout
+        async with self.scheduler.slot(host) as opening:
             # Decided inside the slot: an earlier request to this host may just have learned it.
             if method == "HEAD" and host in head_refused:
                 method = "GET"
             try:
-                request = self.client.build_request(method, url, headers=headers)
+                request = self.client.build_request(method, url, headers=headers, timeout=timeout)
             except (httpx.InvalidURL, httpx.UnsupportedProtocol, UnicodeError, ValueError) as exc:
                 # UnicodeError: httpx decodes an xn-- host with IDNA 2008 (`xn--a.com`).
                 return Answer(method, None, failure=Failure.INVALID_URL, detail=str(exc))
@@ -73,9 +79,12 @@ class Sender:
                 return Answer(method, None, failure=Failure.INVALID_URL, detail="port out of range")
             self._count(host)
             self.counters["probe:requests"] += 1
+            self.counters[f"timeout:{timeout:g}"] += 1
+            started = time.monotonic()
             try:
-                async with asyncio.timeout(self.settings.timeout):
+                async with asyncio.timeout(timeout):
                     response = await self.client.send(request, stream=True)
+                    seconds = time.monotonic() - started
                     try:
                         await _drain_small(response)
                     finally:
@@ -87,23 +96,35 @@ class Sender:
                 detail = f"redirect Location cannot be followed: {exc}"
                 return Answer(method, None, failure=Failure.INVALID_URL, detail=detail)
             except (httpx.HTTPError, OSError, TimeoutError) as exc:
-                failure, detail = self._classify(exc)
+                failure, detail = self._classify(exc, timeout)
                 return Answer(method, None, failure=failure, detail=detail)
         answer = dict(response.headers.items())
-        self._teach(host, response.status_code, answer)
-        return Answer(method, response.status_code, answer)
+        # A new connection's handshake is no part of the host's latency: it is paid once.
+        self._teach(host, response.status_code, answer, None if opening else seconds)
+        return Answer(method, response.status_code, answer, seconds=seconds)
 
     async def fetch_once(
-        self, method: str, url: str, headers: Mapping[str, str], json: Any
+        self,
+        method: str,
+        url: str,
+        headers: Mapping[str, str],
+        json: Any,
+        *,
+        timeout: float | None = None,
     ) -> Attempt:
         """One polite request whose body is read, up to `max_body_bytes`, redirects followed."""
         host = host_of(url)
         limit = self.settings.max_body_bytes
-        async with self.scheduler.slot(host):
+        timeout = timeout or self.settings.timeout
+        # API calls are the run's critical path: they go before queued link checks.
+        async with self.scheduler.slot(host, urgent=True):
             self._count(host)
+            self.counters[f"timeout:{timeout:g}"] += 1
             try:
-                async with asyncio.timeout(self.settings.timeout):
-                    request = self.client.build_request(method, url, headers=headers, json=json)
+                async with asyncio.timeout(timeout):
+                    request = self.client.build_request(
+                        method, url, headers=headers, json=json, timeout=timeout
+                    )
                     if _port_out_of_range(request):
                         return Attempt(None, Failure.INVALID_URL, "port out of range")
                     response = await self.client.send(request, stream=True, follow_redirects=True)
@@ -120,24 +141,31 @@ class Sender:
             except (httpx.InvalidURL, UnicodeError, ValueError) as exc:  # see send
                 return Attempt(None, Failure.INVALID_URL, f"URL cannot be requested: {exc}")
             except (httpx.HTTPError, OSError, TimeoutError) as exc:
-                return Attempt(None, *self._classify(exc))
+                return Attempt(None, *self._classify(exc, timeout))
         answer = dict(response.headers.items())
-        self._teach(host, response.status_code, answer)
+        # An API's host keeps the concurrency it was given (its terms, GitHub's "one at a
+        # time" advice): its latency sizes nothing.
+        self._teach(host, response.status_code, answer, None)
         return Attempt(Fetched(str(response.url), response.status_code, answer, bytes(body)))
 
-    def _classify(self, exc: BaseException) -> tuple[Failure, str]:
+    def _classify(self, exc: BaseException, timeout: float) -> tuple[Failure, str]:
         failure, detail = classify_exception(exc)
         if failure is Failure.TIMEOUT:
             # Whatever layer noticed (a TLS read, httpx, our own deadline): it was the clock.
-            return failure, self._timeout_detail
+            return failure, f"timeout after {timeout:g} s"
         return failure, detail
 
     def _count(self, host: str) -> None:
         self.counters["requests"] += 1
         self.counters[f"requests:{host}"] += 1
 
-    def _teach(self, host: str, status: int, headers: dict[str, str]) -> None:
-        # Retry-After speaks for the whole host: pause every request to it, not just this one.
+    def _teach(
+        self, host: str, status: int, headers: dict[str, str], seconds: float | None
+    ) -> None:
+        # How long the host takes sizes its connections; Retry-After speaks for the whole
+        # host: pause every request to it, not just this one.
+        if seconds is not None:
+            self.scheduler.answered_after(host, seconds)
         pace = self.scheduler.pace(host)
         wait = parse_retry_after(headers.get("retry-after")) if status in (429, 503) else None
         if status == 429 or (wait is not None and wait > 0):  # "Retry-After: 0" asks no pause

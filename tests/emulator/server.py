@@ -105,6 +105,8 @@ class Emulator:
         self.connections: Counter[str] = Counter()  # host name -> connections opened
         self.closed: Counter[str] = Counter()  # host name -> connections closed (by either end)
         self.connect_delay: dict[str, float] = {}  # host name -> seconds a new connection costs
+        self.peak_connecting = 0  # the most connections paying their connect_delay at once
+        self._connecting = 0
         self._ca: Any = None
         self.requests: list[Request] = []
         self.bytes_sent: dict[int, int] = {}  # index in `requests` -> body bytes written
@@ -242,6 +244,7 @@ class Emulator:
             self.connections.clear()
             self.closed.clear()
             self.connect_delay.clear()
+            self.peak_connecting = 0
 
     def requests_to(self, name: str) -> list[Request]:
         """The requests host `name` received, in arrival order."""
@@ -271,7 +274,14 @@ class Emulator:
         try:
             delay = self.connect_delay.get(name, 0.0)
             if delay:
-                await asyncio.sleep(delay)  # the handshake's round trip on a real network
+                with self._lock:
+                    self._connecting += 1
+                    self.peak_connecting = max(self.peak_connecting, self._connecting)
+                try:
+                    await asyncio.sleep(delay)  # the handshake's round trip on a real network
+                finally:
+                    with self._lock:
+                        self._connecting -= 1
             while await self._one(reader, writer, address):
                 pass
         except (

@@ -1,0 +1,198 @@
+"""Fast on a slow internet (issue 18): each host gets the connections its pace needs at its
+latency (Little's law), and a timed-out request is tried once more with a longer timeout,
+so a slow page is judged alive in one run and remembered like any other.
+
+No test here times the client: they count what the emulator held at once, the requests it
+received and the timeouts the client used.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from pipeline.model import Verdict
+from pipeline.net import open_client
+from pipeline.net.scheduler import HANDSHAKES, MOST_CONNECTIONS
+from tests.emulator import Emulator
+from tests.links_helpers import (
+    InFlight,
+    catalog_of,
+    fast_settings,
+    health_of,
+    mount_hosts,
+    probe_all,
+    run_links,
+)
+
+
+def _most_in_one_second(times: list[float]) -> int:
+    times = sorted(times)
+    return max(sum(1 for t in times[i:] if t < start + 1.0) for i, start in enumerate(times))
+
+
+def test_a_far_host_gets_connections_for_its_pace(emulator: Emulator, tmp_path: Path) -> None:
+    # 300 ms an answer at 20 requests a second: 4 connections carry at most 13 a second;
+    # Little's law asks for 0.3 x 20 = 6 in flight, plus one.
+    far = InFlight(0.3)
+    emulator.mount("far", far)
+    urls = [emulator.url("far", f"/{i}") for i in range(40)]
+    settings = fast_settings(tmp_path, per_host_concurrency=4, per_host_interval=0.05, timeout=5)
+    probes = probe_all(settings, *urls)
+    assert {p.status for p in probes} == {200}
+    assert 6 <= far.peak <= 8, far.peak
+    # More connections, never more requests a second than the pace (20, one more at the edge).
+    assert _most_in_one_second([r.time for r in emulator.requests]) <= 21
+
+
+def test_a_handshake_is_not_counted_as_the_hosts_latency(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    # 0.1 s an answer at 20 a second needs 3 connections; the first answers also paid a
+    # 0.5 s handshake, which would have asked for 13.
+    quick = InFlight(0.1)
+    emulator.mount("quick", quick)
+    emulator.connect_delay["quick"] = 0.5
+    urls = [emulator.url("quick", f"/{i}") for i in range(40)]
+    settings = fast_settings(tmp_path, per_host_concurrency=2, per_host_interval=0.05, timeout=5)
+    probe_all(settings, *urls)
+    assert emulator.connections["quick"] <= 4, emulator.connections["quick"]
+
+
+def test_a_near_host_keeps_its_configured_connections(emulator: Emulator, tmp_path: Path) -> None:
+    near = InFlight(0.01)
+    emulator.mount("near", near)
+    urls = [emulator.url("near", f"/{i}") for i in range(30)]
+    probe_all(fast_settings(tmp_path, per_host_concurrency=2, per_host_interval=0.02), *urls)
+    assert near.peak <= 2
+
+
+def test_connections_are_capped_and_within_the_global_limit(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    # 0.5 s at 50 a second would want 26 in flight.
+    slow = InFlight(0.5)
+    emulator.mount("slow", slow)
+    urls = [emulator.url("slow", f"/{i}") for i in range(70)]
+    probe_all(fast_settings(tmp_path, per_host_interval=0.02, timeout=5), *urls)
+    assert slow.peak == MOST_CONNECTIONS
+
+    capped = InFlight(0.5)
+    emulator.mount("capped", capped)
+    urls = [emulator.url("capped", f"/{i}") for i in range(40)]
+    probe_all(fast_settings(tmp_path, per_host_interval=0.02, timeout=5, concurrency=6), *urls)
+    assert capped.peak == 6
+
+
+def test_a_host_with_its_own_limits_keeps_them(emulator: Emulator, tmp_path: Path) -> None:
+    api = InFlight(0.2)
+    emulator.mount("api", api)
+    settings = fast_settings(tmp_path, per_host_interval=0.01, timeout=5)
+
+    async def go() -> None:
+        async with open_client(settings) as net:
+            net.configure_host(emulator.url("api"), concurrency=1, interval=0.01)
+            urls = [emulator.url("api", f"/{i}") for i in range(8)]
+            await asyncio.gather(*(net.fetch("GET", u) for u in urls))
+
+    asyncio.run(go())
+    assert api.peak == 1
+
+
+def test_api_calls_do_not_grow_their_hosts_connections(emulator: Emulator, tmp_path: Path) -> None:
+    # An API host nobody configured (the GitHub API): its latency asks for 7, it keeps 2.
+    api = InFlight(0.3)
+    emulator.mount("api", api)
+    settings = fast_settings(tmp_path, per_host_concurrency=2, per_host_interval=0.05, timeout=5)
+
+    async def go() -> None:
+        async with open_client(settings) as net:
+            urls = [emulator.url("api", f"/{i}") for i in range(16)]
+            await asyncio.gather(*(net.fetch("GET", u) for u in urls))
+
+    asyncio.run(go())
+    assert api.peak <= 2, api.peak
+
+
+def test_a_page_slower_than_the_timeout_is_judged_alive_in_one_run(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    mount_hosts(emulator, {"a": {"pages": {"/slow": {"latency": 0.8}}}, "b": {"default": {}}})
+    url = emulator.url("a", "/slow")
+    catalog = catalog_of(url, emulator.url("b", "/"))
+    settings = fast_settings(tmp_path, timeout=0.5, retries=3)
+    checked, ctx = run_links(catalog, settings)
+    health = health_of(checked)[url]
+    assert health.verdict is Verdict.OK
+    assert health.detail == "slow: answered after 0.8 s"
+    # Once with the timeout, once with twice it; not `retries` times with the same one.
+    assert len(emulator.requests_to("a")) == 2
+    assert ctx.net is not None
+    assert ctx.net.counters["timeout:0.5"] == 2  # the slow page's first try and b's page
+    assert ctx.net.counters["timeout:1"] == 1
+
+    # Cached like any other page that answered: the next run asks nothing.
+    again, _ = run_links(catalog, settings)
+    assert len(emulator.requests_to("a")) == 2
+    assert health_of(again)[url].verdict is Verdict.OK
+    assert health_of(again)[url].detail == "slow: answered after 0.8 s"
+
+
+def test_a_page_that_never_answers_is_tried_twice(emulator: Emulator, tmp_path: Path) -> None:
+    mount_hosts(emulator, {"a": {"pages": {"/hang": {"hang": True}}}, "b": {"default": {}}})
+    url = emulator.url("a", "/hang")
+    catalog = catalog_of(url, emulator.url("b", "/"))
+    checked, _ = run_links(catalog, fast_settings(tmp_path, timeout=0.3, retries=3))
+    health = health_of(checked)[url]
+    assert health.verdict is Verdict.UNVERIFIED
+    assert health.detail == "timeout after 0.6 s"
+    assert len(emulator.requests_to("a")) == 2
+
+
+def test_an_api_call_that_timed_out_is_retried_with_a_longer_timeout(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    mount_hosts(emulator, {"api": {"pages": {"/slow": {"latency": 0.8}}}})
+
+    async def go() -> int:
+        async with open_client(fast_settings(tmp_path, timeout=0.5, retries=3)) as net:
+            fetched = await net.fetch("GET", emulator.url("api", "/slow"))
+            return fetched.status
+
+    assert asyncio.run(go()) == 200
+    assert len(emulator.requests_to("api")) == 2
+
+
+def test_new_connections_are_opened_a_few_at_a_time(tls_emulator: Emulator, tmp_path: Path) -> None:
+    # 40 hosts, each new connection costing 0.2 s at the emulator: 32 global slots would
+    # open 32 at once.
+    hosts = [f"h{i}" for i in range(40)]
+    mount_hosts(tls_emulator, {h: {"default": {}, "latency": 0.2} for h in hosts})
+    urls = [tls_emulator.url(h, f"/{i}") for h in hosts for i in range(2)]
+    settings = fast_settings(tmp_path, ca_bundle=tls_emulator.ca_file, timeout=5)
+    probes = probe_all(settings, *urls)
+    assert {p.status for p in probes} == {200}
+    assert 2 <= tls_emulator.peak_connecting <= HANDSHAKES
+
+
+def test_an_api_call_goes_before_queued_link_checks(emulator: Emulator, tmp_path: Path) -> None:
+    # 30 link hosts with 6 checks each queued first, 4 global slots: the API's first
+    # request still goes out among the first few, not after the links.
+    hosts = [f"l{i}" for i in range(30)]
+    mount_hosts(emulator, {h: {"default": {"latency": 0.02}} for h in hosts})
+    mount_hosts(emulator, {"api": {"default": {}}})
+    urls = [emulator.url(h, f"/{i}") for h in hosts for i in range(6)]
+
+    async def go() -> None:
+        async with open_client(fast_settings(tmp_path, concurrency=4, timeout=5)) as net:
+            checks = net.start_probes(urls)
+            await asyncio.sleep(0.1)  # the checks are under way
+            await net.fetch("GET", emulator.url("api", "/q"))
+            await asyncio.gather(*checks)
+
+    asyncio.run(go())
+    hosts_in_order = [r.host for r in emulator.requests]
+    assert len(hosts_in_order) == 181
+    # About 20 checks fit in the 0.1 s head start; without the API's priority it went
+    # out after 150 of them.
+    assert hosts_in_order.index("api") < 40, hosts_in_order.index("api")
