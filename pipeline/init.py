@@ -106,10 +106,11 @@ def _repository_from_url(url: str) -> str | None:
     return path if path.count("/") == 1 else None
 
 
-def _git_head(directory: Path) -> str | None:
+def _rev_parse(directory: Path, what: str) -> str | None:
+    """`git rev-parse WHAT` in `directory`, or None outside a checkout (or without git)."""
     try:
         done = subprocess.run(
-            ["git", "-C", str(directory), "rev-parse", "HEAD"],
+            ["git", "-C", str(directory), "rev-parse", what],
             capture_output=True,
             text=True,
             timeout=30,
@@ -117,8 +118,13 @@ def _git_head(directory: Path) -> str | None:
         )
     except (OSError, subprocess.TimeoutExpired):
         return None
-    sha = done.stdout.strip()
-    return sha if done.returncode == 0 and _SHA.fullmatch(sha) else None
+    out = done.stdout.strip()
+    return out if done.returncode == 0 and out else None
+
+
+def _git_head(directory: Path) -> str | None:
+    sha = _rev_parse(directory, "HEAD")
+    return sha if sha and _SHA.fullmatch(sha) else None
 
 
 def action_ref(direct_url: str | None = None, project_url: str | None = None) -> str:
@@ -326,18 +332,8 @@ def _replace_table(
 
 def repository_root(directory: Path) -> Path:
     """The top of the git checkout `directory` is in (where GitHub reads .github/), else it."""
-    try:
-        done = subprocess.run(
-            ["git", "-C", str(directory), "rev-parse", "--show-toplevel"],
-            capture_output=True,
-            text=True,
-            timeout=30,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return directory
-    top = done.stdout.strip()
-    return Path(top) if done.returncode == 0 and top else directory
+    top = _rev_parse(directory, "--show-toplevel")
+    return Path(top) if top else directory
 
 
 def _yaml_string(value: str) -> str:
