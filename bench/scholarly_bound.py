@@ -15,17 +15,14 @@ left out: they overlap both runs alike.
 from __future__ import annotations
 
 import asyncio
-import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-from bench.lists_world import world_titles
+from bench.lists_world import each_list, world_titles
 from bench.recall import DEFAULT_LISTS
 from pipeline.config import load_settings
 from pipeline.runner import refresh
-from tests.emulator import Emulator
 from tests.emulator.list_world import mount_list_world
 
 __all__ = ["main"]
@@ -52,28 +49,20 @@ def _run(world: dict, listing: Path, folder: Path, stages: list[str]) -> tuple[f
 def main(argv: list[str]) -> int:
     """Print the table; exit 1 when the scholarly stage makes a run 10% longer than arXiv's."""
     folder = Path(argv[0]) if argv else DEFAULT_LISTS
-    lists = sorted(p for p in folder.glob("*.md") if p.name != "README.md")
     print("| list | arXiv alone s | with scholarly s | ratio | S2 requests | HF requests |")
     print("|---|---:|---:|---:|---:|---:|")
     worst = 0.0
-    with Emulator() as emulator, tempfile.TemporaryDirectory() as scratch:
-        for listing in lists:
-            emulator.reset()
-            work = Path(scratch) / listing.stem
-            work.mkdir()
-            shutil.copy(listing, work / listing.name)
-            text = listing.read_text(encoding="utf-8")
-            world = mount_list_world(
-                emulator, work / listing.name, world_titles(text, listing.name)
-            )
-            alone, _ = _run(world, work / listing.name, work / "alone", ["arxiv"])
-            both, sent = _run(world, work / listing.name, work / "both", ["arxiv", "scholarly"])
-            ratio = both / alone if alone else 0.0
-            worst = max(worst, both - alone - 0.1 * alone)
-            print(
-                f"| {listing.stem} | {alone:.1f} | {both:.1f} | {ratio:.2f} "
-                f"| {sent.get('s2', 0)} | {sent.get('huggingface', 0)} |"
-            )
+    for emulator, listing in each_list(folder):
+        text = listing.read_text(encoding="utf-8")
+        world = mount_list_world(emulator, listing, world_titles(text, listing.name))
+        alone, _ = _run(world, listing, listing.parent / "alone", ["arxiv"])
+        both, sent = _run(world, listing, listing.parent / "both", ["arxiv", "scholarly"])
+        ratio = both / alone if alone else 0.0
+        worst = max(worst, both - alone - 0.1 * alone)
+        print(
+            f"| {listing.stem} | {alone:.1f} | {both:.1f} | {ratio:.2f} "
+            f"| {sent.get('s2', 0)} | {sent.get('huggingface', 0)} |"
+        )
     return 0 if worst <= 1.0 else 1
 
 
