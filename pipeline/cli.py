@@ -487,7 +487,14 @@ def gate_command(
 
 @app.command("init")
 def init_command(
-    input: InputOpt = None,
+    input: Annotated[
+        Path | None,
+        typer.Option(
+            "--input",
+            "-i",
+            help="The list [default: README.md, or the only Markdown file with paper links].",
+        ),
+    ] = None,
     output_dir: OutputDirOpt = None,
     force: Annotated[
         bool,

@@ -50,11 +50,18 @@ def test_version_prints_the_version() -> None:
     assert result.stdout.strip() == f"pipeline {__version__}"
 
 
-@pytest.mark.parametrize("command", ["refresh", "parse", "schema"])
+@pytest.mark.parametrize("command", sorted(c.name for c in app.registered_commands))
 def test_every_command_has_help_with_an_example(command: str) -> None:
     result = _invoke(command, "--help")
     assert result.exit_code == 0
     assert "Example:" in result.stdout
+
+
+def test_init_help_names_the_list_it_finds_not_refreshs_default() -> None:
+    # init looks for the list in the checkout; refresh's default path would mislead.
+    result = _invoke("init", "--help")
+    assert "README.md" in result.stdout
+    assert "awesome-list.md" not in result.stdout
 
 
 def test_refresh_offline_writes_a_catalog_marked_not_fetched(workdir: Path) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from pipeline.contact import TOOL_HOMEPAGE
 from pipeline.errors import CatalogError
 from pipeline.files import write_text_atomic
 from pipeline.model import SCHEMA_VERSION, Catalog
@@ -24,9 +25,8 @@ __all__ = [
 
 # Shipped in the wheel; in a checkout, a link to schema/catalog.schema.json.
 SCHEMA_PATH = Path(__file__).resolve().parents[1] / "catalog.schema.json"
-_SCHEMA_ID = (
-    "https://github.com/likyoo/awesome-MLLM-for-image-segmentation/schema/catalog.schema.json"
-)
+# The schema is the tool's, whichever list a catalog describes.
+_SCHEMA_ID = f"{TOOL_HOMEPAGE}/schema/catalog.schema.json"
 
 
 def catalog_schema() -> dict[str, Any]:
