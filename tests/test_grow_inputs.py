@@ -254,3 +254,16 @@ def test_a_cvf_page_of_a_paper_with_no_arxiv_id_links_the_page(
     code, out, err = _add(url, *SECTION)
     assert (code, out) == (2, "")
     assert "Semantic Scholar knows none" in _one_error_line(err)
+
+
+def test_a_venue_s2_does_not_name_comes_from_the_openreview_note(
+    world: tuple[SeedWorld, VenueWorld],
+) -> None:
+    seed, venues = world
+    plant_new_paper(seed, venue=None, code=None)  # S2: a preprint
+    venues.add_note(OpenReviewNote(NOTE, NEW_TITLE, venue="ICLR 2025 oral", pdate=0))
+    code, out, err = _add(FORUM, *SECTION)
+    assert code == 0, err
+    assert _added(out) == [
+        f"- **`[ReasonIS]`** {NEW_TITLE}. ICLR'2025. [[paper](https://arxiv.org/abs/{NEW_ID})]"
+    ]

@@ -76,6 +76,37 @@ def test_a_heading_with_no_entries_takes_the_paper_in_its_nearest_siblings_style
     assert LIST.read_text().split("\n")[at + 5].startswith("- **`[ReferIS]`** Second Paper")
 
 
+def test_an_anchor_before_the_next_heading_stays_with_it(seed: SeedWorld) -> None:
+    _insert_before("## Remote sensing", '### Video\n\n<a name="remote"></a>\n')
+    code, _, err = _add(NEW_ID, "--section", "Video", "--tag", "ReasonIS", "--write")
+    assert code == 0, err
+    lines = LIST.read_text().split("\n")
+    at = lines.index("### Video")
+    assert lines[at : at + 7] == [
+        "### Video",
+        "",
+        ENTRY,
+        "",
+        '<a name="remote"></a>',
+        "",
+        "## Remote sensing",
+    ]
+
+
+def test_a_link_the_model_section_never_writes_is_written_as_the_list_writes_it(
+    seed: SeedWorld,
+) -> None:
+    plant_new_paper(seed, project="https://pixelwise.github.io/")
+    _insert_before("## Remote sensing", "### Video\n")
+    code, out, err = _add(NEW_ID, "--section", "Video", "--tag", "ReasonIS")
+    assert code == 0, err
+    # 'General > Benchmark' links no project pages; tagged entries elsewhere do.
+    assert (
+        f"+- **`[ReasonIS]`** {NEW_TITLE}. CVPR'2025. [[paper](https://arxiv.org/abs/{NEW_ID})]"
+        " | [[code](https://github.com/pixelwise/pixelwise)] | [[project](https://pixelwise.github.io/)]\n"
+    ) in out
+
+
 def test_an_empty_subsection_takes_its_parents_style(seed: SeedWorld) -> None:
     _insert_before("## Remote sensing", "#### Video benchmarks\n")
     code, out, err = _add(NEW_ID, "--section", "Video benchmarks", "--tag", "ReasonIS")

@@ -33,6 +33,7 @@ from pipeline.grow.sources import Found, Reference, fetch_paper, read_identifier
 from pipeline.grow.style import (
     ListStyle,
     Slot,
+    Template,
     learn_templates,
     list_style,
     pick_template,
@@ -183,13 +184,20 @@ def _insert_first(
     entries, after the heading's own text (an introduction stays first)."""
     model, how = model_section(heading.path, entries, heading.line)
     members = [e for e in entries if tuple(e.section) == model]
-    templates = learn_templates(members, lines) or learn_templates(entries, lines)
+    everywhere = learn_templates(entries, lines)
+    templates = learn_templates(members, lines) or everywhere
     if not templates:
         raise InputError(f"no entry of '{section_path(model)}' could be read as a model")
     paper = found.paper
     paper.tags = list(tags)
     roles = frozenset({"paper"} | ({"code"} if paper.code_url else set()))
     roles |= {"project"} if paper.project_url else set()
+    if not any(roles <= t.roles for t in templates):
+        # No entry of the model links every kind of link the paper has: the list's entries
+        # that do, those that write tags as the model does first.
+        tagged = {_has_tags(t) for t in templates}
+        covering = [t for t in everywhere if roles <= t.roles]
+        templates = [t for t in covering if _has_tags(t) in tagged] or covering or templates
     template = pick_template(templates, roles, heading.line)
     notes = [
         *found.notes,
@@ -204,7 +212,7 @@ def _insert_first(
         paper,
         _style(members, entries),
         None,
-        learn_templates(entries, lines),
+        everywhere,
     ).split("\n")
     head: list[str] = []
     if block[0].startswith("|"):
@@ -214,8 +222,7 @@ def _insert_first(
         while top > 1 and lines[top - 2].startswith("|"):
             top -= 1
         head = lines[top - 1 : top + 1] if first - top >= 2 else []
-    own = [n for n in range(heading.line + 1, heading.end + 1) if lines[n - 1].strip()]
-    after = max([heading.line, *own])
+    after = _introduction(lines, heading)
     tail = lines[after:]
     blank = "\r" if lines[heading.line - 1].endswith("\r") else ""  # a CRLF list stays CRLF
     new_lines = [
@@ -235,6 +242,24 @@ def _insert_first(
         notes=notes,
     )
     return "\n".join(new_lines), added
+
+
+def _has_tags(template: Template) -> bool:
+    return any(isinstance(p, Slot) and p.kind == "tags" for p in template.pieces)
+
+
+def _introduction(lines: Sequence[str], heading: Heading) -> int:
+    """The last line of the paragraph that introduces the heading's section, else the
+    heading's own: an HTML anchor or a "back to top" link there belongs to the next one."""
+    n = heading.line + 1
+    while n <= heading.end and not lines[n - 1].strip():
+        n += 1
+    text = lines[n - 1].strip() if n <= heading.end else ""
+    if not text or text.startswith("<") or "](#" in text:
+        return heading.line
+    while n < heading.end and lines[n].strip():
+        n += 1
+    return n
 
 
 def _step(members: Sequence[Entry], model: Entry, after: int, ends: dict[int, int]) -> int | None:

@@ -258,6 +258,8 @@ async def fetch_paper(
                 record = await _s2_record(s2, Wanted(arxiv_id=arxiv_id), threshold)
         if record is not None:
             _apply_s2(paper, record)
+        if paper.venue_short is None and page is not None:
+            _page_venue(paper, page)  # S2 places it nowhere; its own page does
         if arxiv_id is None and paper.venue_short is None:
             # Not on arXiv and at no venue a source names: "arXiv'2024" would be wrong.
             paper.venue_unknown = True
@@ -303,6 +305,10 @@ def _apply_page(paper: NewEntry, page: PageRecord) -> None:
     paper.title = page.title
     paper.authors = list(page.authors)
     paper.year = page.year
+
+
+def _page_venue(paper: NewEntry, page: PageRecord) -> None:
+    """The venue the page names, when it shows an accepted paper."""
     if page.published and page.venue:
         # "ICLR 2024 poster" -> ICLR: the venue is what comes before its year.
         year = re.search(r"(?<!\d)(?:19|20)\d\d(?!\d)", page.venue)
