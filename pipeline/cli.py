@@ -286,7 +286,11 @@ def add_command(
         list[str],
         typer.Argument(
             metavar="ID_OR_URL",
-            help="arXiv ids or URLs, DOIs (or doi.org URLs), CVF paper pages.",
+            help="Each paper: an arXiv id or URL (2312.00752, arxiv.org/abs|pdf/...), a DOI "
+            "(10.1109/..., doi:..., doi.org/...), or its page: CVF (openaccess.thecvf.com/.../"
+            "*_paper.html), OpenReview (openreview.net/forum?id=... or /pdf?id=...), NeurIPS "
+            "(proceedings.neurips.cc or papers.nips.cc abstract page or PDF, "
+            "neurips.cc/virtual/...).",
         ),
     ],
     section: Annotated[
@@ -316,8 +320,19 @@ def add_command(
     --tag, else the entry has a TODO:tags placeholder; every field no source
     gives is a TODO: placeholder. A paper already listed (arXiv id, DOI or
     title) is refused. Without --section, the section whose papers it cites
-    most. Exit codes: 0 ok, 2 bad input (nothing written), 3 arXiv down (or
-    Semantic Scholar, for a DOI or a CVF page): nothing written.
+    most.
+
+    Inputs: an arXiv id or URL is read from arXiv. A DOI is looked up on
+    Semantic Scholar; a CVF page by the title in its URL, an OpenReview page
+    by its note's title (OpenReview's API), a NeurIPS page by the title its
+    page names: then the paper is found on Semantic Scholar, through its
+    arXiv version when it has one. A paper with no arXiv version is written
+    from Semantic Scholar's record (or its OpenReview or NeurIPS page when S2
+    does not know it) and links the page given (a DOI: doi.org).
+
+    Exit codes: 0 ok, 2 bad input (nothing written), 3 a source it needs
+    did not answer (arXiv; Semantic Scholar, OpenReview or NeurIPS for their
+    pages): nothing written.
 
     Example: pipeline add 2312.00752 --section 'General > Benchmark' --tag ReferIS
     """

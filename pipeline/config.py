@@ -51,6 +51,7 @@ DEFAULT_ARXIV_API_URL = "https://export.arxiv.org/api/query"
 DEFAULT_GITHUB_API_URL = "https://api.github.com"
 DEFAULT_S2_API_URL = "https://api.semanticscholar.org/graph/v1"
 DEFAULT_HF_API_URL = "https://huggingface.co/api"
+DEFAULT_OPENREVIEW_API_URL = "https://api2.openreview.net"
 DEFAULT_WAYBACK_CDX_URL = "https://web.archive.org/cdx/search/cdx"
 DEFAULT_WAYBACK_AVAILABLE_URL = "https://archive.org/wayback/available"
 DEFAULT_MAX_LIST_BYTES = 10_000_000
@@ -210,6 +211,8 @@ class Settings(BaseModel):
     )
     wayback_cdx_url: str = DEFAULT_WAYBACK_CDX_URL
     wayback_available_url: str = DEFAULT_WAYBACK_AVAILABLE_URL
+    # OpenReview's API v2, where `pipeline add` reads an OpenReview paper's title.
+    openreview_api_url: str = DEFAULT_OPENREVIEW_API_URL
     archive_interval: float = Field(
         default=1.0, ge=0, le=60, description="Seconds between archive calls (they block IPs)."
     )
@@ -308,6 +311,7 @@ class Settings(BaseModel):
         "hf_api_url",
         "wayback_cdx_url",
         "wayback_available_url",
+        "openreview_api_url",
     )
     @classmethod
     def _http_only(cls, value: str) -> str:

@@ -39,7 +39,7 @@ def refusing_url() -> Iterator[str]:
 def clean_env(monkeypatch: pytest.MonkeyPatch, refusing_url: str) -> None:
     """No tokens, proxies or PIPELINE_* settings leak in from the caller's shell.
 
-    The scholarly APIs point at a port that refuses connections unless a test
+    The scholarly APIs (and OpenReview's) point at a port that refuses connections unless a test
     serves them: a test never reaches the real ones, and a run finds them
     unreachable before it starts (so it asks nothing of them).
     """
@@ -50,6 +50,7 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, refusing_url: str) -> None:
     monkeypatch.setenv("PIPELINE_HF_API_URL", f"{refusing_url}/api")
     monkeypatch.setenv("PIPELINE_WAYBACK_CDX_URL", f"{refusing_url}/cdx/search/cdx")
     monkeypatch.setenv("PIPELINE_WAYBACK_AVAILABLE_URL", f"{refusing_url}/wayback/available")
+    monkeypatch.setenv("PIPELINE_OPENREVIEW_API_URL", refusing_url)
 
 
 @pytest.fixture(scope="session")

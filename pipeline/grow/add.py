@@ -3,8 +3,9 @@
 For each identifier, in order (each sees the ones added before it):
 
 1. refuse a paper the list already has (arXiv id, DOI, normalised title), naming its line;
-2. the section: `--section` (a heading or a path), else the section whose papers the new
-   paper cites most (S2 references), else stop and print the candidate sections;
+2. the section: `--section` (a heading or a path, maybe a heading with no entries yet),
+   else the section whose papers the new paper cites most (S2 references), else stop and
+   print the candidate sections;
 3. the metadata (sources.py), the template of the nearest entry of that section with the
    same kinds of links (style.py), the place the section's order implies (place.py);
 4. the new text of the list: the caller prints its diff, or writes it atomically.
@@ -20,6 +21,7 @@ from dataclasses import dataclass, field
 
 from pipeline.config import Settings
 from pipeline.errors import InputError
+from pipeline.grow.headings import Heading, list_headings, model_section
 from pipeline.grow.place import (
     find_duplicate,
     place,
@@ -31,6 +33,7 @@ from pipeline.grow.sources import Found, Reference, fetch_paper, read_identifier
 from pipeline.grow.style import (
     ListStyle,
     Slot,
+    Template,
     learn_templates,
     list_style,
     pick_template,
@@ -121,11 +124,19 @@ def _style(members: Sequence[Entry], entries: Sequence[Entry]) -> ListStyle:
 
 
 def insert_entry(
-    text: str, entries: Sequence[Entry], section: tuple[str, ...], found: Found, tags: list[str]
+    text: str,
+    entries: Sequence[Entry],
+    section: tuple[str, ...],
+    found: Found,
+    tags: list[str],
+    headings: Sequence[Heading] = (),
 ) -> tuple[str, Added]:
     """The list's text with the paper inserted in `section`, and what was done."""
     lines = text.split("\n")
     members = [e for e in entries if tuple(e.section) == section]
+    heading = next((h for h in headings if h.path == section), None)
+    if not members and heading is not None:
+        return _insert_first(lines, entries, heading, found, tags)
     templates = learn_templates(members, lines) or learn_templates(entries, lines)
     if not templates:
         raise InputError(f"no entry of '{section_path(section)}' could be read as a model")
@@ -164,6 +175,91 @@ def insert_entry(
         notes=notes,
     )
     return "\n".join(new_lines), added
+
+
+def _insert_first(
+    lines: list[str], entries: Sequence[Entry], heading: Heading, found: Found, tags: list[str]
+) -> tuple[str, Added]:
+    """The paper as the first entry under `heading`, styled like the nearest section with
+    entries, after the heading's own text (an introduction stays first)."""
+    model, how = model_section(heading.path, entries, heading.line)
+    members = [e for e in entries if tuple(e.section) == model]
+    everywhere = learn_templates(entries, lines)
+    templates = learn_templates(members, lines) or everywhere
+    if not templates:
+        raise InputError(f"no entry of '{section_path(model)}' could be read as a model")
+    paper = found.paper
+    paper.tags = list(tags)
+    roles = frozenset({"paper"} | ({"code"} if paper.code_url else set()))
+    roles |= {"project"} if paper.project_url else set()
+    if not any(roles <= t.roles for t in templates):
+        # No entry of the model links every kind of link the paper has: the list's entries
+        # that do, those that write tags as the model does first.
+        tagged = {_has_tags(t) for t in templates}
+        covering = [t for t in everywhere if roles <= t.roles]
+        templates = [t for t in covering if _has_tags(t) in tagged] or covering or templates
+    template = pick_template(templates, roles, heading.line)
+    notes = [
+        *found.notes,
+        f"'{section_path(heading.path)}' has no entries yet: written in the style of "
+        f"'{section_path(model)}' ({how})",
+    ]
+    if tags and not any(isinstance(p, Slot) and p.kind == "tags" for p in template.pieces):
+        notes.append(f"'{section_path(model)}' writes no tags: --tag left out")
+    block = render(
+        template,
+        templates,
+        paper,
+        _style(members, entries),
+        None,
+        everywhere,
+    ).split("\n")
+    head: list[str] = []
+    if block[0].startswith("|"):
+        # A table's first row needs the table's head: the model's header and separator rows.
+        first = template.entry.line
+        top = first
+        while top > 1 and lines[top - 2].startswith("|"):
+            top -= 1
+        head = lines[top - 1 : top + 1] if first - top >= 2 else []
+    after = _introduction(lines, heading)
+    tail = lines[after:]
+    blank = "\r" if lines[heading.line - 1].endswith("\r") else ""  # a CRLF list stays CRLF
+    new_lines = [
+        *lines[:after],
+        blank,
+        *head,
+        *block,
+        *([blank] if tail and tail[0].strip() else []),
+        *tail,
+    ]
+    added = Added(
+        identifier=paper.arxiv_id or paper.doi or paper.title,
+        section=section_path(heading.path),
+        line=after + 2 + len(head),
+        order="first in its section",
+        text="\n".join([*head, *block]),
+        notes=notes,
+    )
+    return "\n".join(new_lines), added
+
+
+def _has_tags(template: Template) -> bool:
+    return any(isinstance(p, Slot) and p.kind == "tags" for p in template.pieces)
+
+
+def _introduction(lines: Sequence[str], heading: Heading) -> int:
+    """The last line of the paragraph that introduces the heading's section, else the
+    heading's own: an HTML anchor or a "back to top" link there belongs to the next one."""
+    n = heading.line + 1
+    while n <= heading.end and not lines[n - 1].strip():
+        n += 1
+    text = lines[n - 1].strip() if n <= heading.end else ""
+    if not text or text.startswith("<") or "](#" in text:
+        return heading.line
+    while n < heading.end and lines[n].strip():
+        n += 1
+    return n
 
 
 def _step(members: Sequence[Entry], model: Entry, after: int, ends: dict[int, int]) -> int | None:
@@ -215,7 +311,9 @@ async def add_papers(
                 entries, ident, {"arxiv_id": wanted.arxiv_id, "doi": wanted.doi, "title": ""}
             )
         _check_tags(list(tags), vocabulary)
-        target = resolve_section(section, entries) if section else None
+        headings = list_headings(text, entries)
+        paths = [h.path for h in headings]
+        target = resolve_section(section, entries, paths) if section else None
         found = await fetch_paper(settings, wanted, references=target is None)
         paper = found.paper
         _refuse_duplicate(
@@ -224,7 +322,7 @@ async def add_papers(
         if target is None:
             target = choose_section(entries, found.references)
             found.notes.append(f"section chosen by what it cites: '{section_path(target)}'")
-        text, done = insert_entry(text, entries, target, found, list(tags))
+        text, done = insert_entry(text, entries, target, found, list(tags), headings)
         done.identifier = ident
         added.append(done)
     return text, added

@@ -1,9 +1,10 @@
 """Where a new entry goes: which section (by name or heading path), and where in it.
 
-A section is the heading path its entries carry (`General > Benchmark`). A
-name matches the headings whose last part it is, a path the headings it ends
-with (case and spacing ignored); a name that matches more than one section is
-refused with the paths it could mean.
+A section is the heading path its entries carry (`General > Benchmark`), or
+a heading with no entry under it yet. A name matches the headings whose last
+part it is, a path the headings it ends with (case and spacing ignored); a
+name that matches more than one section is refused with the paths it could
+mean, and a heading whose subsections hold the papers with those paths.
 
 Inside the section, an entry goes where the section's order puts it: in date
 order (by arXiv id) when the section is sorted that way, newest first or
@@ -47,12 +48,17 @@ def _norm(text: str) -> str:
     return " ".join(text.lower().split())
 
 
-def resolve_section(name: str, entries: Sequence[Entry]) -> tuple[str, ...]:
-    """The one section `name` (a heading or a path `A > B`) means, or InputError."""
+def resolve_section(
+    name: str, entries: Sequence[Entry], headings: Sequence[tuple[str, ...]] = ()
+) -> tuple[str, ...]:
+    """The one section `name` (a heading or a path `A > B`) means, or InputError; `headings`
+    (every heading path) adds those no entry sits under, not even in a subsection."""
     wanted = [_norm(part) for part in name.split(">") if part.strip()]
     if not wanted:
         raise InputError("--section is empty; give a heading or a path like 'General > Benchmark'")
-    known = sections(entries)
+    held = sections(entries)
+    empty = [h for h in headings if not any(p[: len(h)] == h for p in held)]
+    known = list(dict.fromkeys([*held, *empty]))
     matches = [
         path
         for path in known
@@ -72,8 +78,8 @@ def resolve_section(name: str, entries: Sequence[Entry]) -> tuple[str, ...]:
         if under:
             paths = "; ".join(f"'{section_path(p)}'" for p in under)
             raise InputError(f"'{name}' holds no papers of its own; give one of {paths}")
-        listed = "; ".join(section_path(p) for p in known) or "none"
-        raise InputError(f"no section {name!r} holds papers; sections: {listed}")
+        listed = "; ".join(f"'{section_path(p)}'" for p in known) or "none"
+        raise InputError(f"no heading {name!r} in the list; sections: {listed}")
     paths = "; ".join(f"'{section_path(p)}'" for p in matches)
     raise InputError(f"--section {name!r} matches {len(matches)} sections; give one of {paths}")
 

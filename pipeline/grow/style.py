@@ -129,6 +129,7 @@ class NewEntry:
     code_url: str | None = None
     project_url: str | None = None
     tags: list[str] = field(default_factory=list)
+    paper_url: str | None = None  # no arXiv id: the page it was added from
 
 
 def _role(link: Link) -> str:
@@ -616,6 +617,8 @@ def _url(slot: Slot, new: NewEntry, style: ListStyle) -> str:
             form = slot.form or style.arxiv_form
             version = f"v{new.arxiv_version or 1}"
             return form.replace("{id}", new.arxiv_id).replace("{v}", version)
+        if new.paper_url:
+            return new.paper_url
         return f"https://doi.org/{new.doi}" if new.doi else placeholder("url")
     if slot.role == "code":
         return new.code_url or placeholder("url")
