@@ -39,6 +39,7 @@ __all__ = [
 ]
 
 _URL = re.compile(r"https?://([A-Za-z0-9.-]+)(/[^\s)\]>\"'<]*)?")
+_ARXIV_VERSION = re.compile(r"arxiv\.org/(?:abs|pdf|html)/(\d{4}\.\d{4,5})v(\d+)", re.IGNORECASE)
 _API_LATENCY = 0.1  # seconds per GitHub API answer
 API_LATENCY = _API_LATENCY  # and every other API's (arXiv, S2, Hugging Face, archive)
 _BUSIEST_PERCENT = 17  # share of the generated links on the busiest host
@@ -299,8 +300,12 @@ def shared_world(emulator: Emulator, list_path: Path, seed: int = 5) -> BenchWor
     text = list_path.read_text(encoding="utf-8")
     titles = world_titles(text, list_path.name)
     arxiv_world = ArxivWorld()
+    # Every version the list links exists (a link to v4 of a paper with 2 is a real finding).
+    linked = Counter[str]()
+    for found in _ARXIV_VERSION.finditer(text):
+        linked[found.group(1)] = max(linked[found.group(1)], int(found.group(2)))
     for arxiv_id, title in titles.items():
-        arxiv_world.add(Paper(arxiv_id=arxiv_id, title=title, versions=2))
+        arxiv_world.add(Paper(arxiv_id=arxiv_id, title=title, versions=max(2, linked[arxiv_id])))
     arxiv = mount_arxiv(emulator, arxiv_world)
     emulator.mount(ARXIV_HOST, delayed(arxiv, _API_LATENCY), prefix="/api/")
     github = GitHubWorld()
