@@ -13,7 +13,9 @@ verified and did not are queued; repositories an API stage added (a code link
 found for a paper) are checked by the GitHub stage; the links stage proper
 runs when the APIs have answered, joining those checks, so the arXiv API's
 3-second spacing delays nothing else. Stages that need link verdicts (the
-archive lookup for dead links) run last.
+archive lookup for dead links) run last. Optional work (the candidates stage's
+citations) runs beside the whole phase and stops when the rest is done
+(beside.py), so it never makes a run longer.
 
 parse and resolve always run (they are cheap and everything keys on them).
 A network stage that does not run this time (offline, `--skip`, or not in
