@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 from pathlib import Path
 
 import httpx
@@ -208,3 +209,27 @@ def test_a_rerun_that_waits_for_no_host_sends_nothing_even_with_papers_left(
     _, said = _refresh_saying()  # every other answer is in the cache: nothing to wait for
     assert len(emulator.requests) == before
     assert "left for later runs" in said and " 0 left" not in said
+
+
+def test_citations_keep_s2s_pace_after_the_scholarly_stages_lookups(
+    seed: SeedWorld, emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PIPELINE_ARXIV_INTERVAL", "2.5")
+    monkeypatch.setenv("PIPELINE_S2_INTERVAL", "0.15")
+    _refresh()
+    times = [r.time for r in emulator.requests if r.host == S2_HOST]
+    assert _citation_requests(emulator) >= 1
+    # One pace for S2 however many stages ask it (a little slack for arrival jitter; the
+    # first request arrives a connection late, so the gap after it is not the pace's).
+    assert min(b - a for a, b in itertools.pairwise(times[1:])) > 0.12
+
+
+def test_only_candidates_reads_its_whole_budget(
+    seed: SeedWorld, emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _refresh()  # the scholarly stage's records, for the papers the list names by title
+    monkeypatch.setenv("PIPELINE_CITATIONS_BUDGET", "10")
+    before = _citation_requests(emulator)
+    result = CliRunner().invoke(app, ["refresh", "--quiet", "--only", "candidates"])
+    assert result.exit_code == 0, result.output
+    assert _citation_requests(emulator) - before == 10  # nothing else runs: nothing to wait for
