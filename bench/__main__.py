@@ -1,7 +1,7 @@
 """`make bench`: the pipeline and lychee in the same emulated HTTPS worlds, side by side.
 
     python -m bench [--links 10000] [--hosts 200] [--skip-lychee] [--no-readme]
-                    [--worlds shipped,throttled,generated]
+                    [--worlds shipped,shared,throttled,generated,lists]
                     [--scaling 10000,100000,1000000] [--scaling-budget 900]
                     [--skip-scaling | --only-scaling]
 
@@ -12,7 +12,9 @@ connection and counts new connections per host. The bound is what no polite
 client can beat in the world (latency, per-host limits, the arXiv 3-second
 rule, one handshake per host) plus our start-up (an offline run of the same
 list). The table goes to stdout and, unless `--no-readme`, into README.md
-between the bench markers. The scaling table (bench/scaling.py) times parse
+between the bench markers. The `lists` world adds a second table, the seven
+shared lists' cold runs against arXiv's spacing (bench/lists_table.py),
+written between its own markers. The scaling table (bench/scaling.py) times parse
 and report at growing sizes.
 """
 
@@ -30,6 +32,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench.lists_table import ListRow, lists_table
+from bench.lists_world import each_list
+from bench.recall import DEFAULT_LISTS
 from bench.scaling import print_scaling, run_scaling
 from bench.worlds import (
     SLOW_PAGE_SECONDS,
@@ -51,10 +56,14 @@ README = ROOT / "README.md"
 TOKEN = "ghp_bench0token0value00000000000000000"
 _SUBSETS = ("conditional", "answered 429")  # kinds that count requests already counted
 _PROFILE: dict[str, str] = {}  # world name -> where its cold run writes a cProfile file
-_WORLDS = ("shipped", "shared", "throttled", "generated")
+_WORLDS = ("shipped", "shared", "throttled", "generated", "lists")
 # The shared list of the `shared` world: a real list in the seed's own field.
 SHARED_LIST = ROOT.parent / "shared" / "lists" / "mc-lan__Awesome-MLLM-Segmentation.md"
 BEGIN, END = "<!-- bench:begin (make bench writes this table) -->", "<!-- bench:end -->"
+LISTS_MARKERS = (
+    "<!-- bench-lists:begin (make bench writes this table) -->",
+    "<!-- bench-lists:end -->",
+)
 
 
 @dataclass
@@ -84,6 +93,8 @@ class Row:
     api_first: dict[str, float] = field(default_factory=dict)  # API -> s after first request
     busiest: tuple[int, float] | None = None  # the busiest page host: requests, achieved /s
     pace: float | None = None  # the requests a second its configured pace allows
+    entries: int = 0  # entries of the written catalog
+    startup: float = 0.0  # seconds of an offline run of the same list (cold rows)
 
     @property
     def total(self) -> int:
@@ -116,6 +127,8 @@ def _kinds(emulator: Emulator, since: int) -> dict[str, int]:
     kinds: dict[str, int] = {}
     for request in emulator.requests[since:]:
         kind = apis.get(request.host, request.method.lower())
+        if request.host == S2_HOST and request.path.endswith("/citations"):
+            kind = "s2-citations"  # the candidates stage's, apart from the scholarly stage's
         if request.host == HF_HOST and request.path.startswith("/api/papers/"):
             kind = "hf-api"
         kinds[kind] = kinds.get(kind, 0) + 1
@@ -197,6 +210,7 @@ def _pipeline(
         world,
     )
     row.pace = _configured_pace(world)
+    row.entries = len(catalog["entries"])
     return _timing(emulator, since, started, row)
 
 
@@ -296,8 +310,10 @@ def _scenario(emulator: Emulator, world: BenchWorld, full: bool, lychee: bool) -
         (folder / "list.md").write_text(world.pipeline_list, encoding="utf-8")
         (folder / "pyproject.toml").write_text(_tool_pipeline(world.settings), encoding="utf-8")
         stages = world.only or ["arxiv", "github", "scholarly", "links", "archive", "candidates"]
-        bound = world.lower_bound(Rules(), stages) + _startup(world, folder)
+        startup = _startup(world, folder)
+        bound = world.lower_bound(Rules(), stages) + startup
         rows.append(_pipeline(emulator, world, folder, "cold", bound))
+        rows[-1].startup = startup
         if full:
             rows.append(_pipeline(emulator, world, folder, "warm", 0.0))
             expired = {
@@ -364,14 +380,38 @@ def _pace_cell(row: Row) -> str:
     return f"{count} at {rate:.1f} ({row.pace:g}: {rate / row.pace:.0%})"
 
 
-def _write_readme(table: str) -> None:
+def _write_readme(table: str, begin: str = BEGIN, end: str = END) -> None:
     text = README.read_text(encoding="utf-8")
-    if BEGIN not in text or END not in text:
-        print(f"README.md has no bench markers; table not written ({BEGIN})", file=sys.stderr)
+    if begin not in text or end not in text:
+        print(f"README.md has no bench markers; table not written ({begin})", file=sys.stderr)
         return
-    before, rest = text.split(BEGIN, 1)
-    _, after = rest.split(END, 1)
-    README.write_text(f"{before}{BEGIN}\n{table}\n{END}{after}", encoding="utf-8")
+    before, rest = text.split(begin, 1)
+    _, after = rest.split(end, 1)
+    README.write_text(f"{before}{begin}\n{table}\n{end}{after}", encoding="utf-8")
+
+
+def _lists(folder: Path) -> list[ListRow]:
+    """Each shared list's cold run in its own world (HTTPS, hosts at 50-300 ms)."""
+    rows: list[ListRow] = []
+    spans = len(_SPANS)
+    for emulator, listing in each_list(folder, tls=True):
+        world = shared_world(emulator, listing)
+        row = _scenario(emulator, world, full=False, lychee=False)[0]
+        rows.append(
+            ListRow(
+                world.name,
+                row.entries,
+                row.measured.code,
+                row.measured.seconds,
+                row.startup,
+                row.requests,
+                row.api_first.get("arXiv"),
+                world.links_bound(Rules()),
+            )
+        )
+        print(lists_table(rows[-1:]).splitlines()[-3], file=sys.stderr)
+    del _SPANS[spans:]  # the main table's notes are about its own worlds
+    return rows
 
 
 def main() -> None:
@@ -419,6 +459,7 @@ def main() -> None:
                 _PROFILE[generated.name] = str(Path(args.profile).resolve())
             rows += _scenario(emulator, generated, full=False, lychee=not args.skip_lychee)
             pacing = generated.pacing_bound(Rules())
+    list_rows = _lists(DEFAULT_LISTS) if "lists" in worlds and DEFAULT_LISTS.is_dir() else []
     load_after = os.getloadavg()
     notes = (
         []
@@ -445,12 +486,20 @@ def main() -> None:
         "`make bench`.",
     ]
     table = _table(rows, notes)
-    print(table)
+    if rows:
+        print(table)
+    listed = ""
+    if list_rows:
+        load = f"Load average (1 min) {load_before[0]:.2f} before, {load_after[0]:.2f} after."
+        listed = lists_table(list_rows) + " " + load
+        print(f"\n{listed}")
     if not args.no_readme:
-        if worlds == set(_WORLDS) and not args.skip_lychee:
+        if worlds >= set(_WORLDS) - {"lists"} and not args.skip_lychee:
             _write_readme(table)
         else:
             print("README.md left alone: its table has every world beside lychee", file=sys.stderr)
+        if listed:
+            _write_readme(listed, *LISTS_MARKERS)
     if not args.skip_scaling:
         print_scaling(run_scaling(sizes, args.scaling_budget))
 

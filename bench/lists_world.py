@@ -107,10 +107,11 @@ def _own_inconsistencies(catalog: Catalog) -> int:
     )
 
 
-def each_list(folder: Path) -> Iterator[tuple[Emulator, Path]]:
-    """Each list of `folder` copied into a scratch folder of its own, with a fresh emulator."""
+def each_list(folder: Path, *, tls: bool = False) -> Iterator[tuple[Emulator, Path]]:
+    """Each list of `folder` copied into a scratch folder of its own, with a fresh emulator
+    (serving HTTPS with `tls`, as `make bench`'s worlds do)."""
     lists = sorted(p for p in folder.glob("*.md") if p.name != "README.md")
-    with Emulator() as emulator, tempfile.TemporaryDirectory() as scratch:
+    with Emulator(tls=tls) as emulator, tempfile.TemporaryDirectory() as scratch:
         for listing in lists:
             emulator.reset()
             work = Path(scratch) / listing.stem

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -39,6 +40,9 @@ class RunContext:
     # Seconds the slowest API stage of the run must take by its service's rules (arXiv's
     # 3-second spacing): a stage with optional work fits it into that time.
     pacing_bound: float = 0.0
+    # Set when a stage that runs beside the whole run (spec.beside_run) must end its optional
+    # work: the rest of the run is done. None: nothing else runs, no need to stop early.
+    stop: asyncio.Event | None = None
 
     def reachable(self, url: str) -> bool:
         """False when the pre-run check could not connect to `url`'s host."""

@@ -13,7 +13,9 @@ verified and did not are queued; repositories an API stage added (a code link
 found for a paper) are checked by the GitHub stage; the links stage proper
 runs when the APIs have answered, joining those checks, so the arXiv API's
 3-second spacing delays nothing else. Stages that need link verdicts (the
-archive lookup for dead links) run last.
+archive lookup for dead links) run last. Optional work (the candidates stage's
+citations) runs beside the whole phase and stops when the rest is done
+(beside.py), so it never makes a run longer.
 
 parse and resolve always run (they are cheap and everything keys on them).
 A network stage that does not run this time (offline, `--skip`, or not in
@@ -38,6 +40,7 @@ from datetime import UTC, datetime
 from enum import IntEnum
 from pathlib import Path
 
+from pipeline.beside import BesideRun
 from pipeline.config import Settings
 from pipeline.context import RunContext
 from pipeline.errors import ConfigError, RunInterrupted
@@ -63,9 +66,10 @@ from pipeline.stages.spec import Stage
 __all__ = ["STAGES", "ExitCode", "RunOutcome", "build_catalog", "refresh", "select_stages"]
 
 _SPECS = {spec.name: spec for spec in NETWORK_STAGES}
-_APIS = tuple(spec.name for spec in NETWORK_STAGES if not spec.after_links)
+_APIS = tuple(s.name for s in NETWORK_STAGES if not s.after_links and not s.beside_run)
 _LATE = tuple(spec.name for spec in NETWORK_STAGES if spec.after_links)
-STAGES = ("parse", "resolve", *_APIS, "links", *_LATE, "emit")
+_BESIDE = tuple(spec.name for spec in NETWORK_STAGES if spec.beside_run)  # see beside.py
+STAGES = ("parse", "resolve", *_APIS, "links", *_LATE, *_BESIDE, "emit")
 _NETWORK = frozenset(STAGES[2:-1])
 _ALWAYS = frozenset({"parse", "resolve", "emit"})
 _CANARY_LINK_HOSTS = 8  # the busiest link hosts tried before a run (with the API hosts)
@@ -224,7 +228,7 @@ async def _network_phase(
                 ctx.outage = True
                 ctx.notes.append(f"network outage (nothing reachable: {why}): nothing fetched")
                 catalog = _carry_over(
-                    catalog, ctx.previous, (set(_APIS) | set(_LATE)) & set(stages)
+                    catalog, ctx.previous, (set(_APIS) | set(_LATE) | set(_BESIDE)) & set(stages)
                 )
                 apis = {}
             elif "links" in stages:
@@ -235,9 +239,17 @@ async def _network_phase(
                 # when the slowest API (arXiv's 3-second spacing) is done too.
                 if "links" in stages and not ctx.outage:
                     net.start_probes(_left_by(result, name, set(apis), ctx.settings.badge_hosts))
+                beside.finished(name)
 
             ctx.pacing_bound = max(
                 (_SPECS[name].pacing(catalog, ctx.settings) for name in apis), default=0.0
+            )
+            beside = BesideRun(
+                catalog,
+                ctx,
+                [(_SPECS[n], s) for n, s in stages.items() if n in _BESIDE and not ctx.outage],
+                [_SPECS[name] for name in apis],
+                alone=set(stages) <= set(_BESIDE),
             )
             catalog = await _side_by_side(catalog, ctx, apis, probe_what_is_left)
             catalog = await _check_added_repos(catalog, ctx, apis)
@@ -253,6 +265,7 @@ async def _network_phase(
             for name in _LATE:
                 if name in stages and not ctx.outage:
                     catalog = await stages[name](catalog, ctx)
+            catalog = await beside.join(catalog)
         ctx.notes.extend(net.cache.warnings)  # a cache not trusted, broken or given up
     return catalog
 

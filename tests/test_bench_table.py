@@ -93,3 +93,22 @@ def test_bench_worlds_are_far_away_and_the_shipped_one_has_a_page_past_the_timeo
     shipped = shipped_world(tls_emulator, ROOT / "data" / "awesome-list.md")
     assert shipped.slow_url is not None and shipped.slowest > 20.0
     assert shipped.links_bound(Rules()) >= shipped.slowest
+
+
+def test_lists_table_compares_each_list_with_arxivs_spacing_plus_start_up() -> None:
+    from bench.lists_table import ListRow, arxiv_spacing, lists_table
+
+    assert arxiv_spacing(6) == pytest.approx(5 * 3.0 + 7 * 0.1)  # 3 s between, each answer
+    rows = [
+        ListRow("fast", 600, 0, 17.6, 0.9, {"arxiv-api": 6, "head": 242}, 0.0, links=5.0),
+        ListRow("paced by a host", 1305, 0, 49.0, 1.4, {"arxiv-api": 13}, 0.0, links=43.0),
+        ListRow("late arXiv", 89, 0, 4.0, 0.5, {"arxiv-api": 2}, 0.8, links=1.0),
+    ]
+    lines = lists_table(rows).splitlines()
+    fast = lines[2].split(" | ")
+    assert fast[4:10] == ["6", "15.7 + 0.9", "1.06", "0.00", "5.0", "1.06"]
+    assert fast[10] == "head 242 |"
+    paced = lines[3].split(" | ")
+    assert paced[6] == "1.26" and paced[9] == "1.10"  # against x.com's pace, 860 links at 20/s
+    # Within 1.1x but its first arXiv request 0.8 s after the run's first: not met.
+    assert lines[-1].startswith("1 of 3 lists within 1.1x")

@@ -188,6 +188,8 @@ class Scheduler:
 
     def configure(self, host: str, *, concurrency: int = 1, interval: float = 0.0) -> None:
         """Give `host` its own limits (e.g. the arXiv API: one request every 3 s)."""
+        if self._overrides.get(host) == (concurrency, interval):
+            return  # a second client of the same API (S2: two stages) keeps the host's pace
         self._overrides[host] = (concurrency, interval)
         old = self._hosts.get(host)
         if old is None or old.pending == 0:

@@ -5,8 +5,9 @@ package's `STAGE` says which API hosts it needs (tried before the run, to
 tell an outage), which links an answer of it verifies (the links stage then
 sends them no request), its cache lifetimes, what a run that skips it keeps
 from the previous catalog, how long its service's pacing makes it take, and
-when it runs: beside the other API stages, or after the links stage when it
-needs link verdicts.
+when it runs: beside the other API stages, after the links stage when it
+needs link verdicts, or beside the whole run when its work is optional (it
+then stops when the rest of the run is done, see pipeline/beside.py).
 """
 
 from __future__ import annotations
@@ -51,6 +52,9 @@ class StageSpec:
     name: str
     run: str  # "module:function", an `async (catalog, ctx) -> catalog`, imported when it runs
     after_links: bool = False  # needs the links stage's verdicts
+    # Optional work that must never lengthen a run: starts once the API stages that share
+    # its hosts are done, ends when the rest of the run is (ctx.stop).
+    beside_run: bool = False
     settle: str | None = None  # "module:function" `(catalog) -> catalog`, once every API is done
     api_urls: Callable[[Catalog, Settings], list[str]] = _no_urls
     verifies: Callable[[Link], bool] = _verifies_nothing

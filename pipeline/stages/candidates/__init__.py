@@ -19,11 +19,13 @@ def _carry(catalog: Catalog, previous: Catalog) -> Catalog:
     return catalog.model_copy(update={"candidates": previous.candidates})
 
 
-# After the links stage: it needs the S2 paper ids the scholarly stage found.
+# Beside the whole run: it asks S2 by arXiv id or DOI (it needs no other stage's answer), once
+# the scholarly stage is done with S2, and stops when the rest of the run is done.
 STAGE = StageSpec(
     name="candidates",
     run="pipeline.stages.candidates.stage:find_candidates",
-    after_links=True,
+    settle="pipeline.stages.candidates.stage:settle_candidates",
+    beside_run=True,
     api_urls=_api_urls,
     ttls=lambda s: {"citations": s.citations_ttl_days * _DAY},
     carry=_carry,

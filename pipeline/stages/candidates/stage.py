@@ -1,35 +1,49 @@
 """Papers you may be missing: papers not on the list that cite at least K of its papers.
 
-For each list paper S2 knows (its `paperId`, from the scholarly stage), the
-citing papers come from `GET /graph/v1/paper/{id}/citations` (pages of 1,000
-followed by `next`, which is absent on the last page; S2 refuses
-`offset + limit >= 10,000`, so a paper's first 10,000 citations are read).
-Each paper's list is cached for `citations_ttl_days`; a run sends at most
-`citations_budget` requests, to the papers with no fresh list first (those
-never read, then the oldest), so weekly runs cover a large list over time
-and a warm rerun sends none.
+For each list paper, the citing papers come from
+`GET /graph/v1/paper/{id}/citations` (pages of 1,000 followed by `next`, which
+is absent on the last page; S2 refuses `offset + limit >= 10,000`, so a
+paper's first 10,000 citations are read), asked as `ARXIV:<id>` or
+`DOI:<doi>` (S2 takes both): no other stage's answer is needed, so the stage
+runs beside the whole run (pipeline/beside.py). A paper the list names by
+title only is asked by the S2 id the scholarly stage found for it in an
+earlier run. Each paper's list is cached for `citations_ttl_days`.
+
+A run reads what fits in it: the stage starts when the scholarly stage is done
+with S2 (one request a second for both) and reads while the rest of the run is
+still waiting for other hosts, never past its end (`ctx.stop`), at most
+`citations_budget` requests, to the papers with no
+fresh list first (those never read, then the oldest), so runs cover a large
+list over time and a warm rerun sends none.
 
 A candidate cites at least `candidates_min_cites` (K) of the list's papers.
 Left out: papers already on the list (by S2 id, arXiv id, DOI or title, so
-the list's own papers under another id too), and surveys of the list itself
-(a title saying survey or review that cites at least a third of the list).
-Ranked by how many list papers it cites, then newest first; each gets the
-section whose papers it cites most and the `pipeline add` command.
+the list's own papers under another id too: `settle_candidates` checks again
+with the scholarly stage's records), and surveys of the list itself (a title
+saying survey or review that cites at least a third of the list). Ranked by
+how many list papers it cites, then newest first; each gets the section whose
+papers it cites most and the `pipeline add` command.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import re
 import shlex
 from collections import Counter
-from typing import Any
+from collections.abc import Awaitable
+from typing import Any, TypeVar
 
 from pipeline.context import RunContext
 from pipeline.model import Candidate, Catalog, Entry
+from pipeline.net import host_of
 from pipeline.stages.arxiv.match import normalize_title
 from pipeline.stages.scholarly.s2 import S2Api
 
-__all__ = ["find_candidates"]
+__all__ = ["find_candidates", "settle_candidates"]
+
+T = TypeVar("T")
 
 _KIND = "citations"
 _PAGE = 1000
@@ -66,6 +80,8 @@ async def _citations(api: S2Api, paper_id: str, budget: list[int]) -> list[dict]
         answer = await api.get(
             f"/paper/{paper_id}/citations", {"fields": _FIELDS, "limit": _PAGE, "offset": offset}
         )
+        if answer is not None and answer[0] == 404 and offset == 0:
+            return []  # S2 does not know the paper (an arXiv id it has not indexed): no citations
         if answer is None or answer[0] != 200 or not isinstance(answer[1], dict):
             return None
         body = answer[1]
@@ -78,6 +94,43 @@ async def _citations(api: S2Api, paper_id: str, budget: list[int]) -> list[dict]
             return found
         offset = following
     return found
+
+
+async def _unless_stopped(work: Awaitable[T], stop: asyncio.Event | None) -> T | None:
+    """`work`'s result, or None when `stop` is set first (the work is then abandoned)."""
+    if stop is None:
+        return await work
+    task = asyncio.ensure_future(work)
+    stopped = asyncio.ensure_future(stop.wait())
+    await asyncio.wait({task, stopped}, return_when=asyncio.FIRST_COMPLETED)
+    stopped.cancel()
+    if task.done():
+        return task.result()
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    return None
+
+
+def _run_waits(ctx: RunContext) -> bool:
+    """True while reading costs the run no time: the rest of it is not done, and it waits
+    for other hosts (a run whose other answers all came from the cache waits for none)."""
+    if ctx.stop is None:
+        return True  # nothing else runs: read the whole budget
+    sent = ctx.net.counters
+    elsewhere = sent["requests"] - sent[f"requests:{host_of(ctx.settings.s2_api_url)}"]
+    return not ctx.stop.is_set() and elsewhere > 0
+
+
+def _s2_id(entry: Entry, old: Entry | None) -> str | None:
+    """How S2 is asked about `entry`: its arXiv id, a DOI, else the S2 id found by title."""
+    if entry.arxiv_id:
+        return f"ARXIV:{entry.arxiv_id}"
+    doi = next((link.doi for link in entry.links if link.doi), None)
+    if doi:
+        return f"DOI:{doi}"
+    record = entry.scholarly or (old.scholarly if old is not None else None)
+    return record.paper_id if record is not None and record.paper_id else None
 
 
 def _known(entries: list[Entry]) -> tuple[set[str], set[str], set[str], set[str]]:
@@ -108,10 +161,12 @@ async def find_candidates(catalog: Catalog, ctx: RunContext) -> Catalog:
         return catalog.model_copy(
             update={"candidates": ctx.previous.candidates if ctx.previous else []}
         )
-    papers = sorted(
-        (e for e in catalog.entries if e.scholarly and e.scholarly.paper_id),
-        key=lambda e: e.scholarly.paper_id if e.scholarly else "",
-    )
+    old = {e.key: e for e in ctx.previous.entries} if ctx.previous else {}
+    papers: dict[str, str] = {}  # S2 id -> the first entry naming that paper
+    for entry in catalog.entries:
+        s2_id = _s2_id(entry, old.get(entry.key))
+        if s2_id is not None:
+            papers.setdefault(s2_id, entry.key)
     api = S2Api(ctx)
     if api.down or not papers:  # S2 not reachable this run: the last run's candidates
         previous = ctx.previous.candidates if ctx.previous else []
@@ -119,40 +174,58 @@ async def find_candidates(catalog: Catalog, ctx: RunContext) -> Catalog:
     budget = [ctx.settings.citations_budget]
     before = ctx.counters["requests:s2"]
     cited_by: dict[str, list[dict]] = {}
-    stale: list[tuple[float, Entry]] = []
-    for entry in papers:
-        pid = entry.scholarly.paper_id if entry.scholarly else ""
-        cached = ctx.net.cache.get(_KIND, pid)
+    stale: list[tuple[float, str]] = []
+    for s2_id in sorted(papers):
+        cached = ctx.net.cache.get(_KIND, s2_id)
         value = cached.value if cached is not None else None
         if isinstance(value, dict) and isinstance(value.get("citing"), list):
-            cited_by[entry.key] = value["citing"]
+            cited_by[papers[s2_id]] = value["citing"]
             if cached.fresh:
                 ctx.counters["cache_hits"] += 1
                 continue
-        stale.append((cached.stored_at if cached is not None else 0.0, entry))
+        stale.append((cached.stored_at if cached is not None else 0.0, s2_id))
     unread = 0
-    for _, entry in sorted(stale, key=lambda pair: pair[0]):  # never read first, then oldest
-        pid = entry.scholarly.paper_id if entry.scholarly else ""
-        citing = await _citations(api, pid, budget) if not api.down else None
+    for _, s2_id in sorted(stale):  # never read first, then oldest
+        citing = None
+        if not api.down and budget[0] > 0 and _run_waits(ctx):
+            citing = await _unless_stopped(_citations(api, s2_id, budget), ctx.stop)
         if citing is None:
             unread += 1
             continue
-        cited_by[entry.key] = citing
-        ctx.net.cache.put(_KIND, pid, {"citing": citing})
+        cited_by[papers[s2_id]] = citing
+        ctx.net.cache.put(_KIND, s2_id, {"citing": citing})
     # Counted apart from the scholarly stage's lookups: the report shows what each costs.
     sent = ctx.counters["requests:s2"] - before
     ctx.counters["requests:s2"] -= sent
     ctx.counters["requests:s2-citations"] += sent
     candidates = _rank(catalog.entries, cited_by, ctx.settings.candidates_min_cites)
     ctx.notes.append(
-        f"candidates: {len(cited_by)} of {len(papers)} paper(s) with citations read, "
+        f"candidates: {len(papers) - unread} of {len(papers)} paper(s) with citations read, "
         f"{unread} left for later runs; {len(candidates)} paper(s) you may be missing"
     )
     return catalog.model_copy(update={"candidates": candidates})
 
 
+def settle_candidates(catalog: Catalog) -> Catalog:
+    """Drop the candidates that the scholarly stage's records show are on the list already
+    (a paper the list names by title only, under the S2 id S2 gave it)."""
+    known = _known(catalog.entries)
+    kept = [c for c in catalog.candidates if not _on_list(c.paper_id, c.model_dump(), known)]
+    return catalog.model_copy(update={"candidates": kept})
+
+
+def _on_list(pid: str, paper: dict, known: tuple[set[str], set[str], set[str], set[str]]) -> bool:
+    ids, arxiv, dois, titles = known
+    return (
+        pid in ids
+        or (paper.get("arxiv_id") in arxiv)
+        or ((paper.get("doi") or "").lower() in dois)
+        or normalize_title(paper.get("title") or "") in titles
+    )
+
+
 def _rank(entries: list[Entry], cited_by: dict[str, list[dict]], k: int) -> list[Candidate]:
-    ids, arxiv, dois, titles = _known(entries)
+    known = _known(entries)
     sections = {e.key: e.section for e in entries}
     order = {e.key: i for i, e in enumerate(entries)}
     papers: dict[str, dict] = {}
@@ -169,12 +242,7 @@ def _rank(entries: list[Entry], cited_by: dict[str, list[dict]], k: int) -> list
     out = []
     for pid, keys in cites.items():
         paper = papers[pid]
-        on_list = (
-            pid in ids
-            or (paper.get("arxiv_id") in arxiv)
-            or ((paper.get("doi") or "").lower() in dois)
-            or normalize_title(paper.get("title") or "") in titles
-        )
+        on_list = _on_list(pid, paper, known)
         survey = _SURVEY.search(paper.get("title") or "") and len(keys) >= _SURVEY_SHARE * read
         if len(keys) < k or on_list or survey:
             continue

@@ -1,0 +1,97 @@
+"""Stages beside the whole network phase: optional work that never lengthens a run.
+
+A `beside_run` stage (the candidates stage: Semantic Scholar citations at one
+request a second) starts with the run, but sends nothing until the API stages
+that share a host with it are done: their requests are on the run's critical
+path (the links stage waits for them), its own are not, and on a host paced at
+one request a second every request it sent first would delay theirs by a
+second. It then works while the rest of the run goes on, and is told to stop
+(`ctx.stop`) when the rest is done; a request still in flight then is
+abandoned, its paper asked again by a later run. When nothing else runs
+(`--only candidates`) it is never told to stop.
+
+It gets the catalog as parse and resolve made it; its changes are merged into
+the run's result, then settled (its settle function sees every stage's data).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections import Counter
+from collections.abc import Iterable
+
+from pipeline.context import RunContext
+from pipeline.merge import merge_catalogs
+from pipeline.model import Catalog
+from pipeline.net import host_of
+from pipeline.stages.spec import Stage, StageSpec
+
+__all__ = ["BesideRun"]
+
+
+@dataclasses.dataclass
+class _Running:
+    spec: StageSpec
+    ctx: RunContext
+    task: asyncio.Task[Catalog]
+
+
+class BesideRun:
+    """The run's beside stages, started at once; `finished(api)` as each API stage ends,
+    `join(catalog)` when everything else is done."""
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        ctx: RunContext,
+        stages: Iterable[tuple[StageSpec, Stage]],
+        apis: Iterable[StageSpec],
+        *,
+        alone: bool,
+    ) -> None:
+        """`apis`: the API stages running now; `alone`: no other network stage runs."""
+        self._base = catalog
+        self._ctx = ctx
+        apis = list(apis)
+        self._done = {api.name: asyncio.Event() for api in apis}
+        self._stop = None if alone else asyncio.Event()
+        self._running: list[_Running] = []
+        for spec, stage in stages:
+            sub = dataclasses.replace(ctx, counters=Counter(), notes=[], stop=self._stop)
+            mine = _hosts(spec, catalog, ctx)
+            waits = [self._done[api.name] for api in apis if mine & _hosts(api, catalog, ctx)]
+            task = asyncio.get_running_loop().create_task(self._run(stage, sub, waits))
+            self._running.append(_Running(spec, sub, task))
+
+    async def _run(self, stage: Stage, sub: RunContext, waits: list[asyncio.Event]) -> Catalog:
+        for event in waits:
+            await event.wait()
+        return await stage(self._base, sub)
+
+    def finished(self, api: str) -> None:
+        """The API stage `api` is done: a beside stage sharing its hosts may start."""
+        if api in self._done:
+            self._done[api].set()
+
+    async def join(self, catalog: Catalog) -> Catalog:
+        """`catalog` (the rest of the run's result) with the beside stages' work, settled."""
+        if not self._running:
+            return catalog
+        for event in self._done.values():
+            event.set()  # an API stage that did not say so (an outage) is done all the same
+        if self._stop is not None:
+            self._stop.set()
+        results = await asyncio.gather(*(running.task for running in self._running))
+        for running in self._running:
+            self._ctx.counters.update(running.ctx.counters)
+            self._ctx.notes.extend(running.ctx.notes)
+        catalog = merge_catalogs(self._base, [catalog, *results])
+        for running in self._running:
+            settle = running.spec.settler()
+            catalog = settle(catalog) if settle is not None else catalog
+        return catalog
+
+
+def _hosts(spec: StageSpec, catalog: Catalog, ctx: RunContext) -> set[str]:
+    return {host_of(url) for url in spec.api_urls(catalog, ctx.settings)}
