@@ -34,6 +34,7 @@ from bench.recall import DEFAULT_LISTS
 from pipeline.config import Settings, load_settings
 from pipeline.errors import PipelineError
 from pipeline.grow.add import add_papers
+from pipeline.grow.place import ordinal
 from pipeline.grow.style import PLACEHOLDER
 from pipeline.model import Entry
 from pipeline.stages.arxiv.match import normalize_title
@@ -99,6 +100,37 @@ def _matches(generated: str, written: str) -> bool:
     return re.fullmatch(pattern, written, flags=re.DOTALL) is not None
 
 
+_NUMBER = re.compile(r"(?<![\d.])\d+(?!\d|\.\d)")
+
+
+def _counted(removed: str, new_text: str, line: int, written: str) -> str:
+    """The removed lines numbered for the place `add` put the entry (`line` in `new_text`):
+    its number (`3.`, `| 3)`) and an anchor counted from it (`1003`) become the regenerated
+    entry's, once that number follows the entry before it (1 for the first of a section);
+    else the removed lines as they are."""
+    head, _, rest = removed.partition("\n")
+    old, new = ordinal(head), ordinal(written.split("\n")[0])
+    if old is None or new is None or old == new:
+        return removed
+    expected = 1
+    for before in reversed(new_text.split("\n")[: line - 1]):
+        if before.lstrip().startswith("#"):
+            break
+        if (number := ordinal(before)) is not None:
+            expected = number + 1
+            break
+    if new != expected:
+        return removed
+
+    def swap(match: re.Match[str]) -> str:
+        value = int(match.group())
+        counted = value == old or (value > old and (value - old) % 100 == 0)
+        return str(value - old + new) if counted else match.group()
+
+    head = _NUMBER.sub(swap, head)
+    return f"{head}\n{rest}" if rest or "\n" in removed else head
+
+
 def _fields(old: Entry, new: Entry | None, text: str) -> list[str]:
     """The fields the regenerated entry gets wrong or misses (a field written as the list
     wrote it counts as right even where the parser reads the new line differently)."""
@@ -131,7 +163,7 @@ async def _one(settings: Settings, text: str, entry: Entry, result: ListResult) 
     shorter = "\n".join(_remove(lines, entry.line, end))
     section = " > ".join(entry.section)
     try:
-        _new_text, added = await add_papers(
+        new_text, added = await add_papers(
             settings, shorter, [entry.arxiv_id or ""], section=section, tags=entry.tags
         )
     except PipelineError as exc:
@@ -142,6 +174,8 @@ async def _one(settings: Settings, text: str, entry: Entry, result: ListResult) 
     result.orders[done.order] += 1
     if done.order != "bottom" and done.line != entry.line:
         result.misplaced += 1  # in a sorted section, elsewhere than its order implies
+    # An unsorted section's entry goes to the bottom, numbered there: compared as numbered there.
+    removed = _counted(removed, new_text, done.line, done.text)
     if _matches(done.text, removed):
         result.outcomes["identical"] += 1
         return

@@ -20,9 +20,13 @@ from dataclasses import dataclass, field
 
 from pipeline.config import Settings
 from pipeline.errors import InputError
+from pipeline.grow.fields import arxiv_form_near
 from pipeline.grow.place import (
     find_duplicate,
+    number_step,
+    ordinal,
     place,
+    renumber,
     resolve_section,
     section_path,
     sections,
@@ -110,13 +114,15 @@ def _gap(members: Sequence[Entry], ends: dict[int, int], lines: Sequence[str]) -
     return [""] * count
 
 
-def _style(members: Sequence[Entry], entries: Sequence[Entry]) -> ListStyle:
+def _style(members: Sequence[Entry], entries: Sequence[Entry], arxiv_id: str | None) -> ListStyle:
     own, whole = list_style(members), list_style(entries)
     has_preprint = any(e.venue_text and e.venue and e.venue.lower() == "arxiv" for e in members)
     return ListStyle(
         venue=own.venue or whole.venue,
         preprint=own.preprint if has_preprint else whole.preprint,
+        preprint_form=own.preprint_form if has_preprint else whole.preprint_form,
         arxiv_form=own.arxiv_form if any(e.arxiv_id for e in members) else whole.arxiv_form,
+        arxiv_near=arxiv_form_near(members, arxiv_id) or arxiv_form_near(entries, arxiv_id),
     )
 
 
@@ -140,14 +146,28 @@ def insert_entry(
     spot = place(entries, section, paper.arxiv_id, ends, dates=dates, date=paper.date)
     roles = frozenset({"paper"} | ({"code"} if paper.code_url else set()))
     roles |= {"project"} if paper.project_url else set()
-    template = pick_template(templates, roles, spot.neighbour)
+    given = {"when"} if paper.year or paper.venue_short else set()
+    given |= {"authors"} if paper.authors else set()
+    template = pick_template(templates, roles, spot.neighbour, frozenset(given))
+    everywhere = learn_templates(entries, lines)
+    if roles - template.roles:
+        # No entry of the section links what a source gives (a project page): an entry of
+        # the list written the same way that does is the model, so no field is dropped.
+        alike = [t for t in everywhere if t.text[:2] == template.text[:2]]
+        wider = pick_template(alike, roles, spot.neighbour, frozenset(given)) if alike else template
+        if not roles - wider.roles:
+            template, templates = wider, alike
     notes = list(found.notes)
     if tags and not any(isinstance(p, Slot) and p.kind == "tags" for p in template.pieces):
         notes.append(f"'{section_path(section)}' writes no tags: --tag left out")
-    step = _step(members, template.entry, spot.line, ends)
-    style = _style(members, entries)
-    everywhere = learn_templates(entries, lines)
+    step = number_step(lines, members, template.entry, spot.line, ends)
+    if step is None:
+        step = _step(members, template.entry, spot.line, ends)
+    style = _style(members, entries, paper.arxiv_id)
     block = render(template, templates, paper, style, step, everywhere).split("\n")
+    number = ordinal(block[0])
+    if number is not None:  # the numbered entries after it count on
+        renumber(lines, [e for e in members if e.line > spot.line], number)
     gap = _gap(members, ends, lines)
     if spot.line == ends[spot.neighbour]:  # after the neighbour
         new_lines = [*lines[: spot.line], *gap, *block, *lines[spot.line :]]

@@ -99,6 +99,9 @@ def _variable(ours: str, others: list[str], step: int | None) -> str:
         last = index + 1 == len(tokens) or tokens[index + 1] == "\n"
         if token.isspace() and last and "\n" not in token and count < need:
             continue  # trailing spaces only some entries have
+        if token in _SENTENCE and "".join(run).strip():
+            run.append(token)  # a description's own full stop or comma is part of it
+            continue
         if count >= need or index in label or not (token.isalnum() or token.isspace()):
             flush()
             out.append(token)
@@ -148,8 +151,16 @@ def _whole_cells(literal: str) -> str:
 
 
 def _label_tokens(tokens: list[str]) -> set[int]:
-    """Indexes of the tokens of a link label right before a URL (`[Project](`): the role's
-    name, not a field."""
+    """Indexes of the tokens of a link label right before a URL (`[Project](`, or
+    `- Homepage: ` before a bare one): the role's name, not a field."""
+    end = len(tokens)
+    while end > 0 and tokens[end - 1].isspace() and "\n" not in tokens[end - 1]:
+        end -= 1
+    if end > 1 and tokens[end - 1] == ":":
+        start = end - 1
+        while start > 0 and tokens[start - 1] not in ("\n", "-", "*", "|", "(", "["):
+            start -= 1
+        return set(range(start, end - 1))
     if len(tokens) < 2 or tokens[-2:] != ["]", "("]:
         return set()
     start = len(tokens) - 2
@@ -158,6 +169,10 @@ def _label_tokens(tokens: list[str]) -> set[int]:
     return set(range(start, len(tokens) - 2))
 
 
+_SENTENCE = frozenset(".,;:!?")
+# A link target with a placeholder in it (`./citations/TODO:text.txt`): the whole target is
+# one field no source gives.
+_VARIABLE_TARGET = re.compile(r"\]\(([^)\s]*" + re.escape(PLACEHOLDER) + r"[^)\s]*)\)")
 _MARKUP = re.compile(r"[|\[\]()<>*`\n]")
 
 
@@ -174,18 +189,31 @@ def _collapse(text: str) -> str:
     return rebuilt + mark + parts[-1]
 
 
-def pick_template(templates: Sequence[Template], roles: frozenset[str], near: int) -> Template:
-    """The template of the entry nearest line `near` that links the same roles (preferring
-    a shape other entries share); else the one missing fewest of them."""
+def _writes(template: Template) -> frozenset[str]:
+    """The kinds of field a template writes: a venue or year counts as `when`."""
+    kinds = {p.kind for p in template.pieces if isinstance(p, Slot)}
+    return frozenset({"when" if k in ("venue", "year") else k for k in kinds})
+
+
+def pick_template(
+    templates: Sequence[Template],
+    roles: frozenset[str],
+    near: int,
+    fields: frozenset[str] = frozenset(),
+) -> Template:
+    """The template of the entry nearest line `near` that links the same roles and writes
+    the `fields` the sources give (`when`, `authors`), preferring a shape other entries
+    share; else the one missing fewest of them."""
     shapes = Counter(t.skeleton for t in templates)
 
     def cost(t: Template) -> tuple[int, int, int, int, int, int]:
-        missing = len(roles - t.roles)
+        # A field the sources give and the model cannot write would be lost.
+        missing = len(roles - t.roles) + len(fields - _writes(t))
         extra = len(t.roles - roles)
         alone = 1 if shapes[t.skeleton] < 2 and len(templates) > 1 else 0
-        fields = sum(1 for p in t.pieces if isinstance(p, Slot) and p.kind != "url")
+        read = sum(1 for p in t.pieces if isinstance(p, Slot) and p.kind != "url")
         # Among nearby entries, the one whose fields could be read best.
-        return (missing, extra, alone, abs(t.start - near) // 20, -fields, abs(t.start - near))
+        return (missing, extra, alone, abs(t.start - near) // 20, -read, abs(t.start - near))
 
     return min(templates, key=cost)
 
@@ -204,6 +232,7 @@ def _with_placeholders(
             piece = _variable(piece, others, step) if others else _words_shared(piece, rest)
             if template.text.startswith("|"):
                 piece = _whole_cells(piece)
+            piece = _VARIABLE_TARGET.sub(f"]({placeholder('url')})", piece)
         pieces.append(piece)
     return pieces
 
@@ -248,24 +277,53 @@ def _cells(row: str) -> list[str] | None:
     return row.split("|")
 
 
-def _pad_table(row: str, exemplar: str) -> str:
-    """A table row with its cells padded as the exemplar row's are (left or centred)."""
-    new, old = _cells(row), _cells(exemplar)
-    if new is None or old is None or len(new) != len(old):
-        return row
-    out = [new[0]]
-    for cell, model in zip(new[1:-1], old[1:-1], strict=True):
-        content = cell.strip()
-        width = len(model)
-        lead = len(model) - len(model.lstrip())
-        trail = len(model) - len(model.rstrip())
-        if not model.strip() or len(content) + 2 > width or (lead <= 1 and trail <= 1):
-            out.append(cell)
+def _columns(rows: Sequence[str], count: int) -> list[tuple[int, bool] | None]:
+    """Per column of the section's table rows (with `count` pipes' worth of cells): the width
+    its padded cells share and whether they are centred, or None where most cells are not
+    padded (a table written with one space around each cell)."""
+    cells = [c for row in rows if (c := _cells(row)) is not None and len(c) == count]
+    out: list[tuple[int, bool] | None] = []
+    for index in range(count):
+        column = [row[index] for row in cells if row[index].strip()]
+        padded = [c for c in column if _lead(c) > 1 or _trail(c) > 1]
+        if not column or len(padded) * 2 < len(column):
+            out.append(None)
             continue
-        room = width - len(content)
-        if lead <= 1:
-            out.append(" " * lead + content + " " * (room - lead))
+        width, shared = Counter(len(c) for c in padded).most_common(1)[0]
+        if shared * 2 < len(column):  # spaces here and there, not a column padded to a width
+            out.append(None)
+            continue
+        centred = sum(1 for c in padded if _lead(c) > 1) * 2 > len(padded)
+        out.append((width, centred))
+    return out
+
+
+def _lead(cell: str) -> int:
+    return len(cell) - len(cell.lstrip())
+
+
+def _trail(cell: str) -> int:
+    return len(cell) - len(cell.rstrip())
+
+
+def _pad_table(row: str, rows: Sequence[str]) -> str:
+    """A table row with its cells padded as the section's rows pad theirs: to the width the
+    column's padded cells share (left or centred), else one space either side."""
+    new = _cells(row)
+    if new is None or not rows:
+        return row
+    columns = _columns(rows, len(new))
+    out = [new[0]]
+    for cell, column in zip(new[1:-1], columns[1:-1], strict=True):
+        content = cell.strip()
+        if not content:
+            out.append(cell)
+        elif column is None or len(content) + 2 > column[0]:
+            out.append(f" {content} ")
+        elif not column[1]:
+            out.append(" " + content + " " * (column[0] - len(content) - 1))
         else:
+            room = column[0] - len(content)
             left = (room + 1) // 2
             out.append(" " * left + content + " " * (room - left))
     out.append(new[-1])
@@ -322,7 +380,37 @@ def render(
             out.append(repo or placeholder("repo"))
         elif kind == "short":
             short = new.title.split(":")[0].strip() if ":" in new.title else ""
-            out.append(short or placeholder("name"))
+            out.append(short if short and _names_by_title(everywhere or templates) else "")
+            if not out[-1]:
+                out[-1] = placeholder("name")
         else:
             out.append(format_url(piece, new, style))
-    return _pad_table("".join(out), template.text)
+    rows = [t.text for t in templates]
+    return _trailing(_pad_table("".join(out), rows), everywhere or templates)
+
+
+def _names_by_title(templates: Sequence[Template]) -> bool:
+    """Whether the list names a paper by its title's part before the colon (`OPT-IML: …` is
+    `OPT-IML`) nearly always (80%); where it often names it otherwise (`ToT` for `Tree of
+    Thoughts: …`) the name is a field no source gives."""
+    titled = [
+        t for t in templates if ":" in t.entry.title and 0 < len(t.entry.title.split(":")[0]) <= 30
+    ]
+    named = sum(
+        1 for t in titled if any(isinstance(p, Slot) and p.kind == "short" for p in t.pieces)
+    )
+    return not titled or named >= 0.8 * len(titled)
+
+
+def _trailing(text: str, templates: Sequence[Template]) -> str:
+    """The text with the spaces at its lines' ends dropped unless most of the list's entry
+    lines have them (a space some maintainers leave after a URL is not the list's style)."""
+    lines = [line.rstrip("\r") for t in templates for line in t.text.split("\n")]
+    spaced = sum(1 for line in lines if line != line.rstrip(" \t"))
+    if spaced * 2 > len(lines):
+        return text
+    out = []
+    for line in text.split("\n"):
+        cr = "\r" if line.endswith("\r") else ""
+        out.append(line.rstrip("\r").rstrip(" \t") + cr)
+    return "\n".join(out)
