@@ -33,7 +33,7 @@ from pathlib import Path
 from bench.recall import DEFAULT_LISTS
 from pipeline.config import Settings, load_settings
 from pipeline.errors import PipelineError
-from pipeline.grow.add import add_papers
+from pipeline.grow.add import Added, add_papers
 from pipeline.grow.place import ordinal
 from pipeline.grow.style import PLACEHOLDER
 from pipeline.model import Entry
@@ -93,11 +93,30 @@ def _remove(lines: list[str], start: int, end: int) -> list[str]:
     return [*lines[: start - 1], *lines[kept_after:]]
 
 
+def _literal(text: str, field: str) -> str:
+    """`text` as a pattern: itself, each placeholder (and the spaces around it) any `field`."""
+    parts = _PLACEHOLDER.split(text)
+    return rf"[ \t]*{field}[ \t]*".join(re.escape(part) for part in parts)
+
+
 def _matches(generated: str, written: str) -> bool:
-    """Byte for byte, with every placeholder standing for whatever the list wrote there."""
-    parts = _PLACEHOLDER.split(generated)
-    pattern = r"[ \t]*.+?[ \t]*".join(re.escape(part) for part in parts)
-    return re.fullmatch(pattern, written, flags=re.DOTALL) is not None
+    """Byte for byte, with every placeholder standing for whatever the list wrote there.
+
+    In a table row a placeholder stands for text within its cell, and the cell's padding
+    (which follows the unknown text's width) is any run of spaces."""
+    lines = []
+    for line in generated.split("\n"):
+        if not line.startswith("|") or PLACEHOLDER not in line:
+            lines.append(_literal(line, ".+?"))
+            continue
+        cells = []
+        for cell in line.split("|"):
+            if PLACEHOLDER in cell:
+                cells.append(r"[ \t]*" + _literal(cell.strip(), r"[^|\n]+?") + r"[ \t]*")
+            else:
+                cells.append(re.escape(cell))
+        lines.append(r"\|".join(cells))
+    return re.fullmatch("\n".join(lines), written, flags=re.DOTALL) is not None
 
 
 _NUMBER = re.compile(r"(?<![\d.])\d+(?!\d|\.\d)")
@@ -129,6 +148,29 @@ def _counted(removed: str, new_text: str, line: int, written: str) -> str:
 
     head = _NUMBER.sub(swap, head)
     return f"{head}\n{rest}" if rest or "\n" in removed else head
+
+
+_WRITTEN_DATE = re.compile(r"(?<![\d.])(?:19|20)\d\d-[01]\d(?:-[0-3]\d)?(?!\d)")
+
+
+def _in_order(removed: str, new_text: str, was: int, done: Added) -> bool:
+    """Whether the entry went back where it was, or among entries of the same written date
+    (a section sorted by month orders a month's papers no way a source could tell)."""
+    if done.line == was:
+        return True
+    date = _WRITTEN_DATE.search(removed.split("\n")[0])
+    if date is None:
+        return False
+    lines = new_text.split("\n")
+    size = done.text.count("\n") + 1
+    low, high = sorted((was, done.line))
+    between = [
+        line
+        for n, line in enumerate(lines[low - 1 : high + size - 1], start=low)
+        if not done.line <= n < done.line + size
+    ]
+    dates = [m.group() for line in between if (m := _WRITTEN_DATE.search(line))]
+    return bool(dates) and all(d == date.group() for d in dates)
 
 
 def _fields(old: Entry, new: Entry | None, text: str) -> list[str]:
@@ -172,8 +214,11 @@ async def _one(settings: Settings, text: str, entry: Entry, result: ListResult) 
         return
     done = added[0]
     result.orders[done.order] += 1
-    if done.order != "bottom" and done.line != entry.line:
+    if done.order != "bottom" and not _in_order(removed, new_text, entry.line, done):
         result.misplaced += 1  # in a sorted section, elsewhere than its order implies
+        result.examples.append(
+            f"misplaced {entry.arxiv_id} ({done.order}): line {entry.line}, put at {done.line}"
+        )
     # An unsorted section's entry goes to the bottom, numbered there: compared as numbered there.
     removed = _counted(removed, new_text, done.line, done.text)
     if _matches(done.text, removed):

@@ -170,6 +170,7 @@ def _label_tokens(tokens: list[str]) -> set[int]:
 
 
 _SENTENCE = frozenset(".,;:!?")
+_SHORT = 30  # the longest title part before a colon that is a name (as template.py reads it)
 # A link target with a placeholder in it (`./citations/TODO:text.txt`): the whole target is
 # one field no source gives.
 _VARIABLE_TARGET = re.compile(r"\]\(([^)\s]*" + re.escape(PLACEHOLDER) + r"[^)\s]*)\)")
@@ -380,6 +381,7 @@ def render(
             out.append(repo or placeholder("repo"))
         elif kind == "short":
             short = new.title.split(":")[0].strip() if ":" in new.title else ""
+            short = short if len(short) <= _SHORT else ""  # a sentence, not a name
             out.append(short if short and _names_by_title(everywhere or templates) else "")
             if not out[-1]:
                 out[-1] = placeholder("name")
@@ -394,7 +396,9 @@ def _names_by_title(templates: Sequence[Template]) -> bool:
     `OPT-IML`) nearly always (80%); where it often names it otherwise (`ToT` for `Tree of
     Thoughts: …`) the name is a field no source gives."""
     titled = [
-        t for t in templates if ":" in t.entry.title and 0 < len(t.entry.title.split(":")[0]) <= 30
+        t
+        for t in templates
+        if ":" in t.entry.title and 0 < len(t.entry.title.split(":")[0].strip()) <= _SHORT
     ]
     named = sum(
         1 for t in titled if any(isinstance(p, Slot) and p.kind == "short" for p in t.pieces)
