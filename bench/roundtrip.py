@@ -44,7 +44,7 @@ from pipeline.stages.scholarly.venues import same_venue
 from tests.emulator import Emulator
 from tests.emulator.roundtrip_world import code_and_project, mount_roundtrip_world
 
-__all__ = ["ListResult", "main", "round_trip"]
+__all__ = ["ListResult", "main", "round_trip", "world_settings"]
 
 # A placeholder stands for the field and the padding around it (a table cell's width).
 _PLACEHOLDER = re.compile(r"[ \t]*" + re.escape(PLACEHOLDER) + r"[a-z]+[ \t]*")
@@ -240,15 +240,33 @@ async def _one(settings: Settings, text: str, entry: Entry, result: ListResult) 
 
 
 def round_trip(
-    listing: Path, emulator: Emulator, scratch: Path, *, n: int = 20, seed: int = 0
+    listing: Path,
+    emulator: Emulator,
+    scratch: Path,
+    *,
+    n: int = 20,
+    seed: int = 0,
+    only: frozenset[str] = frozenset(),
 ) -> ListResult:
-    """Remove and re-add up to `n` random entries of the list at `listing`."""
+    """Remove and re-add up to `n` random entries of the list at `listing` (those with the
+    arXiv ids in `only`, when given)."""
     text = listing.read_text(encoding="utf-8")
     entries, _ = resolve_entries(parse_list(text, listing.name))
-    pool = _candidates(entries)
+    pool = [e for e in _candidates(entries) if not only or e.arxiv_id in only]
     chosen = random.Random(seed).sample(pool, min(n, len(pool)))
+    settings = world_settings(listing, emulator, scratch, entries, text)
+    result = ListResult(name=listing.stem, tried=len(chosen))
+    for entry in sorted(chosen, key=lambda e: e.line):
+        asyncio.run(_one(settings, text, entry, result))
+    return result
+
+
+def world_settings(
+    listing: Path, emulator: Emulator, scratch: Path, entries: list[Entry], text: str
+) -> Settings:
+    """The settings of a run in the list's round-trip world (mounted on `emulator`)."""
     world = mount_roundtrip_world(emulator, entries, text.split("\n"))
-    settings = load_settings(
+    return load_settings(
         {
             "input": listing,
             "output_dir": scratch / "out",
@@ -263,10 +281,6 @@ def round_trip(
         env={},
         project_dir=scratch,
     )
-    result = ListResult(name=listing.stem, tried=len(chosen))
-    for entry in sorted(chosen, key=lambda e: e.line):
-        asyncio.run(_one(settings, text, entry, result))
-    return result
 
 
 def table(results: list[ListResult]) -> str:
