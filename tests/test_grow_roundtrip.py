@@ -80,7 +80,9 @@ def _readd(emulator: Emulator, tmp_path: Path, listing: str, arxiv_id: str) -> L
         # dair-ai: the description (its full stop too) is one placeholder; numbered at the bottom.
         pytest.param("weekly-table.md", "2410.19803", id="description-placeholder"),
         # amusi: no other entry of its section has a homepage: one of another section is the
-        # model, so the project page (a field a source gives) is not dropped.
+        # model, so the project page (a field a source gives) is not dropped; the model's
+        # typo (`Homeoage:`) is written as most lines write it, and so is the space most
+        # `- Homepage:` lines end with.
         pytest.param("paragraph-blocks.md", "2309.00610", id="project-page-kept"),
         # A space after a URL that two entries have is not the list's style.
         pytest.param("paragraph-blocks.md", "2312.02142", id="no-stray-trailing-space"),

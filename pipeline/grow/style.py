@@ -28,6 +28,7 @@ from pipeline.grow.fields import (
     list_style,
     section_authors,
 )
+from pipeline.grow.lines import pad_row, tidy_lines
 from pipeline.grow.template import (
     PLACEHOLDER,
     AuthorStyle,
@@ -272,65 +273,6 @@ def _drop_urls(pieces: list[Piece], keep: set[str]) -> list[Piece]:
     return merged
 
 
-def _cells(row: str) -> list[str] | None:
-    if not row.startswith("|") or "\n" in row:
-        return None
-    return row.split("|")
-
-
-def _columns(rows: Sequence[str], count: int) -> list[tuple[int, bool] | None]:
-    """Per column of the section's table rows (with `count` pipes' worth of cells): the width
-    its padded cells share and whether they are centred, or None where most cells are not
-    padded (a table written with one space around each cell)."""
-    cells = [c for row in rows if (c := _cells(row)) is not None and len(c) == count]
-    out: list[tuple[int, bool] | None] = []
-    for index in range(count):
-        column = [row[index] for row in cells if row[index].strip()]
-        padded = [c for c in column if _lead(c) > 1 or _trail(c) > 1]
-        if not column or len(padded) * 2 < len(column):
-            out.append(None)
-            continue
-        width, shared = Counter(len(c) for c in padded).most_common(1)[0]
-        if shared * 2 < len(column):  # spaces here and there, not a column padded to a width
-            out.append(None)
-            continue
-        centred = sum(1 for c in padded if _lead(c) > 1) * 2 > len(padded)
-        out.append((width, centred))
-    return out
-
-
-def _lead(cell: str) -> int:
-    return len(cell) - len(cell.lstrip())
-
-
-def _trail(cell: str) -> int:
-    return len(cell) - len(cell.rstrip())
-
-
-def _pad_table(row: str, rows: Sequence[str]) -> str:
-    """A table row with its cells padded as the section's rows pad theirs: to the width the
-    column's padded cells share (left or centred), else one space either side."""
-    new = _cells(row)
-    if new is None or not rows:
-        return row
-    columns = _columns(rows, len(new))
-    out = [new[0]]
-    for cell, column in zip(new[1:-1], columns[1:-1], strict=True):
-        content = cell.strip()
-        if not content:
-            out.append(cell)
-        elif column is None or len(content) + 2 > column[0]:
-            out.append(f" {content} ")
-        elif not column[1]:
-            out.append(" " + content + " " * (column[0] - len(content) - 1))
-        else:
-            room = column[0] - len(content)
-            left = (room + 1) // 2
-            out.append(" " * left + content + " " * (room - left))
-    out.append(new[-1])
-    return "|".join(out)
-
-
 def render(
     template: Template,
     templates: Sequence[Template],
@@ -388,7 +330,8 @@ def render(
         else:
             out.append(format_url(piece, new, style))
     rows = [t.text for t in templates]
-    return _trailing(_pad_table("".join(out), rows), everywhere or templates)
+    written = [t.text for t in everywhere or templates]
+    return tidy_lines(pad_row("".join(out), rows), written)
 
 
 def _names_by_title(templates: Sequence[Template]) -> bool:
@@ -404,17 +347,3 @@ def _names_by_title(templates: Sequence[Template]) -> bool:
         1 for t in titled if any(isinstance(p, Slot) and p.kind == "short" for p in t.pieces)
     )
     return not titled or named >= 0.8 * len(titled)
-
-
-def _trailing(text: str, templates: Sequence[Template]) -> str:
-    """The text with the spaces at its lines' ends dropped unless most of the list's entry
-    lines have them (a space some maintainers leave after a URL is not the list's style)."""
-    lines = [line.rstrip("\r") for t in templates for line in t.text.split("\n")]
-    spaced = sum(1 for line in lines if line != line.rstrip(" \t"))
-    if spaced * 2 > len(lines):
-        return text
-    out = []
-    for line in text.split("\n"):
-        cr = "\r" if line.endswith("\r") else ""
-        out.append(line.rstrip("\r").rstrip(" \t") + cr)
-    return "\n".join(out)
