@@ -182,6 +182,18 @@ def format_url(slot: Slot, new: NewEntry, style: ListStyle) -> str:
     return placeholder("url")
 
 
+def _most_in_full(counts: Counter[int]) -> int:
+    """The most names the list writes in full before it switches to "et al.": the largest
+    count at least two entries (and a tenth of those written in full) write in full, so
+    neither the commonest count (terryum writes one name more often than two, and two in
+    full) nor one entry that lists eight names sets it."""
+    total = sum(counts.values())
+    usual = [c for c, n in counts.items() if n >= 2 and n * 10 >= total]
+    if usual:
+        return max(usual)
+    return max((c for c, _ in counts.most_common(1)), default=0)
+
+
 def section_authors(templates: Sequence[Template]) -> AuthorStyle | None:
     """One author style for the section: separators from entries written in full, and
     "et al." after `shown` names for papers with more authors than any written in full."""
@@ -205,8 +217,7 @@ def section_authors(templates: Sequence[Template]) -> AuthorStyle | None:
                     full[(sep, style.last_separator, "")] += 1
     if not forms:
         return None
-    # "et al." after more names than the list commonly writes in full.
-    most = max((c for c, _ in counts.most_common(1)), default=0)
+    most = _most_in_full(counts)
     seps = Counter({k: v for k, v in full.items() if k[0]})
     separator = seps.most_common(1)[0][0][0] if seps else ", "
     last = Counter(k[1] for k in full.elements()).most_common(1)

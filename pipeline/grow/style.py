@@ -197,6 +197,11 @@ def _writes(template: Template) -> frozenset[str]:
     return frozenset({"when" if k in ("venue", "year") else k for k in kinds})
 
 
+def _markup(template: Template) -> tuple[str, ...]:
+    """The template's literal text, its skeleton in it: what it writes between its fields."""
+    return (*template.skeleton, *(p for p in template.pieces if isinstance(p, str)))
+
+
 def pick_template(
     templates: Sequence[Template],
     roles: frozenset[str],
@@ -207,15 +212,27 @@ def pick_template(
     the `fields` the sources give (`when`, `authors`), preferring a shape other entries
     share; else the one missing fewest of them."""
     shapes = Counter(t.skeleton for t in templates)
+    # How many entries write the same markup between their fields: a typical entry's
+    # separators, not the one entry's slip (terryum's `(2014) D. Kingma` for `(2014), …`).
+    markup = Counter(_markup(t) for t in templates)
 
-    def cost(t: Template) -> tuple[int, int, int, int, int, int]:
+    def cost(t: Template) -> tuple[int, int, int, int, int, int, int]:
         # A field the sources give and the model cannot write would be lost.
         missing = len(roles - t.roles) + len(fields - _writes(t))
         extra = len(t.roles - roles)
         alone = 1 if shapes[t.skeleton] < 2 and len(templates) > 1 else 0
         read = sum(1 for p in t.pieces if isinstance(p, Slot) and p.kind != "url")
         # Among nearby entries, the one whose fields could be read best.
-        return (missing, extra, alone, abs(t.start - near) // 20, -read, abs(t.start - near))
+        typical = -markup[_markup(t)]
+        return (
+            missing,
+            extra,
+            alone,
+            abs(t.start - near) // 20,
+            -read,
+            typical,
+            abs(t.start - near),
+        )
 
     return min(templates, key=cost)
 
