@@ -79,6 +79,9 @@ def _readd(emulator: Emulator, tmp_path: Path, listing: str, arxiv_id: str) -> L
         pytest.param("numbered-unsorted.md", "2408.02503", id="preprint-venue-as-written"),
         # dair-ai: the description (its full stop too) is one placeholder; numbered at the bottom.
         pytest.param("weekly-table.md", "2410.19803", id="description-placeholder"),
+        # Its model is the only other row with a project page (a shape of its own): its
+        # number counts on all the same, and the model's `(…)` is description, not markup.
+        pytest.param("weekly-table.md", "2302.01329", id="row-of-its-own-shape"),
         # amusi: no other entry of its section has a homepage: one of another section is the
         # model, so the project page (a field a source gives) is not dropped; the model's
         # typo (`Homeoage:`) is written as most lines write it, and so is the space most

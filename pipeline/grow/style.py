@@ -123,9 +123,9 @@ def _variable(ours: str, others: list[str], step: int | None) -> str:
     return _collapse("".join(out))
 
 
-def _words_shared(ours: str, others: list[str]) -> str:
+def _words_shared(ours: str, others: list[str], step: int | None = None) -> str:
     """For an entry of a shape no other has: its words most entries also have are the list's;
-    the others are placeholders."""
+    the others are placeholders; its numbers count on by `step` (see `_variable`)."""
     if not others:
         return ours
     seen = Counter(w for other in others for w in set(_TOKEN.findall(other)) if w.isalnum())
@@ -134,6 +134,9 @@ def _words_shared(ours: str, others: list[str]) -> str:
     label = _label_tokens(tokens)
     out = []
     for index, token in enumerate(tokens):
+        if step is not None and token.isdigit():
+            out.append(str(int(token) + step).zfill(len(token)))
+            continue
         keep = not token.isalnum() or seen[token] >= need or index in label
         out.append(token if keep else placeholder("text"))
     return _collapse("".join(out))
@@ -175,7 +178,7 @@ _SHORT = 30  # the longest title part before a colon that is a name (as template
 # A link target with a placeholder in it (`./citations/TODO:text.txt`): the whole target is
 # one field no source gives.
 _VARIABLE_TARGET = re.compile(r"\]\(([^)\s]*" + re.escape(PLACEHOLDER) + r"[^)\s]*)\)")
-_MARKUP = re.compile(r"[|\[\]()<>*`\n]")
+_MARKUP = re.compile(r"[|\[\]<>*`\n]")  # parentheses are a description's as often as a link's
 
 
 def _collapse(text: str) -> str:
@@ -185,10 +188,18 @@ def _collapse(text: str) -> str:
     if len(parts) <= 2:
         return text
     rebuilt = parts[0]
+    opened = 0  # parentheses of the free text merged in, not closed yet: `TODO:text (TODO:text).`
     for middle in parts[1:-1]:
-        if _MARKUP.search(middle) is not None:
+        if _MARKUP.search(middle) is not None or "](" in middle:
             rebuilt += mark + middle
-    return rebuilt + mark + parts[-1]
+            opened = 0
+        else:
+            opened += middle.count("(") - middle.count(")")
+    tail = parts[-1]
+    if opened > 0 and tail.startswith(")" * opened):
+        tail = tail[opened:]
+        tail = tail[1:] if tail[:1] in _SENTENCE and tail[1:2] in ("", " ") else tail
+    return rebuilt + mark + tail
 
 
 def _writes(template: Template) -> frozenset[str]:
@@ -248,7 +259,7 @@ def _with_placeholders(
     for index, piece in enumerate(template.pieces):
         if isinstance(piece, str):
             others = [p for t in same if isinstance(p := t.pieces[index], str)]
-            piece = _variable(piece, others, step) if others else _words_shared(piece, rest)
+            piece = _variable(piece, others, step) if others else _words_shared(piece, rest, step)
             if template.text.startswith("|"):
                 piece = _whole_cells(piece)
             piece = _VARIABLE_TARGET.sub(f"]({placeholder('url')})", piece)
