@@ -9,14 +9,26 @@ and tags read from the removed entry) in the list's round-trip world
 (tests/emulator/roundtrip_world.py: the sources say what the list wrote), and
 the regenerated lines compared with the removed ones. Each lands in one of:
 
-- identical: byte for byte, placeholders (`TODO:…`, fields no source gives) aside;
+- identical: byte for byte, except that
+  - a `TODO:` placeholder (a field no source of the world gives: arXiv gives the title,
+    authors, date and version, Semantic Scholar the venue and year, Hugging Face the code
+    and project page, GitHub the repository; a name column, an institute, a description, a
+    tweet or bibtex link, a tag not given by --tag are none of these) stands for whatever
+    the list wrote there and the spaces around it; in a table row, for text within its
+    cell, and the cell's padding (which follows that text's width) is any run of spaces;
+  - an entry put back at the bottom of a section with no order is compared as numbered
+    there: the removed line's own number (`3.`, `| 3)`) and an anchor counted from it
+    (`1003`) are moved to the number `add` wrote, once that number follows the entry before
+    it (1 for a section's first);
+  nothing else: an arXiv URL's form, spaces, commas, labels all count;
 - formatted differently: the same fields (title, venue, year, tags, arXiv id, repos)
   written another way;
 - wrong or missing field: a field differs, or is missing (named in the table);
 - refused: `add` stopped (the error is printed).
 
-Also counted: entries of a date-sorted section put back elsewhere than they came
-from (in a section with no order, a new entry goes to the bottom).
+Also counted: entries of a date-sorted section put back elsewhere than they came from,
+unless only entries of the same written date lie between (in a section with no order, a
+new entry goes to the bottom).
 """
 
 from __future__ import annotations
