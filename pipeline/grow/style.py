@@ -357,7 +357,9 @@ def render(
                 out[-1] = placeholder("name")
         else:
             out.append(format_url(piece, new, style))
-    rows = [t.text for t in templates]
+    # A table's padding drifts as a list grows (Hannibal's rows of 2024 are padded each to
+    # its own width): the rows nearest the model say how the new one is padded.
+    rows = [t.text for t in sorted(templates, key=lambda t: abs(t.start - template.start))[:7]]
     written = [t.text for t in everywhere or templates]
     return tidy_lines(pad_row("".join(out), rows), written)
 
