@@ -121,23 +121,24 @@ def test_an_entry_put_in_a_numbered_sorted_section_renumbers_the_ones_after_it(
     settings = world_settings(listing, emulator, tmp_path, entries, text)
     lines = text.split("\n")
     at = next(i for i, line in enumerate(lines) if "2312.50003" in line)
-    # The list without entry 3, the entries after it numbered on (3, 4) as a maintainer would.
-    shorter = [
-        *lines[:at],
-        *(
-            re.sub(r"^(\d+)\.", lambda m: f"{int(m[1]) - 1}.", line)
-            if re.match(r"\d+\. ", line)
-            else line
-            for line in lines[at + 1 :]
-        ),
-    ]
+    # The list without entry 3, the entries after it numbered on (3, 4) as a maintainer
+    # would, their anchors too (1003, 1004).
+    shorter = [*lines[:at], *(_number_back(line) for line in lines[at + 1 :])]
     new_text, added = asyncio.run(
         add_papers(settings, "\n".join(shorter), ["2312.50003"], section="Referring Segmentation")
     )
     numbered = [line for line in new_text.split("\n") if re.match(r"\d+\. ", line)]
     assert [line.split(".")[0] for line in numbered] == ["1", "2", "3", "4", "5"], new_text
     assert added[0].order == "oldest first"
-    assert numbered[2].startswith("3. ") and "**[MaskMind]**" in numbered[2], numbered[2]
-    assert numbered[3].startswith('4. <span id = "1004">**[GroundIt]**'), numbered[
-        3
-    ]  # anchors kept
+    anchors = [re.findall(r'id = "(\d+)"', line) for line in numbered]
+    assert anchors == [["1001"], ["1002"], ["1003"], ["1004"], ["1005"]], new_text
+    assert "**[MaskMind]**" in numbered[2], numbered[2]
+
+
+def _number_back(line: str) -> str:
+    """`4. <span id = "1004">` as `3. <span id = "1003">`."""
+    match = re.match(r'(\d+)\. <span id = "(\d+)"', line)
+    if match is None:
+        return line
+    number, anchor = int(match[1]) - 1, int(match[2]) - 1
+    return f'{number}. <span id = "{anchor}"' + line[match.end() :]

@@ -36,6 +36,8 @@ __all__ = [
 
 # An entry's own number: an ordered list's `3.`, or `3)` first in a table row (dair-ai).
 _ORDINAL = re.compile(r"^(\s*(?:\|\s*)?)(\d{1,4})([.)])")
+# A number in an anchor (`id = "1003"`), not in a URL or an arXiv id.
+_ANCHOR_NUMBER = re.compile(r"(?<=[\"'#])\d+(?=[\"'])")
 _SORTED = 0.8  # share of neighbouring pairs in order for a section to count as sorted
 
 
@@ -194,13 +196,19 @@ def number_step(
 
 def renumber(lines: list[str], later: Sequence[Entry], number: int) -> None:
     """Count on the entries after a new one numbered `number` (in place), while they run
-    on from it: `4. B` after a new `4. A` becomes `5. B`; anchors are left as they are (links
-    point at them)."""
+    on from it: `4. B` after a new `4. A` becomes `5. B`, and an anchor counted from its
+    number with it (`<span id = "1004">` becomes `"1005"`), so no two entries share one."""
     expected = number
     for entry in later:
         line = lines[entry.line - 1]
         match = _ORDINAL.match(line)
         if match is None or int(match.group(2)) != expected:
             return
+
+        def count_on(found: re.Match[str], old: int = expected) -> str:
+            value = int(found.group())
+            return str(value + 1) if value > old and (value - old) % 100 == 0 else found.group()
+
+        rest = _ANCHOR_NUMBER.sub(count_on, line[match.end() :])
         expected += 1
-        lines[entry.line - 1] = f"{match.group(1)}{expected}{match.group(3)}{line[match.end() :]}"
+        lines[entry.line - 1] = f"{match.group(1)}{expected}{match.group(3)}{rest}"
