@@ -82,6 +82,10 @@ def _readd(emulator: Emulator, tmp_path: Path, listing: str, arxiv_id: str) -> L
         # Its model is the only other row with a project page (a shape of its own): its
         # number counts on all the same, and the model's `(…)` is description, not markup.
         pytest.param("weekly-table.md", "2302.01329", id="row-of-its-own-shape"),
+        # A word a description shares with most others (`This …`) is description too.
+        pytest.param("weekly-long.md", "2506.20430", id="description-words-shared"),
+        # terryum: the space after `-` is kept even where another entry has two.
+        pytest.param("plain-bullets.md", "1409.0575", id="space-before-the-title"),
         # amusi: no other entry of its section has a homepage: one of another section is the
         # model, so the project page (a field a source gives) is not dropped; the model's
         # typo (`Homeoage:`) is written as most lines write it, and so is the space most

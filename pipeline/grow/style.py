@@ -97,9 +97,11 @@ def _variable(ours: str, others: list[str], step: int | None) -> str:
         out.append(lead + placeholder("text") + trail)
 
     for index, (token, count) in enumerate(zip(tokens, shared, strict=True)):
-        last = index + 1 == len(tokens) or tokens[index + 1] == "\n"
+        # Spaces before a line break only some entries have (at the entry's end, lines.py
+        # decides; before a field they are markup).
+        last = index + 1 < len(tokens) and tokens[index + 1] == "\n"
         if token.isspace() and last and "\n" not in token and count < need:
-            continue  # trailing spaces only some entries have
+            continue
         if token in _SENTENCE and "".join(run).strip():
             run.append(token)  # a description's own full stop or comma is part of it
             continue
@@ -174,6 +176,9 @@ def _label_tokens(tokens: list[str]) -> set[int]:
 
 
 _SENTENCE = frozenset(".,;:!?")
+_WORDS_BEFORE = re.compile(
+    r"(?<=[\s(])(?:[A-Za-z][\w'’-]* +){1,3}(?=" + re.escape(PLACEHOLDER) + "text)"
+)
 _SHORT = 30  # the longest title part before a colon that is a name (as template.py reads it)
 # A link target with a placeholder in it (`./citations/TODO:text.txt`): the whole target is
 # one field no source gives.
@@ -182,8 +187,11 @@ _MARKUP = re.compile(r"[|\[\]<>*`\n]")  # parentheses are a description's as oft
 
 
 def _collapse(text: str) -> str:
-    """`TODO:text TODO:text, to TODO:text` → one placeholder, where no markup is between."""
+    """`TODO:text TODO:text, to TODO:text` → one placeholder, where no markup is between;
+    a word or three before one (`- a TODO:text`: words a description shares with others)
+    are part of it."""
     mark = placeholder("text")
+    text = _WORDS_BEFORE.sub("", text)
     parts = text.split(mark)
     if len(parts) <= 2:
         return text
