@@ -9,14 +9,26 @@ and tags read from the removed entry) in the list's round-trip world
 (tests/emulator/roundtrip_world.py: the sources say what the list wrote), and
 the regenerated lines compared with the removed ones. Each lands in one of:
 
-- identical: byte for byte, placeholders (`TODO:…`, fields no source gives) aside;
+- identical: byte for byte, except that
+  - a `TODO:` placeholder (a field no source of the world gives: arXiv gives the title,
+    authors, date and version, Semantic Scholar the venue and year, Hugging Face the code
+    and project page, GitHub the repository; a name column, an institute, a description, a
+    tweet or bibtex link, a tag not given by --tag are none of these) stands for whatever
+    the list wrote there and the spaces around it; in a table row, for text within its
+    cell, and the cell's padding (which follows that text's width) is any run of spaces;
+  - an entry put back at the bottom of a section with no order is compared as numbered
+    there: the removed line's own number (`3.`, `| 3)`) and an anchor counted from it
+    (`1003`) are moved to the number `add` wrote, once that number follows the entry before
+    it (1 for a section's first);
+  nothing else: an arXiv URL's form, spaces, commas, labels all count;
 - formatted differently: the same fields (title, venue, year, tags, arXiv id, repos)
   written another way;
 - wrong or missing field: a field differs, or is missing (named in the table);
 - refused: `add` stopped (the error is printed).
 
-Also counted: entries of a date-sorted section put back elsewhere than they came
-from (in a section with no order, a new entry goes to the bottom).
+Also counted: entries of a date-sorted section put back elsewhere than they came from,
+unless only entries of the same written date lie between (in a section with no order, a
+new entry goes to the bottom).
 """
 
 from __future__ import annotations
@@ -33,7 +45,8 @@ from pathlib import Path
 from bench.recall import DEFAULT_LISTS
 from pipeline.config import Settings, load_settings
 from pipeline.errors import PipelineError
-from pipeline.grow.add import add_papers
+from pipeline.grow.add import Added, add_papers
+from pipeline.grow.place import ordinal
 from pipeline.grow.style import PLACEHOLDER
 from pipeline.model import Entry
 from pipeline.stages.arxiv.match import normalize_title
@@ -43,7 +56,7 @@ from pipeline.stages.scholarly.venues import same_venue
 from tests.emulator import Emulator
 from tests.emulator.roundtrip_world import code_and_project, mount_roundtrip_world
 
-__all__ = ["ListResult", "main", "round_trip"]
+__all__ = ["ListResult", "main", "round_trip", "world_settings"]
 
 # A placeholder stands for the field and the padding around it (a table cell's width).
 _PLACEHOLDER = re.compile(r"[ \t]*" + re.escape(PLACEHOLDER) + r"[a-z]+[ \t]*")
@@ -92,11 +105,84 @@ def _remove(lines: list[str], start: int, end: int) -> list[str]:
     return [*lines[: start - 1], *lines[kept_after:]]
 
 
+def _literal(text: str, field: str) -> str:
+    """`text` as a pattern: itself, each placeholder (and the spaces around it) any `field`."""
+    parts = _PLACEHOLDER.split(text)
+    return rf"[ \t]*{field}[ \t]*".join(re.escape(part) for part in parts)
+
+
 def _matches(generated: str, written: str) -> bool:
-    """Byte for byte, with every placeholder standing for whatever the list wrote there."""
-    parts = _PLACEHOLDER.split(generated)
-    pattern = r"[ \t]*.+?[ \t]*".join(re.escape(part) for part in parts)
-    return re.fullmatch(pattern, written, flags=re.DOTALL) is not None
+    """Byte for byte, with every placeholder standing for whatever the list wrote there.
+
+    In a table row a placeholder stands for text within its cell, and the cell's padding
+    (which follows the unknown text's width) is any run of spaces."""
+    lines = []
+    for line in generated.split("\n"):
+        if not line.startswith("|") or PLACEHOLDER not in line:
+            lines.append(_literal(line, ".+?"))
+            continue
+        cells = []
+        for cell in line.split("|"):
+            if PLACEHOLDER in cell:
+                cells.append(r"[ \t]*" + _literal(cell.strip(), r"[^|\n]+?") + r"[ \t]*")
+            else:
+                cells.append(re.escape(cell))
+        lines.append(r"\|".join(cells))
+    return re.fullmatch("\n".join(lines), written, flags=re.DOTALL) is not None
+
+
+_NUMBER = re.compile(r"(?<![\d.])\d+(?!\d|\.\d)")
+
+
+def _counted(removed: str, new_text: str, line: int, written: str) -> str:
+    """The removed lines numbered for the place `add` put the entry (`line` in `new_text`):
+    its number (`3.`, `| 3)`) and an anchor counted from it (`1003`) become the regenerated
+    entry's, once that number follows the entry before it (1 for the first of a section);
+    else the removed lines as they are."""
+    head, _, rest = removed.partition("\n")
+    old, new = ordinal(head), ordinal(written.split("\n")[0])
+    if old is None or new is None or old == new:
+        return removed
+    expected = 1
+    for before in reversed(new_text.split("\n")[: line - 1]):
+        if before.lstrip().startswith("#"):
+            break
+        if (number := ordinal(before)) is not None:
+            expected = number + 1
+            break
+    if new != expected:
+        return removed
+
+    def swap(match: re.Match[str]) -> str:
+        value = int(match.group())
+        counted = value == old or (value > old and (value - old) % 100 == 0)
+        return str(value - old + new) if counted else match.group()
+
+    head = _NUMBER.sub(swap, head)
+    return f"{head}\n{rest}" if rest or "\n" in removed else head
+
+
+_WRITTEN_DATE = re.compile(r"(?<![\d.])(?:19|20)\d\d-[01]\d(?:-[0-3]\d)?(?!\d)")
+
+
+def _in_order(removed: str, new_text: str, was: int, done: Added) -> bool:
+    """Whether the entry went back where it was, or among entries of the same written date
+    (a section sorted by month orders a month's papers no way a source could tell)."""
+    if done.line == was:
+        return True
+    date = _WRITTEN_DATE.search(removed.split("\n")[0])
+    if date is None:
+        return False
+    lines = new_text.split("\n")
+    size = done.text.count("\n") + 1
+    low, high = sorted((was, done.line))
+    between = [
+        line
+        for n, line in enumerate(lines[low - 1 : high + size - 1], start=low)
+        if not done.line <= n < done.line + size
+    ]
+    dates = [m.group() for line in between if (m := _WRITTEN_DATE.search(line))]
+    return bool(dates) and all(d == date.group() for d in dates)
 
 
 def _fields(old: Entry, new: Entry | None, text: str) -> list[str]:
@@ -131,7 +217,7 @@ async def _one(settings: Settings, text: str, entry: Entry, result: ListResult) 
     shorter = "\n".join(_remove(lines, entry.line, end))
     section = " > ".join(entry.section)
     try:
-        _new_text, added = await add_papers(
+        new_text, added = await add_papers(
             settings, shorter, [entry.arxiv_id or ""], section=section, tags=entry.tags
         )
     except PipelineError as exc:
@@ -140,8 +226,13 @@ async def _one(settings: Settings, text: str, entry: Entry, result: ListResult) 
         return
     done = added[0]
     result.orders[done.order] += 1
-    if done.order != "bottom" and done.line != entry.line:
+    if done.order != "bottom" and not _in_order(removed, new_text, entry.line, done):
         result.misplaced += 1  # in a sorted section, elsewhere than its order implies
+        result.examples.append(
+            f"misplaced {entry.arxiv_id} ({done.order}): line {entry.line}, put at {done.line}"
+        )
+    # An unsorted section's entry goes to the bottom, numbered there: compared as numbered there.
+    removed = _counted(removed, new_text, done.line, done.text)
     if _matches(done.text, removed):
         result.outcomes["identical"] += 1
         return
@@ -161,15 +252,33 @@ async def _one(settings: Settings, text: str, entry: Entry, result: ListResult) 
 
 
 def round_trip(
-    listing: Path, emulator: Emulator, scratch: Path, *, n: int = 20, seed: int = 0
+    listing: Path,
+    emulator: Emulator,
+    scratch: Path,
+    *,
+    n: int = 20,
+    seed: int = 0,
+    only: frozenset[str] = frozenset(),
 ) -> ListResult:
-    """Remove and re-add up to `n` random entries of the list at `listing`."""
+    """Remove and re-add up to `n` random entries of the list at `listing` (those with the
+    arXiv ids in `only`, when given)."""
     text = listing.read_text(encoding="utf-8")
     entries, _ = resolve_entries(parse_list(text, listing.name))
-    pool = _candidates(entries)
+    pool = [e for e in _candidates(entries) if not only or e.arxiv_id in only]
     chosen = random.Random(seed).sample(pool, min(n, len(pool)))
+    settings = world_settings(listing, emulator, scratch, entries, text)
+    result = ListResult(name=listing.stem, tried=len(chosen))
+    for entry in sorted(chosen, key=lambda e: e.line):
+        asyncio.run(_one(settings, text, entry, result))
+    return result
+
+
+def world_settings(
+    listing: Path, emulator: Emulator, scratch: Path, entries: list[Entry], text: str
+) -> Settings:
+    """The settings of a run in the list's round-trip world (mounted on `emulator`)."""
     world = mount_roundtrip_world(emulator, entries, text.split("\n"))
-    settings = load_settings(
+    return load_settings(
         {
             "input": listing,
             "output_dir": scratch / "out",
@@ -184,10 +293,6 @@ def round_trip(
         env={},
         project_dir=scratch,
     )
-    result = ListResult(name=listing.stem, tried=len(chosen))
-    for entry in sorted(chosen, key=lambda e: e.line):
-        asyncio.run(_one(settings, text, entry, result))
-    return result
 
 
 def table(results: list[ListResult]) -> str:

@@ -3,9 +3,16 @@ remove each entry, `add` it back with its section and tags, compare the lines by
 
 from __future__ import annotations
 
+import asyncio
+import re
 from pathlib import Path
 
-from bench.roundtrip import ListResult, round_trip, table
+import pytest
+
+from bench.roundtrip import ListResult, round_trip, table, world_settings
+from pipeline.grow.add import add_papers
+from pipeline.stages.parse import parse_list
+from pipeline.stages.resolve import resolve_entries
 from tests.emulator import Emulator
 
 FIXTURES = Path(__file__).parent / "fixtures" / "grow"
@@ -45,3 +52,97 @@ def test_every_entry_comes_back_in_its_place_with_no_wrong_field(
     assert by_name["numbered-crlf"].outcomes["identical"] >= 4, shown
     identical = sum(r.outcomes["identical"] for r in results)
     assert identical / sum(r.tried for r in results) >= 0.85, shown
+
+
+# One list a known cause of a regenerated line differing from the maintainers' (issue 20):
+# each case removes one entry and adds it back; it must come back byte for byte.
+CAUSES = FIXTURES / "causes"
+
+
+def _readd(emulator: Emulator, tmp_path: Path, listing: str, arxiv_id: str) -> ListResult:
+    emulator.reset()
+    result = round_trip(CAUSES / listing, emulator, tmp_path, only=frozenset({arxiv_id}))
+    assert result.tried == 1, table([result])
+    return result
+
+
+@pytest.mark.parametrize(
+    ("listing", "arxiv_id"),
+    [
+        # Both neighbours link `/pdf/ID.pdf`, as do most of the section's (older) entries;
+        # the entries of the same months link `/pdf/ID`.
+        pytest.param("arxiv-forms.md", "2402.10002", id="arxiv-form-of-the-same-months"),
+        # An unsorted numbered section: at the bottom it is numbered (and anchored) after
+        # the last entry, though its model (the other entry without code) is not the last.
+        pytest.param("numbered-unsorted.md", "2312.12423", id="number-and-anchor-at-bottom"),
+        # mc-lan writes a preprint as `ArXiv'2408`: the arXiv id's month, not the year.
+        pytest.param("numbered-unsorted.md", "2408.02503", id="preprint-venue-as-written"),
+        # dair-ai: the description (its full stop too) is one placeholder; numbered at the bottom.
+        pytest.param("weekly-table.md", "2410.19803", id="description-placeholder"),
+        # Its model is the only other row with a project page (a shape of its own): its
+        # number counts on all the same, and the model's `(…)` is description, not markup.
+        pytest.param("weekly-table.md", "2302.01329", id="row-of-its-own-shape"),
+        # A word a description shares with most others (`This …`) is description too.
+        pytest.param("weekly-long.md", "2506.20430", id="description-words-shared"),
+        # terryum: the space after `-` is kept even where another entry has two.
+        pytest.param("plain-bullets.md", "1409.0575", id="space-before-the-title"),
+        # amusi: no other entry of its section has a homepage: one of another section is the
+        # model, so the project page (a field a source gives) is not dropped; the model's
+        # typo (`Homeoage:`) is written as most lines write it, and so is the space most
+        # `- Homepage:` lines end with.
+        pytest.param("paragraph-blocks.md", "2309.00610", id="project-page-kept"),
+        # A space after a URL that two entries have is not the list's style.
+        pytest.param("paragraph-blocks.md", "2312.02142", id="no-stray-trailing-space"),
+        # awesome-NeRF's survey: the nearest entries write no venue; one that does is the
+        # model (the venue is a field a source gives); the bibtex file is a placeholder.
+        pytest.param("survey-bullets.md", "2101.05204", id="venue-kept-bibtex-placeholder"),
+        # Hannibal: names are the title before its colon for 3 of 7 entries only: `ToT` is a
+        # field no source gives, not `Tree of Thoughts`.
+        pytest.param("named-table.md", "2305.10601", id="name-placeholder-not-guess"),
+        # Hannibal's table: rows padded to the columns until 2023, one space since; a 2024
+        # row is padded as the rows near it are, not as most of the table's.
+        pytest.param("drifting-table.md", "2409.02060", id="padding-of-the-rows-near-it"),
+        # terryum: the nearest entry's slip (`(2012) G. Hinton`) is not copied, the typical
+        # `(2014), ` is; two names are written in full though one name is commoner.
+        pytest.param("author-bullets.md", "1412.6980", id="typical-markup-et-al-threshold"),
+    ],
+)
+def test_each_known_cause_comes_back_byte_for_byte(
+    emulator: Emulator, tmp_path: Path, listing: str, arxiv_id: str
+) -> None:
+    result = _readd(emulator, tmp_path, listing, arxiv_id)
+    shown = table([result]) + "\n" + "\n".join(result.examples)
+    assert result.outcomes == {"identical": 1}, shown
+    assert result.misplaced == 0, shown
+
+
+def test_an_entry_put_in_a_numbered_sorted_section_renumbers_the_ones_after_it(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    listing = FIXTURES / "numbered-crlf.md"
+    text = listing.read_bytes().decode("utf-8")
+    entries, _ = resolve_entries(parse_list(text, listing.name))
+    settings = world_settings(listing, emulator, tmp_path, entries, text)
+    lines = text.split("\n")
+    at = next(i for i, line in enumerate(lines) if "2312.50003" in line)
+    # The list without entry 3, the entries after it numbered on (3, 4) as a maintainer
+    # would, their anchors too (1003, 1004).
+    shorter = [*lines[:at], *(_number_back(line) for line in lines[at + 1 :])]
+    new_text, added = asyncio.run(
+        add_papers(settings, "\n".join(shorter), ["2312.50003"], section="Referring Segmentation")
+    )
+    numbered = [line for line in new_text.split("\n") if re.match(r"\d+\. ", line)]
+    assert [line.split(".")[0] for line in numbered] == ["1", "2", "3", "4", "5"], new_text
+    assert added[0].order == "oldest first"
+    anchors = [re.findall(r'id = "(\d+)"', line) for line in numbered]
+    assert anchors == [["1001"], ["1002"], ["1003"], ["1004"], ["1005"]], new_text
+    assert "**[MaskMind]**" in numbered[2], numbered[2]
+
+
+def _number_back(line: str) -> str:
+    """`4. <span id = "1004">` as `3. <span id = "1003">`."""
+    match = re.match(r'(\d+)\. <span id = "(\d+)"', line)
+    if match is None:
+        return line
+    number, anchor = int(match[1]) - 1, int(match[2]) - 1
+    return f'{number}. <span id = "{anchor}"' + line[match.end() :]

@@ -21,10 +21,14 @@ from dataclasses import dataclass, field
 
 from pipeline.config import Settings
 from pipeline.errors import InputError
+from pipeline.grow.fields import NewEntry, arxiv_form_near
 from pipeline.grow.headings import Heading, list_headings, model_section
 from pipeline.grow.place import (
     find_duplicate,
+    number_step,
+    ordinal,
     place,
+    renumber,
     resolve_section,
     section_path,
     sections,
@@ -113,14 +117,28 @@ def _gap(members: Sequence[Entry], ends: dict[int, int], lines: Sequence[str]) -
     return [""] * count
 
 
-def _style(members: Sequence[Entry], entries: Sequence[Entry]) -> ListStyle:
+def _style(members: Sequence[Entry], entries: Sequence[Entry], arxiv_id: str | None) -> ListStyle:
     own, whole = list_style(members), list_style(entries)
     has_preprint = any(e.venue_text and e.venue and e.venue.lower() == "arxiv" for e in members)
     return ListStyle(
         venue=own.venue or whole.venue,
         preprint=own.preprint if has_preprint else whole.preprint,
+        preprint_form=own.preprint_form if has_preprint else whole.preprint_form,
         arxiv_form=own.arxiv_form if any(e.arxiv_id for e in members) else whole.arxiv_form,
+        arxiv_near=arxiv_form_near(members, arxiv_id) or arxiv_form_near(entries, arxiv_id),
     )
+
+
+def _roles(paper: NewEntry) -> frozenset[str]:
+    """The kinds of link the sources give for the paper."""
+    roles = {"paper"} | ({"code"} if paper.code_url else set())
+    return frozenset(roles | ({"project"} if paper.project_url else set()))
+
+
+def _given(paper: NewEntry) -> frozenset[str]:
+    """The fields besides links the sources give (a model that writes them is preferred)."""
+    given = {"when"} if paper.year or paper.venue_short else set()
+    return frozenset(given | ({"authors"} if paper.authors else set()))
 
 
 def insert_entry(
@@ -149,16 +167,27 @@ def insert_entry(
         if 0 < e.line <= len(lines) and (match := _WRITTEN_DATE.search(lines[e.line - 1]))
     }
     spot = place(entries, section, paper.arxiv_id, ends, dates=dates, date=paper.date)
-    roles = frozenset({"paper"} | ({"code"} if paper.code_url else set()))
-    roles |= {"project"} if paper.project_url else set()
-    template = pick_template(templates, roles, spot.neighbour)
+    roles, given = _roles(paper), _given(paper)
+    template = pick_template(templates, roles, spot.neighbour, given)
+    everywhere = learn_templates(entries, lines)
+    if roles - template.roles:
+        # No entry of the section links what a source gives (a project page): an entry of
+        # the list written the same way that does is the model, so no field is dropped.
+        alike = [t for t in everywhere if t.text[:2] == template.text[:2]]
+        wider = pick_template(alike, roles, spot.neighbour, given) if alike else template
+        if not roles - wider.roles:
+            template, templates = wider, alike
     notes = list(found.notes)
     if tags and not any(isinstance(p, Slot) and p.kind == "tags" for p in template.pieces):
         notes.append(f"'{section_path(section)}' writes no tags: --tag left out")
-    step = _step(members, template.entry, spot.line, ends)
-    style = _style(members, entries)
-    everywhere = learn_templates(entries, lines)
+    step = number_step(lines, members, template.entry, spot.line, ends)
+    if step is None:
+        step = _step(members, template.entry, spot.line, ends)
+    style = _style(members, entries, paper.arxiv_id)
     block = render(template, templates, paper, style, step, everywhere).split("\n")
+    number = ordinal(block[0])
+    if number is not None:  # the numbered entries after it count on
+        renumber(lines, [e for e in members if e.line > spot.line], number)
     gap = _gap(members, ends, lines)
     if spot.line == ends[spot.neighbour]:  # after the neighbour
         new_lines = [*lines[: spot.line], *gap, *block, *lines[spot.line :]]
@@ -190,15 +219,14 @@ def _insert_first(
         raise InputError(f"no entry of '{section_path(model)}' could be read as a model")
     paper = found.paper
     paper.tags = list(tags)
-    roles = frozenset({"paper"} | ({"code"} if paper.code_url else set()))
-    roles |= {"project"} if paper.project_url else set()
+    roles = _roles(paper)
     if not any(roles <= t.roles for t in templates):
         # No entry of the model links every kind of link the paper has: the list's entries
         # that do, those that write tags as the model does first.
         tagged = {_has_tags(t) for t in templates}
         covering = [t for t in everywhere if roles <= t.roles]
         templates = [t for t in covering if _has_tags(t) in tagged] or covering or templates
-    template = pick_template(templates, roles, heading.line)
+    template = pick_template(templates, roles, heading.line, _given(paper))
     notes = [
         *found.notes,
         f"'{section_path(heading.path)}' has no entries yet: written in the style of "
@@ -210,7 +238,7 @@ def _insert_first(
         template,
         templates,
         paper,
-        _style(members, entries),
+        _style(members, entries, paper.arxiv_id),
         None,
         everywhere,
     ).split("\n")

@@ -14,6 +14,7 @@ oldest first; otherwise at the bottom.
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -25,12 +26,19 @@ from pipeline.stages.arxiv.match import normalize_title
 __all__ = [
     "Placement",
     "find_duplicate",
+    "number_step",
+    "ordinal",
     "place",
+    "renumber",
     "resolve_section",
     "section_path",
     "sections",
 ]
 
+# An entry's own number: an ordered list's `3.`, or `3)` first in a table row (dair-ai).
+_ORDINAL = re.compile(r"^(\s*(?:\|\s*)?)(\d{1,4})([.)])")
+# A number in an anchor (`id = "1003"`), not in a URL or an arXiv id.
+_ANCHOR_NUMBER = re.compile(r"(?<=[\"'#])\d+(?=[\"'])")
 _SORTED = 0.8  # share of neighbouring pairs in order for a section to count as sorted
 
 
@@ -160,3 +168,53 @@ def place(
             )
     last = members[-1]
     return Placement(ends[last.line], "bottom", last.line)
+
+
+def ordinal(line: str) -> int | None:
+    """The entry's own number (`3.` of an ordered list, `| 3)` of a table row), if it has one."""
+    match = _ORDINAL.match(line)
+    return int(match.group(2)) if match else None
+
+
+def number_step(
+    lines: Sequence[str],
+    members: Sequence[Entry],
+    model: Entry,
+    after: int,
+    ends: dict[int, int],
+) -> int | None:
+    """How much the new entry's number exceeds the model's: it follows the entry before it
+    (its number + 1), or goes before the first one's number when it goes first; None
+    when the entries are not numbered (anything numbered in them is a placeholder)."""
+    own = ordinal(lines[model.line - 1])
+    before = [e for e in members if ends[e.line] <= after]
+    later = [e for e in members if e.line > after]
+    if own is None:
+        return None
+    if before and (previous := ordinal(lines[before[-1].line - 1])) is not None:
+        return previous + 1 - own
+    if later and (following := ordinal(lines[later[0].line - 1])) is not None:
+        # First of the section: the number before the first one's is free (a list's first
+        # entry is 1), else it takes the first one's number and the rest count on.
+        return max(1, following - 1) - own
+    return None
+
+
+def renumber(lines: list[str], later: Sequence[Entry], number: int) -> None:
+    """Count on the entries after a new one numbered `number` (in place), while they run
+    on from it: `4. B` after a new `4. A` becomes `5. B`, and an anchor counted from its
+    number with it (`<span id = "1004">` becomes `"1005"`), so no two entries share one."""
+    expected = number
+    for entry in later:
+        line = lines[entry.line - 1]
+        match = _ORDINAL.match(line)
+        if match is None or int(match.group(2)) != expected:
+            return
+
+        def count_on(found: re.Match[str], old: int = expected) -> str:
+            value = int(found.group())
+            return str(value + 1) if value > old and (value - old) % 100 == 0 else found.group()
+
+        rest = _ANCHOR_NUMBER.sub(count_on, line[match.end() :])
+        expected += 1
+        lines[entry.line - 1] = f"{match.group(1)}{expected}{match.group(3)}{rest}"

@@ -33,7 +33,13 @@ from tests.emulator.server import Emulator
 __all__ = ["code_and_project", "mount_roundtrip_world"]
 
 _ET_AL = re.compile(r"\s*,?\s*et\.?\s*al\.?$")
-_PROJECT = frozenset({"project", "project page", "homepage", "home page", "website", "page"})
+# Hugging Face's `projectPage`: what lists label a project page (BradyFU's "Demo" column
+# links them too).
+_PROJECT = frozenset(
+    {"project", "project page", "homepage", "home page", "website", "page", "demo"}
+)
+# Links into a repository that are not the paper's code (awesome-NeRF's bibtex files).
+_NOT_CODE = frozenset({"paper", "pdf", "bibtex", "bib", "citation", "blog", "video", "slides"})
 
 
 def code_and_project(entry: Entry) -> tuple[str | None, str | None]:
@@ -41,7 +47,7 @@ def code_and_project(entry: Entry) -> tuple[str | None, str | None]:
     code = project = None
     for link in entry.links:
         label = link.label.strip().strip("`[]*_ ").lower()
-        if link.repo and code is None and label not in ("paper", "pdf"):
+        if link.repo and code is None and label not in _NOT_CODE:
             code = link.url
         elif label in _PROJECT and not link.repo and project is None:
             project = link.url
