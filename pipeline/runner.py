@@ -45,7 +45,6 @@ from pipeline.files import run_lock, write_text_atomic
 from pipeline.merge import merge_catalogs
 from pipeline.model import Catalog, FetchStatus, Link, RunStats
 from pipeline.net import CONNECTION_LEVEL, NetClient, host_of, open_client, reach
-from pipeline.outputs import render_outputs
 from pipeline.policy import policy_failures
 from pipeline.progress import progress_reporter
 from pipeline.stages.emit import catalog_text, read_catalog
@@ -178,6 +177,8 @@ async def _run_network(
         ctx.progress = progress
         async with open_client(ctx.settings, _cache_lifetimes(ctx.settings)) as net:
             ctx.net = net
+            # A host's next links may still be in the part of the list not yet parsed.
+            net.hold_connections("links" in stages)
             catalog = await stream_catalog(
                 text,
                 ctx.settings,
@@ -215,6 +216,7 @@ async def _network_phase(
         apis = {}
     elif "links" in stages:
         net.start_probes(_unaffected_by_apis(catalog, set(apis), ctx.settings.badge_hosts))
+    net.hold_connections(False)  # every link check the run knows of before the APIs is queued
 
     def probe_what_is_left(name: str, result: Catalog) -> None:
         # The links this API could have verified and did not: checked now, not
@@ -423,6 +425,9 @@ async def refresh(
             outcome.written = False
             outcome.messages.append(f"{settings.catalog_path} left unchanged")
         else:
+            # Imported only now: the report's modules are no part of the run's start-up.
+            from pipeline.outputs import render_outputs
+
             files = [
                 (settings.catalog_path, catalog_text(outcome.catalog)),
                 *render_outputs(outcome.catalog, previous, settings),

@@ -6,6 +6,7 @@ of its steps, how many requests had reached the emulator by then.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Generator
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from typer.testing import CliRunner
 from pipeline import startup
 from pipeline.cli import app
 from pipeline.model import ParsedList, RawLink
+from pipeline.net import NetClient, Probe
 from tests.emulator import Emulator, World, load_world
 
 _ENTRIES = 3000
@@ -61,12 +63,21 @@ def test_first_checks_reach_the_emulator_while_the_list_is_still_parsed(
     long_list: Path, emulator: Emulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     noted = _steps_noted(monkeypatch, emulator)
+    queued: list[int] = []  # links parsed when each batch of checks was queued
+    real = NetClient.start_probes
+
+    def start_probes(net: NetClient, urls: list[str]) -> list[asyncio.Future[Probe]]:
+        queued.append(noted[-1][0] if noted else 0)
+        return real(net, urls)
+
+    monkeypatch.setattr(NetClient, "start_probes", start_probes)
     result = CliRunner().invoke(app, ["refresh", "-q", "--only", "links", "-i", "list.md"])
     assert result.exit_code == 0, result.output
     # Before: the whole list was parsed and resolved before anything was sent (0 arrivals).
-    first = next((read for read, arrived in noted if arrived > 0), None)
-    assert first is not None and first < _ENTRIES // 2, noted[-3:]
-    # Each link still checked once, as first written.
+    assert any(arrived for _, arrived in noted[:-1]), noted[-3:]
+    # The first checks were queued when a small part of the list had been read.
+    assert queued and queued[0] < _ENTRIES // 4, queued[:3]
+    # Each link still checked once.
     assert len(emulator.requests_to("far")) == _ENTRIES
 
 
@@ -78,16 +89,16 @@ def test_early_checks_are_the_runs_own_one_per_url_as_first_written(
     monkeypatch.setenv("PIPELINE_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("PIPELINE_PER_HOST_INTERVAL", "0")
     url = emulator.url("far", "/p")
-    lines = [f"- Paper {i}. [[paper]({emulator.url('far', f'/q/{i}')})]\n" for i in range(400)]
+    lines = [f"- Paper {i}. [[paper]({emulator.url('far', f'/q/{i}')})]\n" for i in range(_ENTRIES)]
     # Another spelling outside entries first: the links stage requests the entries' one.
     lines.insert(0, f"See {url}/ and `{emulator.url('far', '/in-code')}`.\n\n")
     lines.insert(1, f"<!-- {emulator.url('far', '/in-comment')} -->\n\n")
-    lines.insert(200, f"- Paper x. [[paper]({url})]\n")
-    lines.insert(300, f"- Paper y. [[paper]({url}/)] [[code]({url}#top)]\n")
+    lines.insert(100, f"- Paper x. [[paper]({url})]\n")
+    lines.insert(150, f"- Paper y. [[paper]({url}/)] [[code]({url}#top)]\n")
     noted = _steps_noted(monkeypatch, emulator)
     _list(tmp_path, emulator, lines)
     result = CliRunner().invoke(app, ["refresh", "-q", "--only", "links", "-i", "list.md"])
     assert result.exit_code == 0, result.output
     assert any(arrived for _, arrived in noted[:-1])  # checks went out during the parse
     paths = sorted(r.path for r in emulator.requests_to("far"))
-    assert paths == sorted(["/p", *(f"/q/{i}" for i in range(400))])
+    assert paths == sorted(["/p", *(f"/q/{i}" for i in range(_ENTRIES))])

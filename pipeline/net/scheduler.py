@@ -185,6 +185,7 @@ class Scheduler:
         self._remembered: set[str] = set()  # hosts whose pace came from an earlier run
         self._pool_factory = pool_factory
         self._workers: set[asyncio.Task[None]] = set()
+        self._holding = False  # more work may come for any host: keep idle connections
 
     def configure(self, host: str, *, concurrency: int = 1, interval: float = 0.0) -> None:
         """Give `host` its own limits (e.g. the arXiv API: one request every 3 s)."""
@@ -293,9 +294,26 @@ class Scheduler:
         finally:
             state.workers -= 1
 
+    def hold(self) -> None:
+        """Keep each host's connections when its queue empties, until `release`: while a
+        list is still being parsed, a host's next links are on their way (closing and
+        opening again cost a handshake each time)."""
+        self._holding = True
+
+    def release(self) -> None:
+        """Close the connections of hosts with nothing queued, and do so from now on."""
+        self._holding = False
+        for state in self._hosts.values():
+            if state.pending == 0:
+                self._close(state)
+
     def _done(self, state: _Host) -> None:
         state.pending -= 1
-        if state.pending == 0 and state.pool is not None:
+        if state.pending == 0 and not self._holding:
+            self._close(state)
+
+    def _close(self, state: _Host) -> None:
+        if state.pool is not None:
             # The host's queue is empty: close its idle connections now.
             pool, state.pool = state.pool, None
             state.opened = 0
