@@ -44,6 +44,7 @@ from pipeline.stages.resolve import (
 __all__ = ["build_catalog", "stream_catalog"]
 
 _CANARIES = 8  # the busiest hosts read so far, tried before the first check goes out
+_NO_FULL_COLLECTION = 1 << 30  # young-generation passes before a full one: never, here
 _Y = TypeVar("_Y")
 _R = TypeVar("_R")
 
@@ -67,15 +68,14 @@ async def stream_catalog(
     """`build_catalog` of `text`, letting the event loop run between chunks; with `net`,
     the checks of links read so far that `spared` (an API answer) cannot spare start now."""
     early = _EarlyChecks(net, settings, spared) if net is not None else None
-    was_enabled = gc.isenabled()
-    # No collection while the list's ~10^6 objects are young, and none of them once it is
-    # on again: the first one walked them all (0.3 s in which no check went out). The
-    # runner keeps them frozen through its network phase.
-    gc.disable()
+    thresholds = gc.get_threshold()
+    # No full collection while the list's ~10^6 objects are made (each walked them all,
+    # 0.3 s in which no check went out); the young ones still go, so the garbage of the
+    # checks under way meanwhile is freed. The runner keeps the catalog frozen after.
+    gc.set_threshold(thresholds[0], thresholds[1], _NO_FULL_COLLECTION)
     try:
-        parsed = await _stepped(
-            parse_steps(text, source=str(settings.input)), early.add if early else None
-        )
+        steps = parse_steps(text, source=str(settings.input), pause_collector=False)
+        parsed = await _stepped(steps, early.add if early else None)
         resolved = await _stepped(resolve_steps(parsed), None)
         catalog = _catalog(parsed, resolved, settings, now)
         gc.freeze()
@@ -83,8 +83,7 @@ async def stream_catalog(
     finally:
         if early is not None:
             early.close()
-        if was_enabled:
-            gc.enable()
+        gc.set_threshold(*thresholds)
 
 
 async def _stepped(steps: Generator[_Y, None, _R], each: Callable[[_Y], None] | None) -> _R:

@@ -51,7 +51,14 @@ import httpx
 from pipeline.config import Settings
 from pipeline.net.politeness import Pace
 
-__all__ = ["HANDSHAKES", "MOST_CONNECTIONS", "HostRouter", "Scheduler", "tls_context"]
+__all__ = [
+    "CRITICAL_SECONDS",
+    "HANDSHAKES",
+    "MOST_CONNECTIONS",
+    "HostRouter",
+    "Scheduler",
+    "tls_context",
+]
 
 T = TypeVar("T")
 _Job = tuple[Callable[[], Awaitable[Any]], "asyncio.Future[Any]"]
@@ -62,6 +69,9 @@ MOST_CONNECTIONS = 16
 # Link requests that may be opening a connection at once (each a round trip and a TLS
 # handshake's CPU): enough to open 200 hosts' first connections in a few seconds.
 HANDSHAKES = 8
+# A host with at least this many seconds of checks queued (at its pace), and the most of
+# any host, sets the run's length: each extra request to it makes the run longer.
+CRITICAL_SECONDS = 5.0
 _URGENT = 1 << 62  # the global-slot priority of an API call: before any host's queue
 # Weight of the newest answer in a host's latency estimate: a few answers settle it, and
 # one slow answer does not open a burst of connections.
@@ -236,6 +246,17 @@ class Scheduler:
     def concurrency(self, host: str) -> int:
         """How many requests `host` may have in flight now."""
         return self._host(host).concurrency
+
+    def critical(self, host: str) -> bool:
+        """Whether `host` sets the run's length: the most work queued of any host (by its
+        pace), at least CRITICAL_SECONDS of it."""
+        state = self._hosts.get(host)
+        if state is None or host in self._overrides:
+            return False
+        mine = len(state.jobs) * state.pace.interval
+        if mine < CRITICAL_SECONDS:
+            return False
+        return all(len(other.jobs) * other.pace.interval <= mine for other in self._hosts.values())
 
     def pace(self, host: str) -> Pace:
         """The pace of `host` (to defer it, or to tell it about a refusal)."""

@@ -78,7 +78,7 @@ def parse_list(text: str, source: str) -> ParsedList:
 
 
 def parse_steps(
-    text: str, source: str, chunk: int = 100
+    text: str, source: str, chunk: int = 100, *, pause_collector: bool = True
 ) -> Generator[list[RawLink], None, ParsedList]:
     """`parse_list` a step at a time: after each `chunk` block tokens (0: none), the links
     of the entries completed since the last step, in list order; returns the ParsedList.
@@ -86,8 +86,11 @@ def parse_steps(
     Between steps the caller may do other work: a run sends the checks of the first
     entries' links while the rest of a 10,000-entry list is parsed. An entry is
     complete once a later one has started (until then nested `- Code:` bullets may
-    add to it); links outside entries are only known at the end.
+    add to it); links outside entries are only known at the end. `pause_collector=False`
+    leaves the cycle collector as the caller set it (other work runs between steps).
     """
+    if not pause_collector:
+        return (yield from _parse(text, source, chunk))
     with _no_cycle_collection():
         return (yield from _parse(text, source, chunk))
 
