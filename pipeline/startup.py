@@ -24,7 +24,7 @@ from __future__ import annotations
 import asyncio
 import gc
 from collections import Counter
-from collections.abc import Callable, Generator
+from collections.abc import Awaitable, Callable, Generator
 from datetime import datetime
 from typing import TypeVar
 
@@ -75,7 +75,7 @@ async def stream_catalog(
     gc.set_threshold(thresholds[0], thresholds[1], _NO_FULL_COLLECTION)
     try:
         steps = parse_steps(text, source=str(settings.input), pause_collector=False)
-        parsed = await _stepped(steps, early.add if early else None)
+        parsed = await _stepped(steps, early.take if early else None)
         resolved = await _stepped(resolve_steps(parsed), None)
         catalog = _catalog(parsed, resolved, settings, now)
         gc.freeze()
@@ -86,17 +86,17 @@ async def stream_catalog(
         gc.set_threshold(*thresholds)
 
 
-async def _stepped(steps: Generator[_Y, None, _R], each: Callable[[_Y], None] | None) -> _R:
-    """Run `steps` to its end, handing each step to `each` and the event loop a turn."""
+async def _stepped(
+    steps: Generator[_Y, None, _R], each: Callable[[_Y], Awaitable[None]] | None
+) -> _R:
+    """Run `steps` to its end, handing each step to `each` (else the event loop a turn)."""
     try:
         while True:
             try:
                 step = next(steps)
             except StopIteration as done:
                 return done.value
-            if each is not None:
-                each(step)
-            await asyncio.sleep(0)
+            await (each(step) if each is not None else asyncio.sleep(0))
     finally:
         steps.close()
 
@@ -138,13 +138,19 @@ class _EarlyChecks:
         self.network: bool | None = None  # None until a connection has been tried
         self.trying: asyncio.Task[None] | None = None
 
-    def add(self, links: list[RawLink]) -> None:
-        """Queue the checks of `links` (waiting until the network has shown it is there)."""
+    async def take(self, links: list[RawLink]) -> None:
+        """Queue the checks of `links`, once the network has shown it is there: the parse
+        waits for that answer (the connections' threads, and the first requests, would
+        wait for the parse otherwise: 0.7 s now and then)."""
         self.waiting += [url for link in links if (url := self._url(link)) is not None]
         if self.network:
             self._send()
         elif self.network is None and self.trying is None and self.waiting:
             self.trying = asyncio.ensure_future(self._try(self._canaries()))
+        if self.trying is not None and not self.trying.done():
+            await asyncio.wait({self.trying})
+        else:
+            await asyncio.sleep(0)
 
     def close(self) -> None:
         """Send nothing more: the runner takes over (and decides on an outage itself)."""
