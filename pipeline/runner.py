@@ -46,22 +46,17 @@ from pipeline.context import RunContext
 from pipeline.errors import ConfigError, RunInterrupted
 from pipeline.files import run_lock, write_text_atomic
 from pipeline.merge import merge_catalogs
-from pipeline.model import Catalog, FetchStatus, Link, RepoRecord, RunStats
-from pipeline.net import CONNECTION_LEVEL, host_of, open_client, reach
-from pipeline.outputs import render_outputs
+from pipeline.model import Catalog, FetchStatus, Link, RunStats
+from pipeline.net import CONNECTION_LEVEL, NetClient, host_of, open_client, reach
 from pipeline.policy import policy_failures
 from pipeline.progress import progress_reporter
 from pipeline.stages.emit import catalog_text, read_catalog
 from pipeline.stages.links import links_summary, needs_request
-from pipeline.stages.parse import parse_list, read_list
+from pipeline.stages.parse import read_list
 from pipeline.stages.registry import NETWORK_STAGES
-from pipeline.stages.resolve import (
-    URL_SYNTAX,
-    malformed_url_findings,
-    resolve_entries,
-    resolve_other_links,
-)
+from pipeline.stages.resolve import URL_SYNTAX
 from pipeline.stages.spec import Stage
+from pipeline.startup import build_catalog, stream_catalog
 
 __all__ = ["STAGES", "ExitCode", "RunOutcome", "build_catalog", "refresh", "select_stages"]
 
@@ -128,30 +123,6 @@ def select_stages(only: Iterable[str] = (), skip: Iterable[str] = ()) -> list[st
     return [s for s in wanted if s not in skip]
 
 
-def build_catalog(settings: Settings, now: datetime) -> Catalog:
-    """Parse and resolve the list into a catalog with no fetched metadata."""
-    parsed = parse_list(
-        read_list(settings.input, settings.max_list_bytes), source=str(settings.input)
-    )
-    entries, duplicates = resolve_entries(parsed)
-    others = resolve_other_links(parsed)
-    linked = [repo for entry in entries for repo in entry.repos]
-    linked += [link.repo for link in others if link.repo and not link.image]
-    repos = {repo.lower(): RepoRecord(linked_as=repo) for repo in linked}
-    return Catalog(
-        generated_at=now,
-        source=str(settings.input),
-        entries=entries,
-        other_links=others,
-        repos=repos,
-        findings=[
-            *parsed.findings,
-            *duplicates,
-            *malformed_url_findings((None, link) for link in others),
-        ],
-    )
-
-
 def _carry_over(catalog: Catalog, previous: Catalog | None, stages: set[str]) -> Catalog:
     """Keep the previous run's data for each stage in `stages` (those not run now)."""
     if previous is None or not stages:
@@ -200,74 +171,91 @@ async def _network_down(catalog: Catalog, ctx: RunContext, names: list[str]) -> 
     return ", ".join(f"{host} {failure.value}" for host, failure in reached.items() if failure)
 
 
-async def _run_network(catalog: Catalog, ctx: RunContext, stages: dict[str, Stage]) -> Catalog:
-    """Run the network stages side by side over one client, with a progress bar on a terminal."""
-    if not stages:
-        return catalog
-    apis = {name: stage for name, stage in stages.items() if name in _APIS}
-    # The catalog lives through the whole network phase: without this the collector walks
-    # its ~10^6 objects every few seconds (0.3 s pauses that cost a paced host its turns).
-    gc.freeze()
-    try:
-        return await _network_phase(catalog, ctx, stages, apis)
-    finally:
-        gc.unfreeze()
-
-
-async def _network_phase(
-    catalog: Catalog, ctx: RunContext, stages: dict[str, Stage], apis: dict[str, Stage]
+async def _run_network(
+    text: str, ctx: RunContext, stages: dict[str, Stage], not_run: set[str]
 ) -> Catalog:
+    """Parse the list and run the network stages side by side over one client, with a
+    progress bar on a terminal; the first link checks go out while the list is parsed."""
+    apis = {name: stage for name, stage in stages.items() if name in _APIS}
     with progress_reporter(quiet=ctx.settings.quiet) as progress:
         ctx.progress = progress
         async with open_client(ctx.settings, _cache_lifetimes(ctx.settings)) as net:
             ctx.net = net
-            why = await _network_down(catalog, ctx, list(stages))
-            if why is not None:
-                # Nothing can be fetched: the API stages keep their last data, as if not run,
-                # and the links stage keeps every link's last health (it sees ctx.outage).
-                ctx.outage = True
-                ctx.notes.append(f"network outage (nothing reachable: {why}): nothing fetched")
-                catalog = _carry_over(
-                    catalog, ctx.previous, (set(_APIS) | set(_LATE) | set(_BESIDE)) & set(stages)
-                )
-                apis = {}
-            elif "links" in stages:
-                net.start_probes(_unaffected_by_apis(catalog, set(apis), ctx.settings.badge_hosts))
-
-            def probe_what_is_left(name: str, result: Catalog) -> None:
-                # The links this API could have verified and did not: checked now, not
-                # when the slowest API (arXiv's 3-second spacing) is done too.
-                if "links" in stages and not ctx.outage:
-                    net.start_probes(_left_by(result, name, set(apis), ctx.settings.badge_hosts))
-                beside.finished(name)
-
-            ctx.pacing_bound = max(
-                (_SPECS[name].pacing(catalog, ctx.settings) for name in apis), default=0.0
+            # A host's next links may still be in the part of the list not yet parsed.
+            net.hold_connections("links" in stages)
+            catalog = await stream_catalog(
+                text,
+                ctx.settings,
+                ctx.now,
+                net if "links" in stages else None,
+                spared=lambda link: bool(_sparing_apis(link, set(apis))),
             )
-            beside = BesideRun(
-                catalog,
-                ctx,
-                [(_SPECS[n], s) for n, s in stages.items() if n in _BESIDE and not ctx.outage],
-                [_SPECS[name] for name in apis],
-                alone=set(stages) <= set(_BESIDE),
-            )
-            catalog = await _side_by_side(catalog, ctx, apis, probe_what_is_left)
-            catalog = await _check_added_repos(catalog, ctx, apis)
-            for name in apis:
-                settle = _SPECS[name].settler()
-                catalog = settle(catalog) if settle is not None else catalog
-            if "links" in stages:
-                # Checks made while the APIs ran are the links stage's too.
-                hits, sent = net.counters["probe:cache_hits"], net.counters["probe:requests"]
-                catalog = await stages["links"](catalog, ctx)
-                # Counted only when there were some: a run that sent nothing reports nothing.
-                ctx.counters.update(+Counter({"cache_hits": hits, "requests:links": sent}))
-            for name in _LATE:
-                if name in stages and not ctx.outage:
-                    catalog = await stages[name](catalog, ctx)
-            catalog = await beside.join(catalog)
+            catalog = _carry_over(catalog, ctx.previous, not_run)
+            # The catalog lives through the whole network phase: without this the collector
+            # walks its ~10^6 objects every few seconds (0.3 s pauses that cost a paced host
+            # its turns).
+            gc.freeze()
+            try:
+                catalog = await _network_phase(catalog, ctx, stages, apis, net)
+            finally:
+                gc.unfreeze()
         ctx.notes.extend(net.cache.warnings)  # a cache not trusted, broken or given up
     return catalog
+
+
+async def _network_phase(
+    catalog: Catalog,
+    ctx: RunContext,
+    stages: dict[str, Stage],
+    apis: dict[str, Stage],
+    net: NetClient,
+) -> Catalog:
+    why = await _network_down(catalog, ctx, list(stages))
+    if why is not None:
+        # Nothing can be fetched: the API stages keep their last data, as if not run,
+        # and the links stage keeps every link's last health (it sees ctx.outage).
+        ctx.outage = True
+        ctx.notes.append(f"network outage (nothing reachable: {why}): nothing fetched")
+        catalog = _carry_over(
+            catalog, ctx.previous, (set(_APIS) | set(_LATE) | set(_BESIDE)) & set(stages)
+        )
+        apis = {}
+    elif "links" in stages:
+        net.start_probes(_unaffected_by_apis(catalog, set(apis), ctx.settings.badge_hosts))
+    net.hold_connections(False)  # every link check the run knows of before the APIs is queued
+
+    def probe_what_is_left(name: str, result: Catalog) -> None:
+        # The links this API could have verified and did not: checked now, not
+        # when the slowest API (arXiv's 3-second spacing) is done too.
+        if "links" in stages and not ctx.outage:
+            net.start_probes(_left_by(result, name, set(apis), ctx.settings.badge_hosts))
+        beside.finished(name)
+
+    ctx.pacing_bound = max(
+        (_SPECS[name].pacing(catalog, ctx.settings) for name in apis), default=0.0
+    )
+    beside = BesideRun(
+        catalog,
+        ctx,
+        [(_SPECS[n], s) for n, s in stages.items() if n in _BESIDE and not ctx.outage],
+        [_SPECS[name] for name in apis],
+        alone=set(stages) <= set(_BESIDE),
+    )
+    catalog = await _side_by_side(catalog, ctx, apis, probe_what_is_left)
+    catalog = await _check_added_repos(catalog, ctx, apis)
+    for name in apis:
+        settle = _SPECS[name].settler()
+        catalog = settle(catalog) if settle is not None else catalog
+    if "links" in stages:
+        # Checks made while the APIs ran are the links stage's too.
+        hits, sent = net.counters["probe:cache_hits"], net.counters["probe:requests"]
+        catalog = await stages["links"](catalog, ctx)
+        # Counted only when there were some: a run that sent nothing reports nothing.
+        ctx.counters.update(+Counter({"cache_hits": hits, "requests:links": sent}))
+    for name in _LATE:
+        if name in stages and not ctx.outage:
+            catalog = await stages[name](catalog, ctx)
+    return await beside.join(catalog)
 
 
 async def _check_added_repos(catalog: Catalog, ctx: RunContext, apis: dict[str, Stage]) -> Catalog:
@@ -400,12 +388,18 @@ async def refresh(
     with run_lock(settings.output_dir):
         with _interruptible():
             previous = read_catalog(settings.catalog_path)
-            catalog = build_catalog(settings, now)
+            text = read_list(settings.input, settings.max_list_bytes)
         runnable = [] if settings.offline else [s for s in wanted if s in _NETWORK]
         not_run = {s for s in STAGES if s not in _ALWAYS} - set(runnable)
-        catalog = _carry_over(catalog, previous, not_run)
         ctx = RunContext(settings=settings, now=now, previous=previous)
-        catalog = await _run_network(catalog, ctx, _network_stages(runnable))
+        network = _network_stages(runnable)
+        if network:
+            # Parsed in chunks with the event loop running between them (Ctrl-C lands at
+            # the next chunk); the first link checks go out meanwhile.
+            catalog = await _run_network(text, ctx, network, not_run)
+        else:
+            with _interruptible():
+                catalog = _carry_over(build_catalog(settings, now, text), previous, not_run)
         outcome = RunOutcome(catalog=catalog)
         if settings.offline:
             outcome.messages.append("offline: metadata and link health were not fetched")
@@ -445,6 +439,9 @@ async def refresh(
             outcome.written = False
             outcome.messages.append(f"{settings.catalog_path} left unchanged")
         else:
+            # Imported only now: the report's modules are no part of the run's start-up.
+            from pipeline.outputs import render_outputs
+
             files = [
                 (settings.catalog_path, catalog_text(outcome.catalog)),
                 *render_outputs(outcome.catalog, previous, settings),

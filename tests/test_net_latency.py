@@ -11,8 +11,10 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import pytest
+
 from pipeline.model import Verdict
-from pipeline.net import open_client
+from pipeline.net import open_client, scheduler
 from pipeline.net.scheduler import HANDSHAKES, MOST_CONNECTIONS
 from tests.emulator import Emulator
 from tests.links_helpers import (
@@ -196,3 +198,22 @@ def test_an_api_call_goes_before_queued_link_checks(emulator: Emulator, tmp_path
     # About 20 checks fit in the 0.1 s head start; without the API's priority it went
     # out after 150 of them.
     assert hosts_in_order.index("api") < 40, hosts_in_order.index("api")
+
+
+def test_the_host_that_sets_the_runs_length_gets_one_get_a_link(
+    emulator: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 40 checks at 20 a second are 2 s of work on "busy": over the (lowered) bar, the most of
+    # any host. There a 404 costs one GET; on "side", HEAD then a GET to confirm it.
+    monkeypatch.setattr(scheduler, "CRITICAL_SECONDS", 1.0)
+    gone = {f"/gone{i}": {"status": 404} for i in range(3)}
+    mount_hosts(emulator, {"busy": {"default": {}, "pages": gone}, "side": {"pages": gone}})
+    urls = [emulator.url("busy", path) for path in gone]
+    urls += [emulator.url("busy", f"/{i}") for i in range(37)] + [emulator.url("side", "/gone0")]
+    settings = fast_settings(tmp_path, per_host_interval=0.05, timeout=5)
+    probes = probe_all(settings, *urls)
+    assert [p.status for p in probes[:3]] == [404] * 3
+    busy = [(r.method, r.path) for r in emulator.requests_to("busy")]
+    assert len(busy) == 40
+    assert [method for method, path in busy if path in gone] == ["GET"] * 3
+    assert [r.method for r in emulator.requests_to("side")] == ["HEAD", "GET"]

@@ -68,6 +68,28 @@ def test_idle_connections_close_when_the_host_queue_empties(
     assert opened >= 1 and closed == opened  # while "slow" still had work queued
 
 
+def test_held_connections_stay_open_while_a_list_is_parsed_then_close(
+    tls_emulator: Emulator, tmp_path: Path
+) -> None:
+    mount_hosts(tls_emulator, {"held": {"default": {}}})
+
+    async def go() -> tuple[int, int, int, int]:
+        async with open_client(_tls(tls_emulator, tmp_path, timeout=5)) as net:
+            net.hold_connections(True)  # the rest of the list may still link this host
+            await net.probe(tls_emulator.url("held", "/1"))
+            await asyncio.sleep(0.2)  # the emulator's thread would see a close
+            held = tls_emulator.closed["held"]
+            await net.probe(tls_emulator.url("held", "/2"))
+            opened = tls_emulator.connections["held"]
+            net.hold_connections(False)
+            await asyncio.sleep(0.2)
+            return held, opened, tls_emulator.connections["held"], tls_emulator.closed["held"]
+
+    held, opened, total, closed = asyncio.run(go())
+    assert held == 0 and opened == 1  # the second check rode the first one's connection
+    assert closed == total == 1  # released with nothing queued: closed
+
+
 def test_global_limit_holds_across_hosts(tls_emulator: Emulator, tmp_path: Path) -> None:
     slow = InFlight(0.03)
     for host in ("a", "b", "c", "d"):

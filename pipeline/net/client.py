@@ -62,6 +62,13 @@ class NetClient:
         """Check one URL (HEAD first, GET when refused), following redirects by hand."""
         return await self.prober.probe(url)
 
+    def hold_connections(self, hold: bool) -> None:
+        """Keep hosts' idle connections while more checks may come (True), or stop (False)."""
+        if hold:
+            self.sender.scheduler.hold()
+        else:
+            self.sender.scheduler.release()
+
     def start_probes(self, urls: list[str]) -> list[asyncio.Future[Probe]]:
         """Queue checks of `urls` now (a later `probe` of one joins its check); their futures.
 

@@ -51,7 +51,14 @@ import httpx
 from pipeline.config import Settings
 from pipeline.net.politeness import Pace
 
-__all__ = ["HANDSHAKES", "MOST_CONNECTIONS", "HostRouter", "Scheduler", "tls_context"]
+__all__ = [
+    "CRITICAL_SECONDS",
+    "HANDSHAKES",
+    "MOST_CONNECTIONS",
+    "HostRouter",
+    "Scheduler",
+    "tls_context",
+]
 
 T = TypeVar("T")
 _Job = tuple[Callable[[], Awaitable[Any]], "asyncio.Future[Any]"]
@@ -62,6 +69,9 @@ MOST_CONNECTIONS = 16
 # Link requests that may be opening a connection at once (each a round trip and a TLS
 # handshake's CPU): enough to open 200 hosts' first connections in a few seconds.
 HANDSHAKES = 8
+# A host with at least this many seconds of checks queued (at its pace), and the most of
+# any host, sets the run's length: each extra request to it makes the run longer.
+CRITICAL_SECONDS = 5.0
 _URGENT = 1 << 62  # the global-slot priority of an API call: before any host's queue
 # Weight of the newest answer in a host's latency estimate: a few answers settle it, and
 # one slow answer does not open a burst of connections.
@@ -185,6 +195,7 @@ class Scheduler:
         self._remembered: set[str] = set()  # hosts whose pace came from an earlier run
         self._pool_factory = pool_factory
         self._workers: set[asyncio.Task[None]] = set()
+        self._holding = False  # more work may come for any host: keep idle connections
 
     def configure(self, host: str, *, concurrency: int = 1, interval: float = 0.0) -> None:
         """Give `host` its own limits (e.g. the arXiv API: one request every 3 s)."""
@@ -237,6 +248,17 @@ class Scheduler:
     def concurrency(self, host: str) -> int:
         """How many requests `host` may have in flight now."""
         return self._host(host).concurrency
+
+    def critical(self, host: str) -> bool:
+        """Whether `host` sets the run's length: the most work queued of any host (by its
+        pace), at least CRITICAL_SECONDS of it."""
+        state = self._hosts.get(host)
+        if state is None or host in self._overrides:
+            return False
+        mine = len(state.jobs) * state.pace.interval
+        if mine < CRITICAL_SECONDS:
+            return False
+        return all(len(other.jobs) * other.pace.interval <= mine for other in self._hosts.values())
 
     def pace(self, host: str) -> Pace:
         """The pace of `host` (to defer it, or to tell it about a refusal)."""
@@ -295,9 +317,26 @@ class Scheduler:
         finally:
             state.workers -= 1
 
+    def hold(self) -> None:
+        """Keep each host's connections when its queue empties, until `release`: while a
+        list is still being parsed, a host's next links are on their way (closing and
+        opening again cost a handshake each time)."""
+        self._holding = True
+
+    def release(self) -> None:
+        """Close the connections of hosts with nothing queued, and do so from now on."""
+        self._holding = False
+        for state in self._hosts.values():
+            if state.pending == 0:
+                self._close(state)
+
     def _done(self, state: _Host) -> None:
         state.pending -= 1
-        if state.pending == 0 and state.pool is not None:
+        if state.pending == 0 and not self._holding:
+            self._close(state)
+
+    def _close(self, state: _Host) -> None:
+        if state.pool is not None:
             # The host's queue is empty: close its idle connections now.
             pool, state.pool = state.pool, None
             state.opened = 0

@@ -59,7 +59,9 @@ class Sender:
         head_refused: Container[str] = (),
         timeout: float | None = None,
     ) -> Answer:
-        """One polite request whose body is not kept; HEAD becomes GET for `head_refused` hosts.
+        """One polite request whose body is not kept; HEAD becomes GET for `head_refused` hosts
+        and for the host that sets the run's length (one GET a link, where a 404 to HEAD
+        costs a second request to confirm it: every request to that host makes the run longer).
 
         `timeout`: seconds for this request (a retry after a timeout gets longer), else the
         setting's. The answer says how long it took (`seconds`).
@@ -68,7 +70,7 @@ class Sender:
         timeout = timeout or self.settings.timeout
         async with self.scheduler.slot(host) as opening:
             # Decided inside the slot: an earlier request to this host may just have learned it.
-            if method == "HEAD" and host in head_refused:
+            if method == "HEAD" and (host in head_refused or self.scheduler.critical(host)):
                 method = "GET"
             try:
                 request = self.client.build_request(method, url, headers=headers, timeout=timeout)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Iterable
+from collections.abc import Generator, Iterable
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
@@ -38,6 +38,7 @@ __all__ = [
     "resolve_entries",
     "resolve_link",
     "resolve_other_links",
+    "resolve_steps",
     "url_problem",
 ]
 
@@ -274,9 +275,24 @@ def _entry(raw: RawEntry, links: list[Link], key: str) -> Entry:
 
 def resolve_entries(parsed: ParsedList) -> tuple[list[Entry], list[Finding]]:
     """Resolve every entry's links, give each entry a unique key, and find duplicates."""
+    steps = resolve_steps(parsed, chunk=0)
+    while True:
+        try:
+            next(steps)
+        except StopIteration as done:
+            return done.value
+
+
+def resolve_steps(
+    parsed: ParsedList, chunk: int = 500
+) -> Generator[None, None, tuple[list[Entry], list[Finding]]]:
+    """`resolve_entries`, pausing after each `chunk` entries (never when 0): a run checks
+    links meanwhile, and a host's pace must not wait for 10,000 entries to resolve."""
     entries: list[Entry] = []
     seen_keys: set[str] = set()
-    for raw in parsed.entries:
+    for count, raw in enumerate(parsed.entries, 1):
+        if chunk and count % chunk == 0:
+            yield
         links = [resolve_link(link) for link in raw.links]
         arxiv_id = _paper_arxiv_id(links)
         key = f"arxiv:{arxiv_id}" if arxiv_id else raw.key

@@ -18,7 +18,7 @@ from __future__ import annotations
 import gc
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,7 +54,7 @@ from pipeline.stages.parse.lint import Draft, has_code_link, lint_entries
 from pipeline.stages.parse.locate import Locator
 from pipeline.stages.parse.markdown import BLOCK_NESTING, Markdown
 
-__all__ = ["parse_list", "read_list", "rendered_links", "source_lines"]
+__all__ = ["parse_list", "parse_steps", "read_list", "rendered_links", "source_lines"]
 
 _BOM = "\ufeff"
 _VENUE_MAJORITY = 0.8
@@ -69,8 +69,30 @@ def read_list(path: Path, max_bytes: int = DEFAULT_MAX_LIST_BYTES) -> str:
 
 def parse_list(text: str, source: str) -> ParsedList:
     """Parse a Markdown list into entries, its legend and lint findings; never raises."""
+    steps = parse_steps(text, source, chunk=0)
+    while True:
+        try:
+            next(steps)
+        except StopIteration as done:
+            return done.value
+
+
+def parse_steps(
+    text: str, source: str, chunk: int = 100, *, pause_collector: bool = True
+) -> Generator[list[RawLink], None, ParsedList]:
+    """`parse_list` a step at a time: after each `chunk` block tokens (0: none), the links
+    of the entries completed since the last step, in list order; returns the ParsedList.
+
+    Between steps the caller may do other work: a run sends the checks of the first
+    entries' links while the rest of a 10,000-entry list is parsed. An entry is
+    complete once a later one has started (until then nested `- Code:` bullets may
+    add to it); links outside entries are only known at the end. `pause_collector=False`
+    leaves the cycle collector as the caller set it (other work runs between steps).
+    """
+    if not pause_collector:
+        return (yield from _parse(text, source, chunk))
     with _no_cycle_collection():
-        return _parse(text, source)
+        return (yield from _parse(text, source, chunk))
 
 
 def rendered_links(text: str) -> list[FoundLink]:
@@ -107,12 +129,16 @@ def _normalized(text: str) -> str:
     return _NEWLINE.sub("\n", text.removeprefix(_BOM)).replace("\x00", "\ufffd")
 
 
-def _parse(text: str, source: str) -> ParsedList:
+def _parse(text: str, source: str, chunk: int) -> Generator[list[RawLink], None, ParsedList]:
     normalized = _normalized(text)
     lines = normalized.split("\n")
     markdown = Markdown()
     walker = _Walker(lines, markdown)
-    walker.walk(markdown.blocks(normalized))
+    told = 0
+    for _ in walker.steps(markdown.blocks(normalized), chunk):
+        complete = max(told, len(walker.found) - 1)
+        yield [link for found in walker.found[told:complete] for link in found.draft.entry.links]
+        told = complete
     # What markdown-it skipped for its nesting is still rendered by GitHub: its URLs count.
     deep = deep_links(lines, markdown.too_deep)
     walker.rendered.extend((link, ()) for link in deep)
@@ -203,9 +229,19 @@ class _Walker:
 
     def walk(self, tokens: list[Token]) -> None:
         """Visit every block token in order, letting go of each once visited."""
+        for _ in self.steps(tokens, 0):
+            pass
+
+    def steps(self, tokens: list[Token], chunk: int) -> Iterator[None]:
+        """`walk`, pausing after each `chunk` tokens (never when 0)."""
         tokens.reverse()
+        left = chunk
         while tokens:
             self._visit(tokens.pop())
+            left -= 1
+            if left == 0:
+                yield
+                left = chunk
         self._finish_pending()
 
     def drafts(self) -> list[Draft]:

@@ -1,0 +1,115 @@
+"""Issue 18.4: a long list's first link checks go out while the rest of it is parsed.
+
+Counted at the emulator, never timed: the parse is wrapped to note, after each
+of its steps, how many requests had reached the emulator by then.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Generator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from pipeline import startup
+from pipeline.cli import app
+from pipeline.model import ParsedList, RawLink
+from pipeline.net import NetClient, Probe
+from tests.emulator import Emulator, World, load_world
+
+_ENTRIES = 2500
+# Titles with some markup: parsing takes seconds (a TCP connection to the emulator, tried
+# before the first check, can take one when the machine is busy).
+_TITLE = " ".join(f"*word{j}*" for j in range(25))
+
+
+def _steps_noted(monkeypatch: pytest.MonkeyPatch, emulator: Emulator) -> list[tuple[int, int]]:
+    """(links read so far, requests arrived so far) after each parse step of the run."""
+    noted: list[tuple[int, int]] = []
+    real = startup.parse_steps
+
+    def counted(
+        text: str, source: str, **options: bool
+    ) -> Generator[list[RawLink], None, ParsedList]:
+        read = 0
+        steps = real(text, source, **options)
+        while True:
+            try:
+                found = next(steps)
+            except StopIteration as done:
+                noted.append((read, len(emulator.requests)))
+                return done.value
+            read += len(found)
+            noted.append((read, len(emulator.requests)))
+            yield found
+
+    monkeypatch.setattr(startup, "parse_steps", counted)
+    return noted
+
+
+def _list(tmp_path: Path, emulator: Emulator, lines: list[str]) -> Path:
+    (tmp_path / "list.md").write_text("# Papers\n\n" + "".join(lines), encoding="utf-8")
+    return tmp_path
+
+
+@pytest.fixture
+def long_list(tmp_path: Path, emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> Path:
+    load_world(emulator, World.from_dict({"hosts": {"far": {"default": {}}, "near": {}}}))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PIPELINE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("PIPELINE_PER_HOST_INTERVAL", "0")
+    lines = [
+        f"- Paper {i}: {_TITLE}. [[paper]({emulator.url('far', f'/p/{i}')})]\n"
+        for i in range(_ENTRIES)
+    ]
+    return _list(tmp_path, emulator, lines)
+
+
+def test_first_checks_reach_the_emulator_while_the_list_is_still_parsed(
+    long_list: Path, emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    noted = _steps_noted(monkeypatch, emulator)
+    queued: list[int] = []  # links parsed when each batch of checks was queued
+    real = NetClient.start_probes
+
+    def start_probes(net: NetClient, urls: list[str]) -> list[asyncio.Future[Probe]]:
+        queued.append(noted[-1][0] if noted else 0)
+        return real(net, urls)
+
+    monkeypatch.setattr(NetClient, "start_probes", start_probes)
+    result = CliRunner().invoke(app, ["refresh", "-q", "--only", "links", "-i", "list.md"])
+    assert result.exit_code == 0, result.output
+    # Before: the whole list was parsed and resolved before anything was sent (0 arrivals).
+    assert any(arrived for _, arrived in noted[:-1]), (queued[:3], noted[-3:])
+    # The first checks were queued when a small part of the list had been read.
+    assert queued and queued[0] < _ENTRIES // 4, queued[:3]
+    # Each link still checked once.
+    assert len(emulator.requests_to("far")) == _ENTRIES
+
+
+def test_early_checks_are_the_runs_own_one_per_url_as_first_written(
+    tmp_path: Path, emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    load_world(emulator, World.from_dict({"hosts": {"far": {"default": {}}}}))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PIPELINE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("PIPELINE_PER_HOST_INTERVAL", "0")
+    url = emulator.url("far", "/p")
+    lines = [
+        f"- Paper {i}: {_TITLE}. [[paper]({emulator.url('far', f'/q/{i}')})]\n"
+        for i in range(_ENTRIES)
+    ]
+    # Another spelling outside entries first: the links stage requests the entries' one.
+    lines.insert(0, f"See {url}/ and `{emulator.url('far', '/in-code')}`.\n\n")
+    lines.insert(1, f"<!-- {emulator.url('far', '/in-comment')} -->\n\n")
+    lines.insert(100, f"- Paper x. [[paper]({url})]\n")
+    lines.insert(150, f"- Paper y. [[paper]({url}/)] [[code]({url}#top)]\n")
+    noted = _steps_noted(monkeypatch, emulator)
+    _list(tmp_path, emulator, lines)
+    result = CliRunner().invoke(app, ["refresh", "-q", "--only", "links", "-i", "list.md"])
+    assert result.exit_code == 0, result.output
+    assert any(arrived for _, arrived in noted[:-1])  # checks went out during the parse
+    paths = sorted(r.path for r in emulator.requests_to("far"))
+    assert paths == sorted(["/p", *(f"/q/{i}" for i in range(_ENTRIES))])
