@@ -7,7 +7,8 @@ sends them no request), its cache lifetimes, what a run that skips it keeps
 from the previous catalog, how long its service's pacing makes it take, and
 when it runs: beside the other API stages, after the links stage when it
 needs link verdicts, or beside the whole run when its work is optional (it
-then stops when the rest of the run is done, see pipeline/beside.py).
+then stops when the rest of the run is done, see pipeline/beside.py); an API
+stage may leave its optional part to run beside the whole run (`beside`).
 """
 
 from __future__ import annotations
@@ -56,6 +57,9 @@ class StageSpec:
     # its hosts are done, ends when the rest of the run is (ctx.stop).
     beside_run: bool = False
     settle: str | None = None  # "module:function" `(catalog) -> catalog`, once every API is done
+    # "module:function", a Stage: an API stage's optional part, run beside the whole run (as
+    # a beside_run stage) once the stage itself is done; settled with it.
+    beside: str | None = None
     api_urls: Callable[[Catalog, Settings], list[str]] = _no_urls
     verifies: Callable[[Link], bool] = _verifies_nothing
     ttls: Callable[[Settings], dict[str, float]] = _no_ttls
@@ -66,6 +70,10 @@ class StageSpec:
     def load(self) -> Stage:
         """The stage function (its modules are imported only now: some are heavy)."""
         return _resolve(self.run)
+
+    def besider(self) -> Stage | None:
+        """The optional part run beside the whole run, if the stage has one."""
+        return _resolve(self.beside) if self.beside else None
 
     def settler(self) -> Callable[[Catalog], Catalog] | None:
         """The settle function, if the stage has one."""
