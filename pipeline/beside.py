@@ -92,7 +92,11 @@ class BesideRun:
         self._stop.set()
         results = await asyncio.gather(*(running.task for running in self._running))
         for running in self._running:
-            self._ctx.counters.update(running.ctx.counters)
+            for key, value in running.ctx.counters.items():
+                if key.endswith("_remaining"):  # a reading (rate limit left): the lowest seen
+                    self._ctx.counters[key] = min(self._ctx.counters.get(key, value), value)
+                else:
+                    self._ctx.counters[key] += value
             self._ctx.notes.extend(running.ctx.notes)
         catalog = merge_catalogs(self._base, [catalog, *results])
         for running in self._running:
