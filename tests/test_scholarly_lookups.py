@@ -54,9 +54,10 @@ def test_title_matches_go_out_while_links_are_checked_never_after_the_last(
     said = _refresh()
     (page,) = [r.time for r in world.requests if r.host == "slow.example"]
     matches = _matches(world)
-    # Sent meanwhile, at S2's pace, and none once the last link check had its answer.
+    # Sent meanwhile, at S2's pace, and none once the last link check had its answer (but
+    # the one that may have left as the answer came: the run stops on reading it).
     assert 2 <= len(matches) < len(_TITLES)
-    assert max(matches) < page + _SLOW
+    assert max(matches) < page + _SLOW + _S2_PACE
     assert f"{len(matches)} title match(es)" in said
     assert f"{len(_TITLES) - len(matches)} and 0 left for later runs" in said
     catalog = Catalog.model_validate_json(Path("out/catalog.json").read_text())
@@ -76,3 +77,24 @@ def test_a_run_with_nothing_else_to_wait_for_sends_no_lookup_and_says_so(
     assert world.requests == []
     assert said.endswith("(nothing sent: the rest of the run waited for no other host)")
     assert f"{len(_TITLES) - asked} and 0 left for later runs" in said
+
+
+def test_lookups_go_out_when_nothing_stays_fresh_in_the_cache(
+    emulator: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # One paper known by its arXiv id (the batch) beside the twenty matched by title: with a
+    # lifetime of 0 days the batch's answer is never fresh, yet it was answered this run.
+    monkeypatch.setenv("PIPELINE_S2_TTL_DAYS", "0")
+    papers = [S2Paper(paper_id=f"{i:040x}", title=t, year=2024) for i, t in enumerate(_TITLES)]
+    papers.append(S2Paper(paper_id="f" * 40, title="By Id", arxiv_id="2401.00001"))
+    monkeypatch.setenv("S2_API_URL", mount_s2(emulator, S2World(papers=papers)))
+    monkeypatch.setenv("PIPELINE_S2_INTERVAL", str(_S2_PACE))
+    monkeypatch.setenv("PIPELINE_HF_BUDGET", "0")
+    load_world(emulator, World(sites={"slow.example": Site(default=Page(), latency=_SLOW)}))
+    monkeypatch.chdir(tmp_path)
+    page = emulator.url("slow.example", "/paper")
+    lines = [f"- **{t}**. CVPR'2024. [[paper]({page})]" for t in _TITLES]
+    lines.append("- By Id. arXiv'2024. [[paper](https://arxiv.org/abs/2401.00001)]")
+    Path("list.md").write_text("# Papers\n\n" + "\n".join(lines) + "\n")
+    _refresh()
+    assert len(_matches(emulator)) >= 2

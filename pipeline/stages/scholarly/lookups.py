@@ -53,10 +53,15 @@ def _run_waits(ctx: RunContext) -> bool:
 
 
 def _batch_answered(catalog: Catalog, ctx: RunContext) -> bool:
-    """True when the stage's batch answered for every paper it asks S2 about by id."""
+    """True when the stage's batch answered for every paper it asks S2 about by id (fresh
+    in the cache, or stored by this run: a lifetime of 0 days keeps nothing fresh)."""
+    started = ctx.now.timestamp() - 1
     for entry in catalog.entries:
         s2_id = s2_id_of(entry)
-        if s2_id is not None and not cached(ctx, S2_KIND, f"id:{s2_id}")[1]:
+        stored = ctx.net.cache.get(S2_KIND, f"id:{s2_id}") if s2_id is not None else None
+        if s2_id is not None and (
+            stored is None or not (stored.fresh or stored.stored_at >= started)
+        ):
             return False
     return True
 
