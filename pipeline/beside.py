@@ -1,14 +1,16 @@
 """Stages beside the whole network phase: optional work that never lengthens a run.
 
 A `beside_run` stage (the candidates stage: Semantic Scholar citations at one
-request a second) starts with the run, but sends nothing until the API stages
-that share a host with it are done: their requests are on the run's critical
-path (the links stage waits for them), its own are not, and on a host paced at
-one request a second every request it sent first would delay theirs by a
-second. It then works while the rest of the run goes on, and is told to stop
-(`ctx.stop`) when the rest is done; a request still in flight then is
-abandoned, its paper asked again by a later run. When nothing else runs
-(`--only candidates`) it is never told to stop.
+request a second), or an API stage's optional part (`StageSpec.beside`: the
+scholarly stage's title matches and Hugging Face lookups) starts with the run,
+but sends nothing until the API stages that share a host with it are done:
+their requests are on the run's critical path (the links stage waits for
+them), its own are not, and on a host paced at one request a second every
+request it sent first would delay theirs by a second. It then works while the
+rest of the run goes on, and is told to stop (`ctx.stop`) when the rest is
+done; a request still in flight then is abandoned, its paper asked again by a
+later run. When nothing else runs (`--only candidates`, or `--only scholarly`
+for its optional part) it is never told to stop.
 
 It gets the catalog as parse and resolve made it; its changes are merged into
 the run's result, then settled (its settle function sees every stage's data).
@@ -17,9 +19,11 @@ the run's result, then settled (its settle function sees every stage's data).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Awaitable, Iterable
+from typing import TypeVar
 
 from pipeline.context import RunContext
 from pipeline.merge import merge_catalogs
@@ -27,7 +31,9 @@ from pipeline.model import Catalog
 from pipeline.net import host_of
 from pipeline.stages.spec import Stage, StageSpec
 
-__all__ = ["BesideRun"]
+__all__ = ["BesideRun", "unless_stopped"]
+
+T = TypeVar("T")
 
 
 @dataclasses.dataclass
@@ -48,17 +54,20 @@ class BesideRun:
         stages: Iterable[tuple[StageSpec, Stage]],
         apis: Iterable[StageSpec],
         *,
-        alone: bool,
+        others: set[str],
     ) -> None:
-        """`apis`: the API stages running now; `alone`: no other network stage runs."""
+        """`apis`: the API stages running now; `others`: the run's network stages that are not
+        beside stages. A beside stage with none but its own API stage to wait for (`--only
+        candidates`, `--only scholarly`) is never told to stop: its work is the run's."""
         self._base = catalog
         self._ctx = ctx
         apis = list(apis)
         self._done = {api.name: asyncio.Event() for api in apis}
-        self._stop = None if alone else asyncio.Event()
+        self._stop = asyncio.Event()
         self._running: list[_Running] = []
         for spec, stage in stages:
-            sub = dataclasses.replace(ctx, counters=Counter(), notes=[], stop=self._stop)
+            stop = self._stop if others - {spec.name} else None
+            sub = dataclasses.replace(ctx, counters=Counter(), notes=[], stop=stop)
             mine = _hosts(spec, catalog, ctx)
             waits = [self._done[api.name] for api in apis if mine & _hosts(api, catalog, ctx)]
             task = asyncio.get_running_loop().create_task(self._run(stage, sub, waits))
@@ -80,11 +89,14 @@ class BesideRun:
             return catalog
         for event in self._done.values():
             event.set()  # an API stage that did not say so (an outage) is done all the same
-        if self._stop is not None:
-            self._stop.set()
+        self._stop.set()
         results = await asyncio.gather(*(running.task for running in self._running))
         for running in self._running:
-            self._ctx.counters.update(running.ctx.counters)
+            for key, value in running.ctx.counters.items():
+                if key.endswith("_remaining"):  # a reading (rate limit left): the lowest seen
+                    self._ctx.counters[key] = min(self._ctx.counters.get(key, value), value)
+                else:
+                    self._ctx.counters[key] += value
             self._ctx.notes.extend(running.ctx.notes)
         catalog = merge_catalogs(self._base, [catalog, *results])
         for running in self._running:
@@ -95,3 +107,19 @@ class BesideRun:
 
 def _hosts(spec: StageSpec, catalog: Catalog, ctx: RunContext) -> set[str]:
     return {host_of(url) for url in spec.api_urls(catalog, ctx.settings)}
+
+
+async def unless_stopped(work: Awaitable[T], stop: asyncio.Event | None) -> T | None:
+    """`work`'s result, or None when `stop` is set first (the work is then abandoned)."""
+    if stop is None:
+        return await work
+    task = asyncio.ensure_future(work)
+    stopped = asyncio.ensure_future(stop.wait())
+    await asyncio.wait({task, stopped}, return_when=asyncio.FIRST_COMPLETED)
+    stopped.cancel()
+    if task.done():
+        return task.result()
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    return None

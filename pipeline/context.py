@@ -37,9 +37,6 @@ class RunContext:
     outage: bool = False  # set by the links stage: the network was down, nothing judged
     # API hosts the pre-run check could not connect to: their stages ask nothing this run.
     unreachable: frozenset[str] = frozenset()
-    # Seconds the slowest API stage of the run must take by its service's rules (arXiv's
-    # 3-second spacing): a stage with optional work fits it into that time.
-    pacing_bound: float = 0.0
     # Set when a stage that runs beside the whole run (spec.beside_run) must end its optional
     # work: the rest of the run is done. None: nothing else runs, no need to stop early.
     stop: asyncio.Event | None = None

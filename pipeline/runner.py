@@ -14,8 +14,9 @@ found for a paper) are checked by the GitHub stage; the links stage proper
 runs when the APIs have answered, joining those checks, so the arXiv API's
 3-second spacing delays nothing else. Stages that need link verdicts (the
 archive lookup for dead links) run last. Optional work (the candidates stage's
-citations) runs beside the whole phase and stops when the rest is done
-(beside.py), so it never makes a run longer.
+citations, the scholarly stage's title matches and code lookups) runs beside
+the whole phase and stops when the rest is done (beside.py), so it never makes
+a run longer.
 
 parse and resolve always run (they are cheap and everything keys on them).
 A network stage that does not run this time (offline, `--skip`, or not in
@@ -40,7 +41,7 @@ from datetime import UTC, datetime
 from enum import IntEnum
 from pathlib import Path
 
-from pipeline.beside import BesideRun
+from pipeline.beside import BesideRun, unless_stopped
 from pipeline.config import Settings
 from pipeline.context import RunContext
 from pipeline.errors import ConfigError, RunInterrupted
@@ -231,15 +232,17 @@ async def _network_phase(
             net.start_probes(_left_by(result, name, set(apis), ctx.settings.badge_hosts))
         beside.finished(name)
 
-    ctx.pacing_bound = max(
-        (_SPECS[name].pacing(catalog, ctx.settings) for name in apis), default=0.0
-    )
     beside = BesideRun(
         catalog,
         ctx,
-        [(_SPECS[n], s) for n, s in stages.items() if n in _BESIDE and not ctx.outage],
+        [(_SPECS[n], s) for n, s in stages.items() if n in _BESIDE and not ctx.outage]
+        + [
+            (_SPECS[n], _then_check_repos(part, apis))
+            for n in apis
+            if (part := _SPECS[n].besider()) is not None
+        ],
         [_SPECS[name] for name in apis],
-        alone=set(stages) <= set(_BESIDE),
+        others=set(stages) - set(_BESIDE),
     )
     catalog = await _side_by_side(catalog, ctx, apis, probe_what_is_left)
     catalog = await _check_added_repos(catalog, ctx, apis)
@@ -256,6 +259,24 @@ async def _network_phase(
         if name in stages and not ctx.outage:
             catalog = await stages[name](catalog, ctx)
     return await beside.join(catalog)
+
+
+def _then_check_repos(part: Stage, apis: dict[str, Stage]) -> Stage:
+    """An API stage's optional part (beside the run), then, if the run is still going, the
+    GitHub check of the code it found: else only a later run could propose that code."""
+
+    async def run(catalog: Catalog, ctx: RunContext) -> Catalog:
+        found = await part(catalog, ctx)
+        checked = await unless_stopped(_check_added_repos(found, ctx, apis), ctx.stop)
+        if checked is not None:
+            return checked
+        # Not checked in time: left out here (an unchecked record would hide the API stages'
+        # check of the same repo), proposed by a later run that reads the answer from the cache.
+        return found.model_copy(
+            update={"repos": {k: r for k, r in found.repos.items() if k in catalog.repos}}
+        )
+
+    return run
 
 
 async def _check_added_repos(catalog: Catalog, ctx: RunContext, apis: dict[str, Stage]) -> Catalog:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -11,10 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from pipeline.cli import app
-from pipeline.config import Settings
-from pipeline.context import RunContext
 from pipeline.model import Catalog, FetchStatus
-from pipeline.stages.scholarly.stage import _budget
 from tests.emulator import Emulator, Request, Response
 from tests.emulator.scholarly_api import S2Paper, S2World, mount_s2
 
@@ -145,21 +141,3 @@ def test_odd_shapes_from_s2_are_read_safely(
     # Only the readable venue is judged: the list says arXiv, S2 says CVPR (year unreadable).
     judged = [f for f in catalog.findings if f.code in ("published", "venue-disagrees")]
     assert [(f.code, f.suggestion) for f in judged] == [("published", "CVPR")]
-
-
-@pytest.mark.parametrize(
-    ("pacing", "interval", "spent", "most", "expected"),
-    [
-        (36.0, 1.0, 3, 100, 33),  # dair-ai: arXiv paces 36 s; S2 fills them, less 3 batches
-        (3.0, 1.0, 1, 100, 9),  # the shipped list: 10 s at least, 1 batch + 9 matches
-        (36.0, 0.2, 0, 300, 180),  # Hugging Face at 5 a second
-        (600.0, 0.2, 0, 300, 300),  # never past the budget
-        (0.0, 0.0, 0, 100, 100),  # no pace set (tests): the budget alone
-        (0.0, 1.0, 20, 100, 0),  # never negative
-    ],
-)
-def test_optional_lookups_fit_the_time_the_run_takes_anyway(
-    pacing: float, interval: float, spent: int, most: int, expected: int
-) -> None:
-    ctx = RunContext(settings=Settings(), now=datetime.now(UTC), pacing_bound=pacing)
-    assert _budget(ctx, most, interval, spent) == expected

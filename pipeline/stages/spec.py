@@ -4,10 +4,11 @@ A stage is one package and one line in `pipeline.stages.registry`: its
 package's `STAGE` says which API hosts it needs (tried before the run, to
 tell an outage), which links an answer of it verifies (the links stage then
 sends them no request), its cache lifetimes, what a run that skips it keeps
-from the previous catalog, how long its service's pacing makes it take, and
+from the previous catalog, and
 when it runs: beside the other API stages, after the links stage when it
 needs link verdicts, or beside the whole run when its work is optional (it
-then stops when the rest of the run is done, see pipeline/beside.py).
+then stops when the rest of the run is done, see pipeline/beside.py); an API
+stage may leave its optional part to run beside the whole run (`beside`).
 """
 
 from __future__ import annotations
@@ -41,10 +42,6 @@ def _keeps_nothing(catalog: Catalog, previous: Catalog) -> Catalog:
     return catalog
 
 
-def _unpaced(catalog: Catalog, settings: Settings) -> float:
-    return 0.0
-
-
 @dataclass(frozen=True)
 class StageSpec:
     """A network stage: its name, its function, and what the runner needs to know of it."""
@@ -56,16 +53,21 @@ class StageSpec:
     # its hosts are done, ends when the rest of the run is (ctx.stop).
     beside_run: bool = False
     settle: str | None = None  # "module:function" `(catalog) -> catalog`, once every API is done
+    # "module:function", a Stage: an API stage's optional part, run beside the whole run (as
+    # a beside_run stage) once the stage itself is done; settled with it.
+    beside: str | None = None
     api_urls: Callable[[Catalog, Settings], list[str]] = _no_urls
     verifies: Callable[[Link], bool] = _verifies_nothing
     ttls: Callable[[Settings], dict[str, float]] = _no_ttls
     carry: Callable[[Catalog, Catalog], Catalog] = _keeps_nothing
-    # Seconds its service's pacing rules make the stage take at least on `catalog`.
-    pacing: Callable[[Catalog, Settings], float] = _unpaced
 
     def load(self) -> Stage:
         """The stage function (its modules are imported only now: some are heavy)."""
         return _resolve(self.run)
+
+    def besider(self) -> Stage | None:
+        """The optional part run beside the whole run, if the stage has one."""
+        return _resolve(self.beside) if self.beside else None
 
     def settler(self) -> Callable[[Catalog], Catalog] | None:
         """The settle function, if the stage has one."""

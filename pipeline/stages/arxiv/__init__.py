@@ -34,22 +34,6 @@ def _verifies(link: Link) -> bool:
     return bool(link.arxiv_id)
 
 
-def _pacing(catalog: Catalog, settings: Settings) -> float:
-    """arXiv's spacing times the requests the stage will send (id batches, title searches)."""
-    from pipeline.stages.arxiv.feed import title_query_urls
-    from pipeline.stages.arxiv.match import query_title
-
-    ids = {link.arxiv_id for _, link in catalog.iter_links() if link.arxiv_id}
-    titles = {
-        query_title(e.title)
-        for e in catalog.entries
-        if not e.arxiv_id and e.title and "title" not in e.uncertain
-    }
-    searches = sum(1 for _ in title_query_urls(settings.arxiv_api_url, list(titles)))
-    calls = -(-len(ids) // settings.arxiv_batch_size) + searches
-    return max(calls - 1, 0) * settings.arxiv_interval
-
-
 STAGE = StageSpec(
     name="arxiv",
     run="pipeline.stages.arxiv.stage:fetch_arxiv",
@@ -57,7 +41,6 @@ STAGE = StageSpec(
     verifies=_verifies,
     ttls=lambda settings: {"arxiv": settings.arxiv_ttl_days * 86400},
     carry=_carry,
-    pacing=_pacing,
 )
 
 

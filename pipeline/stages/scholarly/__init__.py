@@ -44,6 +44,7 @@ SCHOLARLY = StageSpec(
     name="scholarly",
     run="pipeline.stages.scholarly.stage:fetch_scholarly",
     settle="pipeline.stages.scholarly.stage:settle_scholarly",
+    beside="pipeline.stages.scholarly.lookups:look_up_beside",  # title matches, code lookups
     api_urls=_api_urls,
     ttls=lambda s: {"s2": s.s2_ttl_days * _DAY, "hf": s.hf_ttl_days * _DAY},
     carry=_carry_records,

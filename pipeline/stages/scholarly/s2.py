@@ -20,7 +20,7 @@ from typing import Any
 
 from pipeline.context import RunContext
 from pipeline.model import FetchStatus, ScholarlyRecord
-from pipeline.net import FetchError, host_of
+from pipeline.net import FetchError
 from pipeline.stages.scholarly.venues import read_venue
 
 __all__ = ["FIELDS", "NO_MATCH", "S2Api", "record_from_s2"]
@@ -46,7 +46,6 @@ class S2Api:
         self._ctx = ctx
         self._net = ctx.net
         self._base = ctx.settings.s2_api_url
-        self._host = host_of(self._base)
         self._net.configure_host(self._base, concurrency=1, interval=ctx.settings.s2_interval)
         key = ctx.settings.s2_api_key
         self._headers = {"x-api-key": key.get_secret_value()} if key else {}
@@ -58,16 +57,15 @@ class S2Api:
         """(status, parsed JSON) of one call, or None (and `down` set) when there was no answer."""
         if self.down:
             return None
-        before = self._net.counters[f"requests:{self._host}"]
+        # Counted by this call's own attempts: two stages may ask S2 at once (the scholarly
+        # stage's optional lookups beside the candidates stage's citations).
         try:
             fetched = await self._net.fetch(method, url, headers=self._headers, **kwargs)
         except FetchError as exc:
+            self._ctx.counters["requests:s2"] += exc.attempts
             self.down = exc.failure.value
             return None
-        finally:
-            self._ctx.counters["requests:s2"] += (
-                self._net.counters[f"requests:{self._host}"] - before
-            )
+        self._ctx.counters["requests:s2"] += fetched.attempts
         try:
             body = fetched.json()
         except ValueError:

@@ -24,7 +24,6 @@ answer, each entry keeps the last run's values (status `stale`, or
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime
 from typing import Any
 
@@ -38,22 +37,26 @@ from pipeline.model import (
     RepoRecord,
     ScholarlyRecord,
 )
-from pipeline.stages.arxiv.match import normalize_title, title_score
+from pipeline.stages.arxiv.match import normalize_title
 from pipeline.stages.resolve import repo_from_url
 from pipeline.stages.scholarly import SCHOLARLY
 from pipeline.stages.scholarly.cache import HF_KIND, S2_KIND, cached
 from pipeline.stages.scholarly.findings import code_findings, has_code, venue_findings
-from pipeline.stages.scholarly.hf import HfPapers
-from pipeline.stages.scholarly.s2 import NO_MATCH, S2Api, record_from_s2
+from pipeline.stages.scholarly.s2 import S2Api, record_from_s2
 from pipeline.stages.scholarly.venues import learn_style
 
-__all__ = ["fetch_scholarly", "settle_scholarly"]
+__all__ = [
+    "code_link",
+    "code_wanted",
+    "fetch_scholarly",
+    "s2_id_of",
+    "settle_scholarly",
+    "with_found",
+]
 
-_FLOOR_SECONDS = 10.0  # optional lookups may always take this long (1 S2 batch + 9 matches)
-_HF_WORKERS = 2
 
-
-def _s2_id(entry: Entry) -> str | None:
+def s2_id_of(entry: Entry) -> str | None:
+    """How the batch asks S2 about `entry`: its arXiv id, else a DOI it links (None: by title)."""
     if entry.arxiv_id:
         return f"ARXIV:{entry.arxiv_id}"
     doi = next((link.doi for link in entry.links if link.doi), None)
@@ -65,7 +68,7 @@ async def _lookup_ids(catalog: Catalog, api: S2Api | None, ctx: RunContext) -> d
     known: dict[str, Any] = {}
     wanted: list[str] = []
     for entry in catalog.entries:
-        s2_id = _s2_id(entry)
+        s2_id = s2_id_of(entry)
         if s2_id is None or s2_id in known or s2_id in wanted:
             continue
         value, fresh = cached(ctx, S2_KIND, f"id:{s2_id}")
@@ -86,48 +89,19 @@ async def _lookup_ids(catalog: Catalog, api: S2Api | None, ctx: RunContext) -> d
     return known
 
 
-async def _match_titles(
-    catalog: Catalog, api: S2Api | None, ctx: RunContext
-) -> dict[str, tuple[Any, float]]:
-    """Normalized title -> (record or None, score) for entries with no id and a sure title."""
+def _match_titles(catalog: Catalog, ctx: RunContext) -> dict[str, tuple[Any, float]]:
+    """Normalized title -> (record or None, score) for entries with no id and a sure title,
+    as far as the cache knows them fresh: S2 is asked the rest beside the run (lookups.py)."""
     known: dict[str, tuple[Any, float]] = {}
-    batches = ctx.counters["requests:s2"]
-    budget = _budget(ctx, ctx.settings.s2_match_budget, ctx.settings.s2_interval, batches)
     for entry in catalog.entries:
         norm = normalize_title(entry.title)
-        if _s2_id(entry) or "title" in entry.uncertain or not norm or norm in known:
+        if s2_id_of(entry) or "title" in entry.uncertain or not norm or norm in known:
             continue
         value, fresh = cached(ctx, S2_KIND, f"title:{norm}")
         if fresh:
             known[norm] = (value["record"], value["score"])
             ctx.counters["cache_hits"] += 1
-            continue
-        if api is None or budget <= 0:
-            continue  # asked in a later run: what is cached stays fresh for days
-        budget -= 1
-        answer = await api.match_title(entry.title)
-        if answer is None:
-            break
-        record, score = None, 0.0
-        if answer is not NO_MATCH and isinstance(answer, dict):
-            score = title_score(entry.title, str(answer.get("title") or ""))
-            if score >= ctx.settings.title_match_threshold:
-                record = answer
-        known[norm] = (record, score)
-        ctx.net.cache.put(S2_KIND, f"title:{norm}", {"record": record, "score": score})
     return known
-
-
-def _budget(ctx: RunContext, most: int, interval: float, spent: int = 0) -> int:
-    """Optional lookups (title matches, code links) a run sends: what fits, at the service's
-    pace, in the time the slowest API stage takes anyway by its pacing rules, or in
-    `_FLOOR_SECONDS` when that is shorter (so a small list is done in one run), less the
-    `spent` requests already sent to that service, at most `most`. The rest are asked first
-    by later runs; what was asked stays cached for days."""
-    if interval <= 0:
-        return most
-    seconds = max(ctx.pacing_bound, _FLOOR_SECONDS)
-    return max(0, min(most, int(seconds / interval) - spent))
 
 
 def _kept(old: ScholarlyRecord | None) -> ScholarlyRecord:
@@ -144,7 +118,7 @@ def _scholarly(
     old: ScholarlyRecord | None,
     now: datetime,
 ) -> ScholarlyRecord | None:
-    s2_id = _s2_id(entry)
+    s2_id = s2_id_of(entry)
     if s2_id is not None:
         if s2_id not in ids:
             return _kept(old)
@@ -159,36 +133,19 @@ def _scholarly(
     return record_from_s2(data, "title", now, score) if data is not None else None
 
 
-async def _lookup_code(arxiv_ids: list[str], ctx: RunContext, api: HfPapers | None) -> dict:
-    """arXiv id -> Hugging Face's fields for it ({} when it has no page); unasked ids absent."""
+def _cached_code(arxiv_ids: list[str], ctx: RunContext) -> dict[str, Any]:
+    """arXiv id -> Hugging Face's fields for it ({} when it has no page), as far as the cache
+    knows them fresh: Hugging Face is asked the rest beside the run (lookups.py)."""
     found: dict[str, Any] = {}
-    pending = []
     for arxiv_id in dict.fromkeys(arxiv_ids):
         value, fresh = cached(ctx, HF_KIND, arxiv_id)
         if fresh:
             found[arxiv_id] = value
             ctx.counters["cache_hits"] += 1
-        else:
-            pending.append(arxiv_id)
-    if api is None:
-        return found
-    pending.reverse()  # popped from the end: list order
-
-    async def worker() -> None:
-        while pending and api.left > 0 and not api.down:
-            arxiv_id = pending.pop()
-            api.left -= 1
-            value = await api.paper(arxiv_id)
-            if value is not None:
-                kept = {k: value.get(k) for k in ("githubRepo", "githubStars", "projectPage")}
-                found[arxiv_id] = kept
-                ctx.net.cache.put(HF_KIND, arxiv_id, kept)
-
-    await asyncio.gather(*(worker() for _ in range(_HF_WORKERS)))
     return found
 
 
-def _code(arxiv_id: str, value: Any, old: Entry | None, ctx: RunContext) -> CodeLink | None:
+def code_link(arxiv_id: str, value: Any, old: Entry | None, ctx: RunContext) -> CodeLink | None:
     if value is None:  # not asked, or no answer: what the last run found
         kept = old.code if old is not None else None
         return kept.model_copy(update={"status": FetchStatus.STALE}) if kept else None
@@ -209,7 +166,7 @@ def _code(arxiv_id: str, value: Any, old: Entry | None, ctx: RunContext) -> Code
     )
 
 
-def _code_wanted(entry: Entry) -> str | None:
+def code_wanted(entry: Entry) -> str | None:
     """The arXiv id to ask Hugging Face about, for an entry that links no code."""
     if has_code(entry):
         return None
@@ -221,46 +178,43 @@ async def fetch_scholarly(catalog: Catalog, ctx: RunContext) -> Catalog:
     old = {e.key: e for e in ctx.previous.entries} if ctx.previous else {}
     if ctx.offline:
         return SCHOLARLY.carry(catalog, ctx.previous) if ctx.previous else catalog
-    api, hf = S2Api(ctx), HfPapers(ctx)
-    # One pace for the host however many calls are in flight: workers only hide latency.
-    hf.left = _budget(ctx, ctx.settings.hf_budget, ctx.settings.hf_interval)
-
-    async def ask_s2() -> tuple[dict[str, Any], dict[str, tuple[Any, float]]]:
-        return await _lookup_ids(catalog, api, ctx), await _match_titles(catalog, api, ctx)
-
-    # Code for papers the list links by arXiv id is asked at once, beside S2.
-    linked = [wanted for e in catalog.entries if (wanted := _code_wanted(e))]
-    (ids, titles), code = await asyncio.gather(ask_s2(), _lookup_code(linked, ctx, hf))
+    api = S2Api(ctx)
+    # The batch is the run's critical path (the arXiv and GitHub stages run meanwhile); title
+    # matches and code lookups S2 and Hugging Face were not asked before are optional: asked
+    # beside the whole run (lookups.py), what they find is merged in when the run is done.
+    ids, titles = await _lookup_ids(catalog, api, ctx), _match_titles(catalog, ctx)
     entries = []
     for entry in catalog.entries:
         previous = old[entry.key].scholarly if entry.key in old else None
         record = _scholarly(entry, ids, titles, previous, ctx.now)
         entries.append(entry.model_copy(update={"scholarly": record}))
-    # Then for papers S2 found an arXiv id for (matched by title).
-    more = [wanted for e in entries if (wanted := _code_wanted(e)) and wanted not in code]
-    code.update(await _lookup_code(more, ctx, hf))
+    code = _cached_code([wanted for e in entries if (wanted := code_wanted(e))], ctx)
     entries = [
-        entry.model_copy(update={"code": _code(wanted, code.get(wanted), old.get(entry.key), ctx)})
-        if (wanted := _code_wanted(entry))
+        entry.model_copy(update={"code": code_link(w, code.get(w), old.get(entry.key), ctx)})
+        if (w := code_wanted(entry))
         else entry
         for entry in entries
     ]
-    if hf.down:
-        ctx.notes.append(f"huggingface: unavailable ({hf.down}): code links kept from before")
+    _note(ctx, entries, api)
+    return with_found(catalog, entries, {e.key for e in entries})
+
+
+def with_found(catalog: Catalog, entries: list[Entry], changed: set[str]) -> Catalog:
+    """`catalog` with `entries`, the venue findings of those in `changed`, and the code they
+    name as proposed repos (the GitHub stage checks each before it is ever proposed)."""
     style = learn_style(e.venue_text for e in catalog.entries)
     with_venue = sum(1 for e in catalog.entries if e.venue)
     findings: list[Finding] = []
     for entry in entries:
-        if entry.scholarly is not None:
+        if entry.scholarly is not None and entry.key in changed:
             findings += venue_findings(
                 entry, entry.scholarly, style, venues_written=2 * with_venue >= len(entries)
             )
     repos = dict(catalog.repos)
     for entry in entries:
-        if entry.code is not None and entry.code.repo:
+        if entry.code is not None and entry.code.repo and entry.key in changed:
             record = RepoRecord(linked_as=entry.code.repo, proposed=True)
             repos.setdefault(entry.code.repo.lower(), record)
-    _note(ctx, entries, api)
     update = {"entries": entries, "repos": repos, "findings": [*catalog.findings, *findings]}
     return catalog.model_copy(update=update)
 
