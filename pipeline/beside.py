@@ -31,7 +31,7 @@ from pipeline.model import Catalog
 from pipeline.net import host_of
 from pipeline.stages.spec import Stage, StageSpec
 
-__all__ = ["BesideRun", "unless_stopped"]
+__all__ = ["BesideRun", "requests_elsewhere", "run_waits", "unless_stopped"]
 
 T = TypeVar("T")
 
@@ -123,3 +123,19 @@ async def unless_stopped(work: Awaitable[T], stop: asyncio.Event | None) -> T | 
     with contextlib.suppress(asyncio.CancelledError):
         await task
     return None
+
+
+def requests_elsewhere(ctx: RunContext, own: Iterable[str]) -> int:
+    """Requests the run sent so far to other hosts than the URLs in `own`."""
+    sent = ctx.net.counters
+    return sent["requests"] - sum(sent[f"requests:{host}"] for host in {host_of(u) for u in own})
+
+
+def run_waits(ctx: RunContext, own: Iterable[str]) -> bool:
+    """True while optional work on the services at `own` (URLs) costs the run no time: the
+    rest of it is not done, and it sent requests to other hosts (a run whose other answers
+    all came from the cache sent none, and waits for nothing). With nothing else running
+    (`--only`), the optional work is the run."""
+    if ctx.stop is None:
+        return True
+    return not ctx.stop.is_set() and requests_elsewhere(ctx, own) > 0

@@ -27,23 +27,18 @@ papers it cites most and the `pipeline add` command.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import re
 import shlex
 from collections import Counter
-from collections.abc import Awaitable
-from typing import Any, TypeVar
+from typing import Any
 
+from pipeline.beside import run_waits, unless_stopped
 from pipeline.context import RunContext
 from pipeline.model import Candidate, Catalog, Entry
-from pipeline.net import host_of
 from pipeline.stages.arxiv.match import normalize_title
 from pipeline.stages.scholarly.s2 import S2Api
 
 __all__ = ["find_candidates", "settle_candidates"]
-
-T = TypeVar("T")
 
 _KIND = "citations"
 _PAGE = 1000
@@ -94,32 +89,6 @@ async def _citations(api: S2Api, paper_id: str, budget: list[int]) -> list[dict]
             return found
         offset = following
     return found
-
-
-async def _unless_stopped(work: Awaitable[T], stop: asyncio.Event | None) -> T | None:
-    """`work`'s result, or None when `stop` is set first (the work is then abandoned)."""
-    if stop is None:
-        return await work
-    task = asyncio.ensure_future(work)
-    stopped = asyncio.ensure_future(stop.wait())
-    await asyncio.wait({task, stopped}, return_when=asyncio.FIRST_COMPLETED)
-    stopped.cancel()
-    if task.done():
-        return task.result()
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
-    return None
-
-
-def _run_waits(ctx: RunContext) -> bool:
-    """True while reading costs the run no time: the rest of it is not done, and it waits
-    for other hosts (a run whose other answers all came from the cache waits for none)."""
-    if ctx.stop is None:
-        return True  # nothing else runs: read the whole budget
-    sent = ctx.net.counters
-    elsewhere = sent["requests"] - sent[f"requests:{host_of(ctx.settings.s2_api_url)}"]
-    return not ctx.stop.is_set() and elsewhere > 0
 
 
 def _s2_id(entry: Entry, old: Entry | None) -> str | None:
@@ -187,8 +156,8 @@ async def find_candidates(catalog: Catalog, ctx: RunContext) -> Catalog:
     unread = 0
     for _, s2_id in sorted(stale):  # never read first, then oldest
         citing = None
-        if not api.down and budget[0] > 0 and _run_waits(ctx):
-            citing = await _unless_stopped(_citations(api, s2_id, budget), ctx.stop)
+        if not api.down and budget[0] > 0 and run_waits(ctx, [ctx.settings.s2_api_url]):
+            citing = await unless_stopped(_citations(api, s2_id, budget), ctx.stop)
         if citing is None:
             unread += 1
             continue

@@ -20,10 +20,9 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from pipeline.beside import unless_stopped
+from pipeline.beside import requests_elsewhere, run_waits, unless_stopped
 from pipeline.context import RunContext
 from pipeline.model import Catalog, Entry
-from pipeline.net import host_of
 from pipeline.stages.arxiv.match import normalize_title, title_score
 from pipeline.stages.scholarly.cache import HF_KIND, S2_KIND, cached
 from pipeline.stages.scholarly.findings import has_code
@@ -36,20 +35,12 @@ __all__ = ["look_up_beside"]
 _HF_WORKERS = 2  # one pace for the host however many are in flight: they only hide latency
 
 
-def _elsewhere(ctx: RunContext) -> int:
-    """Requests the run sent so far to other hosts than S2 and Hugging Face."""
-    sent = ctx.net.counters
-    own = {host_of(ctx.settings.s2_api_url), host_of(ctx.settings.hf_api_url)}
-    return sent["requests"] - sum(sent[f"requests:{host}"] for host in own)
+def _own(ctx: RunContext) -> tuple[str, str]:
+    return (ctx.settings.s2_api_url, ctx.settings.hf_api_url)
 
 
 def _run_waits(ctx: RunContext) -> bool:
-    """True while asking costs the run no time: it is not done, and it sent requests to other
-    hosts (a run whose other answers all came from the cache sent none, and waits for
-    nothing)."""
-    if ctx.stop is None:
-        return True  # nothing else runs (`--only scholarly`): the lookups are the run
-    return not ctx.stop.is_set() and _elsewhere(ctx) > 0
+    return run_waits(ctx, _own(ctx))
 
 
 def _batch_answered(catalog: Catalog, ctx: RunContext) -> bool:
@@ -182,7 +173,12 @@ def _note(ctx: RunContext, asked: tuple[int, int], left: tuple[int, int], hf: Hf
         f"scholarly lookups beside the run: {asked[0]} title match(es) and {asked[1]} "
         f"Hugging Face lookup(s) asked, {left[0]} and {left[1]} left for later runs"
     )
-    if not any(asked) and any(left) and ctx.stop is not None and not _elsewhere(ctx):
+    if (
+        not any(asked)
+        and any(left)
+        and ctx.stop is not None
+        and not requests_elsewhere(ctx, _own(ctx))
+    ):
         line += " (nothing sent: the rest of the run waited for no other host)"
     ctx.notes.append(line)
     if hf.down:
