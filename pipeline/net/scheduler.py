@@ -87,20 +87,22 @@ def tls_context(settings: Settings) -> ssl.SSLContext:
 
 
 class _Slots:
-    """A semaphore whose size can change while it is held (a host's concurrency)."""
+    """A semaphore that wakes the waiter with the highest priority first (FIFO among
+    equals), and whose size can change while it is held (a host's concurrency)."""
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
         self.used = 0
-        self._waiters: deque[asyncio.Future[None]] = deque()
+        self._waiters: list[tuple[int, int, asyncio.Future[None]]] = []
+        self._order = itertools.count()
 
-    async def acquire(self) -> None:
-        """Take a slot, waiting (in order) while all are held."""
+    async def acquire(self, priority: int = 0) -> None:
+        """Take a slot; among waiters, a larger `priority` is served first."""
         if self.used < self.limit and not self._waiters:
             self.used += 1
             return
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._waiters.append(future)
+        heapq.heappush(self._waiters, (-priority, next(self._order), future))
         try:
             await future
         except asyncio.CancelledError:
@@ -119,42 +121,10 @@ class _Slots:
 
     def _wake(self) -> None:
         while self._waiters and self.used < self.limit:
-            future = self._waiters.popleft()
+            _, _, future = heapq.heappop(self._waiters)
             if not future.done():
                 self.used += 1
                 future.set_result(None)
-
-
-class _GlobalLimit:
-    """A semaphore that wakes the waiter with the highest priority first (FIFO among equals)."""
-
-    def __init__(self, slots: int) -> None:
-        self._free = slots
-        self._waiters: list[tuple[int, int, asyncio.Future[None]]] = []
-        self._order = itertools.count()
-
-    async def acquire(self, priority: int) -> None:
-        """Take a slot; among waiters, a larger `priority` is served first."""
-        if self._free > 0 and not self._waiters:
-            self._free -= 1
-            return
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        heapq.heappush(self._waiters, (-priority, next(self._order), future))
-        try:
-            await future
-        except asyncio.CancelledError:
-            if future.done() and not future.cancelled():
-                self.release()  # handed a slot just as we were cancelled: pass it on
-            raise
-
-    def release(self) -> None:
-        """Give the slot to the best waiter, or back to the pool."""
-        while self._waiters:
-            _, _, future = heapq.heappop(self._waiters)
-            if not future.done():
-                future.set_result(None)
-                return
-        self._free += 1
 
 
 @dataclass
@@ -187,8 +157,8 @@ class Scheduler:
         learned: Callable[[str], float | None] | None = None,
     ) -> None:
         self._settings = settings
-        self._global = _GlobalLimit(settings.concurrency)
-        self._handshakes = _GlobalLimit(HANDSHAKES)
+        self._global = _Slots(settings.concurrency)
+        self._handshakes = _Slots(HANDSHAKES)
         self._hosts: dict[str, _Host] = {}
         self._overrides: dict[str, tuple[int, float]] = {}
         self._learned = learned or (lambda host: None)
