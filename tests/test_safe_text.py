@@ -6,19 +6,29 @@ import csv
 import io
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import quote, urlsplit
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from pipeline.cli import app
 from pipeline.model import FetchStatus, Finding, RepoRecord, Severity
-from pipeline.outputs.markdown_safe import escape_text, md_link, shorten
+from pipeline.outputs.markdown_safe import _URL_UNSAFE, escape_text, md_link, safe_http_url, shorten
 from pipeline.outputs.report import build_report
 from pipeline.outputs.report_md import render_report
 from pipeline.outputs.stars import append_star_rows
 from pipeline.outputs.views import render_catalog_csv, render_catalog_md
 from pipeline.prcheck import annotations
-from pipeline.safe_text import clean_text, csv_cell, load_json
+from pipeline.safe_text import (
+    _INVISIBLE_RE,
+    _SEPARATORS,
+    clean_text,
+    csv_cell,
+    invisible,
+    load_json,
+)
 from tests.sample_catalog import sample_catalog
 
 HOSTILE = "Esc \x1b[31mRED\x1b[0m bell\x07 \u202eevil\u202c zero\u200bwidth\u2060 sep\u2028line"
@@ -122,3 +132,35 @@ def test_load_json_mends_deep_nesting_without_recursion() -> None:
     for _ in range(depth):
         (value,) = value
     assert value == "\ufffd"
+
+
+_URL_TEXT = st.text(
+    alphabet=st.one_of(
+        st.sampled_from(list(" \"'()<>[\\]`|%#?&=/:.-_~\t\x7f\x1b\u202e\u200b\u2028")),
+        st.characters(codec="ascii"),
+        st.characters(),
+    ),
+    max_size=40,
+)
+
+
+@given(_URL_TEXT)
+@settings(max_examples=400, deadline=None)
+def test_printable_ascii_shortcuts_change_no_output(tail: str) -> None:
+    # clean_text and safe_http_url skip their per-character work for printable ASCII:
+    # the answer must be what the per-character rule gives for every input.
+    assert clean_text(tail) == _SEPARATORS.sub(" ", _INVISIBLE_RE.sub("", tail))
+    url = "https://a.example/" + tail
+    candidate = url.strip()
+    expected = (
+        None
+        if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in candidate)
+        else "".join(
+            quote(ch, safe="") if invisible(ch) else _URL_UNSAFE.get(ch, ch) for ch in candidate
+        )
+    )
+    try:
+        valid = urlsplit(candidate).hostname is not None
+    except ValueError:
+        valid = False
+    assert safe_http_url(url) == (expected if valid else None)

@@ -46,6 +46,7 @@ _URL_UNSAFE = {
     "`": "%60",
     "|": "%7C",
 }
+_URL_UNSAFE_TABLE = str.maketrans(_URL_UNSAFE)
 _LINE_START = re.compile(r"^(?:([-+=])|(\d+)([.)]))")
 
 
@@ -70,7 +71,9 @@ def safe_http_url(url: str | None) -> str | None:
     if not url:
         return None
     candidate = url.strip()
-    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in candidate):
+    # Printable ASCII (nearly every URL) holds no control, bidi or zero-width character.
+    plain = candidate.isascii() and candidate.isprintable()
+    if not plain and any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in candidate):
         return None
     try:
         parts = urlsplit(candidate)
@@ -78,6 +81,8 @@ def safe_http_url(url: str | None) -> str | None:
         return None
     if parts.scheme.lower() not in {"http", "https"} or not parts.hostname:
         return None
+    if plain:
+        return candidate.translate(_URL_UNSAFE_TABLE)
     # Bidi and zero-width characters would make the link read differently: encode them.
     return "".join(
         quote(ch, safe="") if invisible(ch) else _URL_UNSAFE.get(ch, ch) for ch in candidate

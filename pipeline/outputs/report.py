@@ -9,6 +9,7 @@ pull request body.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -161,28 +162,47 @@ def _new_url(
     return None
 
 
-def _finding_rows(findings: list[Finding], catalog: Catalog) -> list[dict[str, Any]]:
-    titles = {e.key: e.title for e in catalog.entries}
-    # Lint findings from parse may predate the entry's final key: fall back to its line.
-    by_line = {e.line: e.title for e in catalog.entries}
-    final_urls = {
-        (link.line, link.url): link.health.final_url
-        for _, link in catalog.iter_links()
-        if link.health is not None and link.health.final_url
-    }
-    archived = {
-        (link.line, link.url): link.archived.url
-        for _, link in catalog.iter_links()
-        if link.archived is not None
-    }
+@dataclass(frozen=True)
+class _Lookups:
+    """What a finding's row looks up in the catalog, built once for every section."""
+
+    titles: dict[str, str]
+    by_line: dict[int, str]
+    final_urls: dict[tuple[int, str], str]
+    archived: dict[tuple[int, str], str]
+
+
+def _lookups(catalog: Catalog) -> _Lookups:
+    return _Lookups(
+        titles={e.key: e.title for e in catalog.entries},
+        # Lint findings from parse may predate the entry's final key: fall back to its line.
+        by_line={e.line: e.title for e in catalog.entries},
+        final_urls={
+            (link.line, link.url): link.health.final_url
+            for _, link in catalog.iter_links()
+            if link.health is not None and link.health.final_url
+        },
+        archived={
+            (link.line, link.url): link.archived.url
+            for _, link in catalog.iter_links()
+            if link.archived is not None
+        },
+    )
+
+
+def _finding_rows(
+    findings: list[Finding], catalog: Catalog, seen: _Lookups
+) -> list[dict[str, Any]]:
     rows = [
         {
             "line": f.line,
-            "entry": titles.get(f.entry_key or "")
-            or by_line.get(f.line or 0, "" if f.entry_key or not f.url else "(outside entries)"),
+            "entry": seen.titles.get(f.entry_key or "")
+            or seen.by_line.get(
+                f.line or 0, "" if f.entry_key or not f.url else "(outside entries)"
+            ),
             "url": f.url,
-            "new_url": _new_url(f, catalog, final_urls),
-            "archived": archived.get((f.line or 0, f.url or "")),
+            "new_url": _new_url(f, catalog, seen.final_urls),
+            "archived": seen.archived.get((f.line or 0, f.url or "")),
             "problem": f.message,
             "fix": f.hint,
             "code": f.code,
@@ -196,6 +216,7 @@ def _finding_rows(findings: list[Finding], catalog: Catalog) -> list[dict[str, A
 
 def _finding_sections(catalog: Catalog) -> list[Section]:
     sections = []
+    seen = _lookups(catalog)  # 20 sections: built once, not once a section
     groups: tuple[tuple[Group, tuple[tuple[str, str, frozenset[str]], ...]], ...] = (
         ("action", _ACTION),
         ("info", _INFO),
@@ -210,7 +231,7 @@ def _finding_sections(catalog: Catalog) -> list[Section]:
                     title=title,
                     group=group,
                     columns=columns,
-                    rows=_finding_rows(found, catalog),
+                    rows=_finding_rows(found, catalog, seen),
                 )
             )
         lint = [f for f in catalog.findings if f.code not in _KNOWN]
@@ -231,7 +252,7 @@ def _finding_sections(catalog: Catalog) -> list[Section]:
                 title=title,
                 group=group,
                 columns=lint_columns,
-                rows=_finding_rows(wanted, catalog),
+                rows=_finding_rows(wanted, catalog, seen),
             )
         )
     return sections
