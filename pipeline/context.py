@@ -40,6 +40,9 @@ class RunContext:
     # Set when a stage that runs beside the whole run (spec.beside_run) must end its optional
     # work: the rest of the run is done. None: nothing else runs, no need to stop early.
     stop: asyncio.Event | None = None
+    # What a stage that needs the links' verdicts started while the links were checked (by
+    # stage name, see StageSpec.early); it has `cancel()`, called when the run ends.
+    early: dict[str, Any] = field(default_factory=dict)
 
     def reachable(self, url: str) -> bool:
         """False when the pre-run check could not connect to `url`'s host."""

@@ -223,6 +223,10 @@ async def _network_phase(
         apis = {}
     elif "links" in stages:
         net.start_probes(_unaffected_by_apis(catalog, set(apis), ctx.settings.badge_hosts))
+        for name in _LATE:
+            start = _SPECS[name].starter() if name in stages else None
+            if start is not None:
+                start(catalog, ctx)
     net.hold_connections(False)  # every link check the run knows of before the APIs is queued
 
     def probe_what_is_left(name: str, result: Catalog) -> None:
@@ -244,20 +248,24 @@ async def _network_phase(
         [_SPECS[name] for name in apis],
         others=set(stages) - set(_BESIDE),
     )
-    catalog = await _side_by_side(catalog, ctx, apis, probe_what_is_left)
-    catalog = await _check_added_repos(catalog, ctx, apis)
-    for name in apis:
-        settle = _SPECS[name].settler()
-        catalog = settle(catalog) if settle is not None else catalog
-    if "links" in stages:
-        # Checks made while the APIs ran are the links stage's too.
-        hits, sent = net.counters["probe:cache_hits"], net.counters["probe:requests"]
-        catalog = await stages["links"](catalog, ctx)
-        # Counted only when there were some: a run that sent nothing reports nothing.
-        ctx.counters.update(+Counter({"cache_hits": hits, "requests:links": sent}))
-    for name in _LATE:
-        if name in stages and not ctx.outage:
-            catalog = await stages[name](catalog, ctx)
+    try:
+        catalog = await _side_by_side(catalog, ctx, apis, probe_what_is_left)
+        catalog = await _check_added_repos(catalog, ctx, apis)
+        for name in apis:
+            settle = _SPECS[name].settler()
+            catalog = settle(catalog) if settle is not None else catalog
+        if "links" in stages:
+            # Checks made while the APIs ran are the links stage's too.
+            hits, sent = net.counters["probe:cache_hits"], net.counters["probe:requests"]
+            catalog = await stages["links"](catalog, ctx)
+            # Counted only when there were some: a run that sent nothing reports nothing.
+            ctx.counters.update(+Counter({"cache_hits": hits, "requests:links": sent}))
+        for name in _LATE:
+            if name in stages and not ctx.outage:
+                catalog = await stages[name](catalog, ctx)
+    finally:
+        for started in ctx.early.values():
+            started.cancel()  # an outage, or a Ctrl-C: what was started early is not wanted
     return await beside.join(catalog)
 
 

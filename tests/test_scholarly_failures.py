@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 from pathlib import Path
+from urllib.parse import quote, urlsplit
 
 import pytest
 from typer.testing import CliRunner
@@ -14,6 +15,7 @@ from pipeline.model import Catalog, FetchStatus
 from tests.emulator import Emulator
 from tests.emulator.scholarly_world import SEED_ARCHIVED
 from tests.emulator.seed_world import SeedWorld
+from tests.emulator.world import Page, Site, SiteHandler
 from tests.world_env import serve_seed
 
 (DEAD_PAGE,) = SEED_ARCHIVED
@@ -159,3 +161,29 @@ def test_skipping_the_stages_keeps_their_data(seed: SeedWorld, emulator: Emulato
     assert [e.scholarly for e in second.entries] == [e.scholarly for e in first.entries]
     links = {link.url: link.archived for _, link in second.iter_links()}
     assert links[DEAD_PAGE] is not None
+
+
+def test_a_dead_link_is_looked_up_in_the_archive_while_slower_pages_are_checked(
+    seed: SeedWorld, emulator: Emulator
+) -> None:
+    # The page slowest to answer used to hold up the archive: it ran after the links stage.
+    slow = next(url for url in seed.page_urls if url not in seed.planted)
+    parts = urlsplit(slow)
+    page = Page(latency=2.0)
+    handler = SiteHandler(emulator, Site(pages={parts.path: page}))
+    emulator.mount(parts.hostname or "", handler, prefix=parts.path)  # that page alone
+    catalog, output = _refresh()
+    slow_asked = min(r.time for r in emulator.requests if r.path == parts.path)
+    lookup = next(
+        r
+        for r in emulator.requests
+        if r.path.endswith("/cdx") and quote(DEAD_PAGE, safe="") in r.target
+    )
+    assert lookup.time < slow_asked + page.latency  # asked before the slow page answered
+    copy = next(link.archived for _, link in catalog.iter_links() if link.url == DEAD_PAGE)
+    assert copy is not None and copy.found_by == "cdx"
+    assert re.search(
+        r"archive: 2 request\(s\), 1 of 2 dead link\(s\) have an archived copy", output
+    )
+    _, again = _refresh()
+    assert "archive: 0 request(s)" in again  # the early answer was cached like any other

@@ -76,6 +76,11 @@ class NetClient:
         """
         return [self.prober.start(url) for url in urls]
 
+    def on_checked(self, listener: Callable[[str, Probe], None]) -> None:
+        """Call `listener(url, probe)` for every link check of the run as it ends (and at
+        once for those already ended)."""
+        self.prober.on_checked(listener)
+
     async def fetch(
         self,
         method: str,

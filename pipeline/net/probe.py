@@ -9,7 +9,9 @@ start, a canary that is also a link) joins the first check.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -49,6 +51,7 @@ class Prober:
         self.cache = cache
         self.head_refused: set[str] = set()  # hosts that refused HEAD once: GET from then on
         self._checks: dict[str, asyncio.Future[Probe]] = {}
+        self._listeners: list[Callable[[str, Probe], None]] = []
 
     async def probe(self, url: str) -> Probe:
         """Check `url` once per run with the cache, politeness and retries."""
@@ -63,11 +66,27 @@ class Prober:
         future = self._checks.get(url)
         if future is None:
             future = self.sender.scheduler.submit(host_of(url), lambda: self._probe(url))
+            future.add_done_callback(partial(self._ended, url))
             self._checks[url] = future
         return future
 
+    def on_checked(self, listener: Callable[[str, Probe], None]) -> None:
+        """Call `listener(url, probe)` as each check ends: at once for those that already
+        have, then for each as it ends (a stage that needs verdicts starts on them early)."""
+        self._listeners.append(listener)
+        for url, future in list(self._checks.items()):
+            if future.done() and not future.cancelled() and future.exception() is None:
+                listener(url, future.result())
+
+    def _ended(self, url: str, future: asyncio.Future[Probe]) -> None:
+        if future.cancelled() or future.exception() is not None:
+            return
+        for listener in self._listeners:
+            listener(url, future.result())
+
     def close(self) -> None:
         """Stop the checks still queued or running and forget the rest (the run is ending)."""
+        self._listeners.clear()
         for future in self._checks.values():
             future.cancel()
         self._checks.clear()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from pipeline.context import RunContext
@@ -18,7 +19,14 @@ from pipeline.net import CONNECTION_LEVEL, Failure, NetClient, Probe, host_of, r
 from pipeline.stages.link_verdicts import is_outage, judge, merge_history
 from pipeline.stages.resolve import URL_SYNTAX
 
-__all__ = ["API_VERIFIERS", "check_links", "is_badge", "links_summary", "needs_request"]
+__all__ = [
+    "API_VERIFIERS",
+    "check_links",
+    "dead_as_checked",
+    "is_badge",
+    "links_summary",
+    "needs_request",
+]
 
 API_VERIFIERS = frozenset({"arxiv-api", "github-api"})
 _RECHECK_HOSTS = 3
@@ -184,6 +192,37 @@ def _health_findings(catalog: Catalog, judged: set[str]) -> list[Finding]:
             )
         )
     return findings
+
+
+def dead_as_checked(
+    catalog: Catalog, ctx: RunContext, found: Callable[[Link, LinkHealth], None]
+) -> Callable[[str, Probe], None]:
+    """A listener for the run's link checks (`NetClient.on_checked`) that calls
+    `found(link, health)` for each link whose own answer says it is dead (404, 410: nothing
+    else in the run can change that), with the health this stage will give it, before the
+    stage itself ends (the slowest page no longer holds up the work on dead links)."""
+    links: dict[str, Link] = {}
+    for _, link in catalog.iter_links():
+        if needs_request(link, ctx.settings.badge_hosts):
+            links.setdefault(link.url, link)
+    previous = _previous_health(catalog, ctx)
+
+    def checked(url: str, probe: Probe) -> None:
+        link = links.get(url)
+        # DNS is not trusted yet: a host that does not resolve is judged by the stage itself.
+        verdict = judge(probe, dns_trusted=False, now=ctx.now)
+        if link is None or verdict.verdict is not Verdict.DEAD:
+            return
+        health = merge_history(
+            verdict,
+            previous.get(link.normalized_url),
+            now=ctx.now,
+            persistent_after=ctx.settings.persistent_after_runs,
+            same_observation=probe.from_cache,
+        )
+        found(link, health)
+
+    return checked
 
 
 async def check_links(catalog: Catalog, ctx: RunContext) -> Catalog:

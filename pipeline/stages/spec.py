@@ -49,6 +49,9 @@ class StageSpec:
     name: str
     run: str  # "module:function", an `async (catalog, ctx) -> catalog`, imported when it runs
     after_links: bool = False  # needs the links stage's verdicts
+    # "module:function" `(catalog, ctx) -> None`: an after_links stage's start on the verdicts
+    # known while the links are still checked (it keeps its state in ctx.early[name]).
+    early: str | None = None
     # Optional work that must never lengthen a run: starts once the API stages that share
     # its hosts are done, ends when the rest of the run is (ctx.stop).
     beside_run: bool = False
@@ -68,6 +71,10 @@ class StageSpec:
     def besider(self) -> Stage | None:
         """The optional part run beside the whole run, if the stage has one."""
         return _resolve(self.beside) if self.beside else None
+
+    def starter(self) -> Callable[[Catalog, RunContext], None] | None:
+        """The early start, if the stage has one."""
+        return _resolve(self.early) if self.early else None
 
     def settler(self) -> Callable[[Catalog], Catalog] | None:
         """The settle function, if the stage has one."""
