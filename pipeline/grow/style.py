@@ -28,7 +28,7 @@ from pipeline.grow.fields import (
     list_style,
     section_authors,
 )
-from pipeline.grow.lines import pad_row, tidy_lines
+from pipeline.grow.lines import end_comment, majority_markup, pad_row, tidy_lines
 from pipeline.grow.template import (
     PLACEHOLDER,
     AuthorStyle,
@@ -267,6 +267,7 @@ def _with_placeholders(
     for index, piece in enumerate(template.pieces):
         if isinstance(piece, str):
             others = [p for t in same if isinstance(p := t.pieces[index], str)]
+            piece = majority_markup(piece, others)
             piece = _variable(piece, others, step) if others else _words_shared(piece, rest, step)
             if template.text.startswith("|"):
                 piece = _whole_cells(piece)
@@ -369,7 +370,9 @@ def render(
     # its own width): the rows nearest the model say how the new one is padded.
     rows = [t.text for t in sorted(templates, key=lambda t: abs(t.start - template.start))[:7]]
     written = [t.text for t in everywhere or templates]
-    return tidy_lines(pad_row("".join(out), rows), written)
+    # A closing comment (a key no source gives) as the four entries nearest the model close.
+    text = end_comment(pad_row("".join(out), rows), rows[:4])
+    return tidy_lines(text, written)
 
 
 def _names_by_title(templates: Sequence[Template]) -> bool:
