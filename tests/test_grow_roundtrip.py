@@ -152,6 +152,21 @@ def test_an_entry_put_in_a_numbered_sorted_section_renumbers_the_ones_after_it(
     assert "**[MaskMind]**" in numbered[2], numbered[2]
 
 
+def test_a_star_badge_is_written_as_its_model_writes_it(emulator: Emulator, tmp_path: Path) -> None:
+    # BradyFU's "Evaluation" (an excerpt): most rows badge `![Stars](…/{repo}?style=…)`, the
+    # 2023 rows `![Star](…/{repo}.svg?style=…)`; the badge is the model's markup, never a field.
+    listing = CAUSES / "badge-forms.md"
+    text = listing.read_text(encoding="utf-8")
+    entries, _ = resolve_entries(parse_list(text, listing.name))
+    settings = world_settings(listing, emulator, tmp_path, entries, text)
+    shorter = "\n".join(line for line in text.split("\n") if "2310.08475" not in line)
+    _, added = asyncio.run(add_papers(settings, shorter, ["2310.08475"], section="Evaluation"))
+    badge = (
+        "![Star](https://img.shields.io/github/stars/zjunlp/EasyEdit.svg?style=social&label=Star)"
+    )
+    assert added[0].text.startswith(f"| {badge} <br> "), added[0].text
+
+
 def _number_back(line: str) -> str:
     """`4. <span id = "1004">` as `3. <span id = "1003">`."""
     match = re.match(r'(\d+)\. <span id = "(\d+)"', line)

@@ -83,7 +83,7 @@ def _markup_only(tokens: Sequence[str]) -> bool:
 def majority_markup(ours: str, others: Sequence[str]) -> str:
     """`ours` (a model entry's literal text between two fields) with its spaces and
     punctuation as most of `others` (the same literal in the section's entries of the same
-    shape) write them, where more than half of them agree on another way.
+    shape) write them, where more than half of them and the model agree on another way.
 
     dair-ai writes `,  [Tweet]` in the sixth to eighth rows of some weeks and `, [Tweet]`
     in the others, awesome-NeRF `)  | [bibtex]` in one entry: a model's own spacing is not
@@ -106,7 +106,8 @@ def majority_markup(ours: str, others: Sequence[str]) -> str:
     out = list(tokens)
     done = -1
     for (i1, i2, written), count in sorted(votes.items(), key=lambda v: -v[0][0]):
-        if count * 2 > len(others) and (done < 0 or i2 <= done):
+        # More than half of them and the model together: a tie keeps the model's.
+        if count * 2 > len(others) + 1 and (done < 0 or i2 <= done):
             out[i1:i2] = [written]
             done = i1
     return "".join(out)
