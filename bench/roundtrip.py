@@ -157,9 +157,15 @@ def _counted(removed: str, new_text: str, line: int, written: str) -> str:
     if new != expected:
         return removed
 
+    seen = []
+
     def swap(match: re.Match[str]) -> str:
+        # The ordinal (the first number that is it) and anchors counted from it (`1003`), not
+        # a title's number that happens to equal it (dair-ai's `4) **… GPT-4 APIs**`).
         value = int(match.group())
-        counted = value == old or (value > old and (value - old) % 100 == 0)
+        first = value == old and not seen
+        counted = first or (value > old and value >= 100 and (value - old) % 100 == 0)
+        seen.append(first)
         return str(value - old + new) if counted else match.group()
 
     head = _NUMBER.sub(swap, head)

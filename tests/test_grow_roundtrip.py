@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bench.hand import own_hand
-from bench.roundtrip import ListResult, round_trip, table, world_settings
+from bench.roundtrip import ListResult, _counted, round_trip, table, world_settings
 from pipeline.grow.add import add_papers
 from pipeline.stages.parse import parse_list
 from pipeline.stages.resolve import resolve_entries
@@ -212,3 +212,16 @@ def test_the_lists_own_hand_is_a_form_no_neighbour_writes(
     removed: str, generated: str, near: list[str], hand: bool
 ) -> None:
     assert own_hand(removed, generated, near) is hand
+
+
+def test_a_removed_row_is_renumbered_but_not_its_titles_number() -> None:
+    # dair-ai's row 4 put back as row 11: its `4)` and nothing else (`GPT-4` stays).
+    removed = "| 4) **Exploiting Novel GPT-4 APIs** - red-teams three APIs | [Paper](x) |"
+    text = "| 10) **Ten** - t | [Paper](y) |\n| 11) **X** - TODO:text | [Paper](x) |"
+    written = "| 11) **Exploiting Novel GPT-4 APIs** - TODO:text | [Paper](x) |"
+    counted = _counted(removed, text, 2, written)
+    assert counted == removed.replace("| 4)", "| 11)"), counted
+    # An anchor counted from the number moves with it (mc-lan's `<span id = "1004">`).
+    anchored = '4. <span id = "1004">**[A4]**</span>'
+    assert _counted(anchored, "3. b\n5. x", 2, "4. y") == anchored
+    assert _counted(anchored, "4. b\n5. x", 2, "5. y") == '5. <span id = "1005">**[A4]**</span>'
