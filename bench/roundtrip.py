@@ -28,7 +28,9 @@ the regenerated lines compared with the removed ones. Each lands in one of:
 
 Also counted: entries of a date-sorted section put back elsewhere than they came from,
 unless only entries of the same written date lie between (in a section with no order, a
-new entry goes to the bottom).
+new entry goes to the bottom); and, of those formatted differently, the list's own hand:
+every difference is written in a form none of the entry's section neighbours write
+(bench/hand.py), so no learner of the list's style could have reproduced it.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench.hand import NEIGHBOURS, own_hand
 from bench.recall import DEFAULT_LISTS
 from pipeline.config import Settings, load_settings
 from pipeline.errors import PipelineError
@@ -71,6 +74,7 @@ class ListResult:
     outcomes: Counter[str] = field(default_factory=Counter)
     fields: Counter[str] = field(default_factory=Counter)  # wrong or missing, by field
     misplaced: int = 0
+    hand: int = 0  # formatted differently, each difference a form no neighbour writes
     orders: Counter[str] = field(default_factory=Counter)  # where add put them: the sections' order
     examples: list[str] = field(default_factory=list)
 
@@ -153,9 +157,15 @@ def _counted(removed: str, new_text: str, line: int, written: str) -> str:
     if new != expected:
         return removed
 
+    seen = []
+
     def swap(match: re.Match[str]) -> str:
+        # The ordinal (the first number that is it) and anchors counted from it (`1003`), not
+        # a title's number that happens to equal it (dair-ai's `4) **… GPT-4 APIs**`).
         value = int(match.group())
-        counted = value == old or (value > old and (value - old) % 100 == 0)
+        first = value == old and not seen
+        counted = first or (value > old and value >= 100 and (value - old) % 100 == 0)
+        seen.append(first)
         return str(value - old + new) if counted else match.group()
 
     head = _NUMBER.sub(swap, head)
@@ -210,7 +220,16 @@ def _fields(old: Entry, new: Entry | None, text: str) -> list[str]:
     return wrong
 
 
-async def _one(settings: Settings, text: str, entry: Entry, result: ListResult) -> None:
+def _neighbours(entries: list[Entry], entry: Entry, lines: list[str]) -> list[str]:
+    """The raw text of the entries of `entry`'s section nearest it (itself left out)."""
+    members = [e for e in entries if e.section == entry.section and e is not entry]
+    nearest = sorted(members, key=lambda e: abs(e.line - entry.line))[:NEIGHBOURS]
+    return ["\n".join(lines[e.line - 1 : _ends(e)]) for e in nearest]
+
+
+async def _one(
+    settings: Settings, text: str, entry: Entry, result: ListResult, neighbours: list[str]
+) -> None:
     lines = text.split("\n")
     end = _ends(entry)
     removed = "\n".join(lines[entry.line - 1 : end])
@@ -248,7 +267,10 @@ async def _one(settings: Settings, text: str, entry: Entry, result: ListResult) 
         result.examples.append(f"wrong {','.join(wrong)}:\n  - {removed}\n  + {done.text}")
     else:
         result.outcomes["formatted differently"] += 1
-        result.examples.append(f"format:\n  - {removed}\n  + {done.text}")
+        hand = own_hand(removed, done.text, neighbours)
+        result.hand += hand
+        why = " (the list's own hand)" if hand else ""
+        result.examples.append(f"format{why}:\n  - {removed}\n  + {done.text}")
 
 
 def round_trip(
@@ -268,8 +290,9 @@ def round_trip(
     chosen = random.Random(seed).sample(pool, min(n, len(pool)))
     settings = world_settings(listing, emulator, scratch, entries, text)
     result = ListResult(name=listing.stem, tried=len(chosen))
+    lines = text.split("\n")
     for entry in sorted(chosen, key=lambda e: e.line):
-        asyncio.run(_one(settings, text, entry, result))
+        asyncio.run(_one(settings, text, entry, result, _neighbours(entries, entry, lines)))
     return result
 
 
@@ -298,9 +321,9 @@ def world_settings(
 def table(results: list[ListResult]) -> str:
     """The Markdown table of the results."""
     rows = [
-        "| list | re-added | identical | formatted differently | wrong or missing field "
-        "| refused | misplaced |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| list | re-added | identical | formatted differently | of those, the list's own hand "
+        "| wrong or missing field | refused | misplaced |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         share = r.outcomes["identical"] / r.tried if r.tried else 0.0
@@ -308,7 +331,8 @@ def table(results: list[ListResult]) -> str:
         named = ", ".join(f"{f} {n}" for f, n in r.fields.most_common())
         rows.append(
             f"| {r.name} | {r.tried} | {r.outcomes['identical']} ({share:.0%}) "
-            f"| {r.outcomes['formatted differently']} | {wrong}{f' ({named})' if named else ''} "
+            f"| {r.outcomes['formatted differently']} | {r.hand} "
+            f"| {wrong}{f' ({named})' if named else ''} "
             f"| {r.outcomes['refused']} | {r.misplaced} |"
         )
     return "\n".join(rows)

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bench.roundtrip import ListResult, round_trip, table, world_settings
+from bench.hand import own_hand
+from bench.roundtrip import ListResult, _counted, round_trip, table, world_settings
 from pipeline.grow.add import add_papers
 from pipeline.stages.parse import parse_list
 from pipeline.stages.resolve import resolve_entries
@@ -105,6 +106,18 @@ def _readd(emulator: Emulator, tmp_path: Path, listing: str, arxiv_id: str) -> L
         # terryum: the nearest entry's slip (`(2012) G. Hinton`) is not copied, the typical
         # `(2014), ` is; two names are written in full though one name is commoner.
         pytest.param("author-bullets.md", "1412.6980", id="typical-markup-et-al-threshold"),
+        # awesome-NeRF: most entries near the new one close with a bibtex key in a comment (no
+        # source gives it): a `<!---TODO:text-->` closes it, though its model has none ...
+        pytest.param("closing-comments.md", "2006.10006", id="closing-comment-placeholder"),
+        # ... and none where the entries near it have none, though its model has one.
+        pytest.param("closing-comments.md", "2104.10010", id="no-closing-comment-of-one-entry"),
+        # amusi: the model's space before its title (` **Gamma…**`) is that entry's slip ...
+        pytest.param("paragraph-slips.md", "2401.20004", id="no-space-before-the-title"),
+        # ... and so is its blank line between `- Homepage:` and `- Paper:`.
+        pytest.param("paragraph-slips.md", "2401.20007", id="no-blank-line-of-one-entry"),
+        # dair-ai: the model row's `,  [Tweet]` (rows 5-7 of the week) is written as most of
+        # the week's rows write it, `, [Tweet]`.
+        pytest.param("weekly-spacing.md", "2406.01252", id="spacing-most-rows-write"),
     ],
 )
 def test_each_known_cause_comes_back_byte_for_byte(
@@ -139,6 +152,21 @@ def test_an_entry_put_in_a_numbered_sorted_section_renumbers_the_ones_after_it(
     assert "**[MaskMind]**" in numbered[2], numbered[2]
 
 
+def test_a_star_badge_is_written_as_its_model_writes_it(emulator: Emulator, tmp_path: Path) -> None:
+    # BradyFU's "Evaluation" (an excerpt): most rows badge `![Stars](…/{repo}?style=…)`, the
+    # 2023 rows `![Star](…/{repo}.svg?style=…)`; the badge is the model's markup, never a field.
+    listing = CAUSES / "badge-forms.md"
+    text = listing.read_text(encoding="utf-8")
+    entries, _ = resolve_entries(parse_list(text, listing.name))
+    settings = world_settings(listing, emulator, tmp_path, entries, text)
+    shorter = "\n".join(line for line in text.split("\n") if "2310.08475" not in line)
+    _, added = asyncio.run(add_papers(settings, shorter, ["2310.08475"], section="Evaluation"))
+    badge = (
+        "![Star](https://img.shields.io/github/stars/zjunlp/EasyEdit.svg?style=social&label=Star)"
+    )
+    assert added[0].text.startswith(f"| {badge} <br> "), added[0].text
+
+
 def _number_back(line: str) -> str:
     """`4. <span id = "1004">` as `3. <span id = "1003">`."""
     match = re.match(r'(\d+)\. <span id = "(\d+)"', line)
@@ -146,3 +174,54 @@ def _number_back(line: str) -> str:
         return line
     number, anchor = int(match[1]) - 1, int(match[2]) - 1
     return f'{number}. <span id = "{anchor}"' + line[match.end() :]
+
+
+# The round trip's "list's own hand": a difference in a form none of the section's
+# neighbouring entries writes (bench/hand.py), so no learner of the list's style had it.
+_ROW = "- [T{n}](https://arxiv.org/abs/2401.0000{n}), A et al., CVPR 2024 | [bibtex](./b{n}.txt)"
+_NEAR = [_ROW.format(n=n) for n in range(1, 5)]
+_PDF = _ROW.format(n=9).replace("abs/2401.00009", "pdf/2401.00009.pdf")
+_ONE_PDF = [*_NEAR[:2], _NEAR[2].replace("abs/2401.00003", "pdf/2401.00003.pdf"), _NEAR[3]]
+_CLOSED = [f"{line} <!---key{n}-->" for n, line in enumerate(_NEAR)]
+
+
+@pytest.mark.parametrize(
+    ("removed", "generated", "near", "hand"),
+    [
+        # `/pdf/…pdf` where every neighbour links `/abs/`: the entry's own.
+        pytest.param(_PDF, _ROW.format(n=9), _NEAR, True, id="arxiv-form-no-neighbour-writes"),
+        # The same form in one neighbour: a learner could have written it.
+        pytest.param(_PDF, _ROW.format(n=9), _ONE_PDF, False, id="arxiv-form-one-writes"),
+        # A space at the line's end that no neighbour has.
+        pytest.param(_ROW.format(n=9) + " ", _ROW.format(n=9), _NEAR, True, id="trailing-space"),
+        # A closing comment (its text aside) the neighbours have too.
+        pytest.param(
+            _ROW.format(n=9) + " <!---k-->", _ROW.format(n=9), _CLOSED, False, id="comment"
+        ),
+        # A placeholder stands for the text the list wrote: no difference to classify.
+        pytest.param(
+            _ROW.format(n=9),
+            _ROW.format(n=9).replace("./b9.txt", "TODO:url"),
+            _NEAR,
+            False,
+            id="placeholder",
+        ),
+    ],
+)
+def test_the_lists_own_hand_is_a_form_no_neighbour_writes(
+    removed: str, generated: str, near: list[str], hand: bool
+) -> None:
+    assert own_hand(removed, generated, near) is hand
+
+
+def test_a_removed_row_is_renumbered_but_not_its_titles_number() -> None:
+    # dair-ai's row 4 put back as row 11: its `4)` and nothing else (`GPT-4` stays).
+    removed = "| 4) **Exploiting Novel GPT-4 APIs** - red-teams three APIs | [Paper](x) |"
+    text = "| 10) **Ten** - t | [Paper](y) |\n| 11) **X** - TODO:text | [Paper](x) |"
+    written = "| 11) **Exploiting Novel GPT-4 APIs** - TODO:text | [Paper](x) |"
+    counted = _counted(removed, text, 2, written)
+    assert counted == removed.replace("| 4)", "| 11)"), counted
+    # An anchor counted from the number moves with it (mc-lan's `<span id = "1004">`).
+    anchored = '4. <span id = "1004">**[A4]**</span>'
+    assert _counted(anchored, "3. b\n5. x", 2, "4. y") == anchored
+    assert _counted(anchored, "4. b\n5. x", 2, "5. y") == '5. <span id = "1005">**[A4]**</span>'

@@ -1,11 +1,9 @@
 """Rendering a new entry in a list's own style, from the template of an existing entry.
 
-Learning the templates is template.py's job, formatting each field fields.py's;
-this module picks the template and writes the entry.
-
-Literal text that differs between entries of the same shape (an ordered list's
-number, a table's "keywords" cell, a description) is a field no source gives:
-it becomes a marked placeholder (`TODO:text`), never a copy of another paper's.
+Learning the templates is template.py's job, formatting each field fields.py's,
+telling a model's markup from its text no source gives (`TODO:text`) literal.py's,
+and its lines' padding, spacing and closing comment lines.py's; this module picks
+the template and writes the entry.
 
 A new entry is rendered from the template of the nearest entry of the target
 section that links the same kinds of links (paper, code, project), so a list
@@ -17,7 +15,6 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
-from difflib import SequenceMatcher
 
 from pipeline.grow.fields import (
     ListStyle,
@@ -28,7 +25,8 @@ from pipeline.grow.fields import (
     list_style,
     section_authors,
 )
-from pipeline.grow.lines import pad_row, tidy_lines
+from pipeline.grow.lines import end_comment, pad_row, tidy_lines
+from pipeline.grow.literal import ends_inside_image, literal_text
 from pipeline.grow.template import (
     PLACEHOLDER,
     AuthorStyle,
@@ -56,158 +54,11 @@ __all__ = [
     "render",
 ]
 
-_TOKEN = re.compile(r"\s+|[A-Za-z0-9]+|[^\sA-Za-z0-9]")
 _CLOSERS = ")]>*`_"
-
-
-def _variable(ours: str, others: list[str], step: int | None) -> str:
-    """`ours` with the words most other entries do not share replaced by placeholders.
-
-    A token is the list's own markup when at least half of `others` (the same
-    literal in entries of the same shape) have it too. A number that differs
-    (an ordered list's, an anchor's) counts on from the neighbour's when the
-    template is the new entry's neighbour (`step`); a run of words is one
-    placeholder.
-    """
-    if not others or all(other == ours for other in others):
-        return ours
-    tokens = _TOKEN.findall(ours)
-    shared = [0] * len(tokens)
-    for other in others:
-        theirs = _TOKEN.findall(other)
-        matcher = SequenceMatcher(a=tokens, b=theirs, autojunk=False)
-        for block in matcher.get_matching_blocks():
-            for i in range(block.a, block.a + block.size):
-                shared[i] += 1
-    label = _label_tokens(tokens)
-    # Markup is what (nearly) every entry of the shape has; a value several share is a field.
-    need = max(1, -(-len(others) * 4 // 5))
-    out: list[str] = []
-    run: list[str] = []
-
-    def flush() -> None:
-        joined = "".join(run)
-        run.clear()
-        core = joined.strip()
-        if not core:
-            out.append(joined)
-            return
-        lead = joined[: len(joined) - len(joined.lstrip())]
-        trail = joined[len(joined.rstrip()) :]
-        out.append(lead + placeholder("text") + trail)
-
-    for index, (token, count) in enumerate(zip(tokens, shared, strict=True)):
-        # Spaces before a line break only some entries have (at the entry's end, lines.py
-        # decides; before a field they are markup).
-        last = index + 1 < len(tokens) and tokens[index + 1] == "\n"
-        if token.isspace() and last and "\n" not in token and count < need:
-            continue
-        if token in _SENTENCE and "".join(run).strip():
-            run.append(token)  # a description's own full stop or comma is part of it
-            continue
-        if count >= need or index in label or not (token.isalnum() or token.isspace()):
-            flush()
-            out.append(token)
-        elif token.isdigit():
-            # A number of its own (an ordered list's, an anchor's): counted on from the
-            # neighbour's; an ordered list's marker is kept a number, which any renders.
-            flush()
-            after = tokens[index + 1] if index + 1 < len(tokens) else ""
-            if step is not None:
-                out.append(str(int(token) + step).zfill(len(token)))
-            elif not "".join(out).strip() and after in (".", ")"):
-                out.append("1")
-            else:
-                out.append(placeholder("text"))
-        else:
-            run.append(token)
-    flush()
-    return _collapse("".join(out))
-
-
-def _words_shared(ours: str, others: list[str], step: int | None = None) -> str:
-    """For an entry of a shape no other has: its words most entries also have are the list's;
-    the others are placeholders; its numbers count on by `step` (see `_variable`)."""
-    if not others:
-        return ours
-    seen = Counter(w for other in others for w in set(_TOKEN.findall(other)) if w.isalnum())
-    need = max(1, (len(others) + 1) // 2)
-    tokens = _TOKEN.findall(ours)
-    label = _label_tokens(tokens)
-    out = []
-    for index, token in enumerate(tokens):
-        if step is not None and token.isdigit():
-            out.append(str(int(token) + step).zfill(len(token)))
-            continue
-        keep = not token.isalnum() or seen[token] >= need or index in label
-        out.append(token if keep else placeholder("text"))
-    return _collapse("".join(out))
-
-
-def _whole_cells(literal: str) -> str:
-    """A table cell (between two pipes of this literal) with a placeholder in it is one field."""
-    cells = literal.split("|")
-    for i in range(1, len(cells) - 1):
-        cell = cells[i]
-        if placeholder("text") in cell:
-            lead = cell[: len(cell) - len(cell.lstrip())]
-            trail = cell[len(cell.rstrip()) :]
-            cells[i] = lead + placeholder("text") + trail
-    return "|".join(cells)
-
-
-def _label_tokens(tokens: list[str]) -> set[int]:
-    """Indexes of the tokens of a link label right before a URL (`[Project](`, or
-    `- Homepage: ` before a bare one): the role's name, not a field."""
-    end = len(tokens)
-    while end > 0 and tokens[end - 1].isspace() and "\n" not in tokens[end - 1]:
-        end -= 1
-    if end > 1 and tokens[end - 1] == ":":
-        start = end - 1
-        while start > 0 and tokens[start - 1] not in ("\n", "-", "*", "|", "(", "["):
-            start -= 1
-        return set(range(start, end - 1))
-    if len(tokens) < 2 or tokens[-2:] != ["]", "("]:
-        return set()
-    start = len(tokens) - 2
-    while start > 0 and tokens[start - 1] != "[":
-        start -= 1
-    return set(range(start, len(tokens) - 2))
-
-
-_SENTENCE = frozenset(".,;:!?")
-_WORDS_BEFORE = re.compile(
-    r"(?<=[\s(])(?:[A-Za-z][\w'’-]* +){1,3}(?=" + re.escape(PLACEHOLDER) + "text)"
-)
 _SHORT = 30  # the longest title part before a colon that is a name (as template.py reads it)
 # A link target with a placeholder in it (`./citations/TODO:text.txt`): the whole target is
 # one field no source gives.
 _VARIABLE_TARGET = re.compile(r"\]\(([^)\s]*" + re.escape(PLACEHOLDER) + r"[^)\s]*)\)")
-_MARKUP = re.compile(r"[|\[\]<>*`\n]")  # parentheses are a description's as often as a link's
-
-
-def _collapse(text: str) -> str:
-    """`TODO:text TODO:text, to TODO:text` → one placeholder, where no markup is between;
-    a word or three before one (`- a TODO:text`: words a description shares with others)
-    are part of it."""
-    mark = placeholder("text")
-    text = _WORDS_BEFORE.sub("", text)
-    parts = text.split(mark)
-    if len(parts) <= 2:
-        return text
-    rebuilt = parts[0]
-    opened = 0  # parentheses of the free text merged in, not closed yet: `TODO:text (TODO:text).`
-    for middle in parts[1:-1]:
-        if _MARKUP.search(middle) is not None or "](" in middle:
-            rebuilt += mark + middle
-            opened = 0
-        else:
-            opened += middle.count("(") - middle.count(")")
-    tail = parts[-1]
-    if opened > 0 and tail.startswith(")" * opened):
-        tail = tail[opened:]
-        tail = tail[1:] if tail[:1] in _SENTENCE and tail[1:2] in ("", " ") else tail
-    return rebuilt + mark + tail
 
 
 def _writes(template: Template) -> frozenset[str]:
@@ -267,9 +118,15 @@ def _with_placeholders(
     for index, piece in enumerate(template.pieces):
         if isinstance(piece, str):
             others = [p for t in same if isinstance(p := t.pieces[index], str)]
-            piece = _variable(piece, others, step) if others else _words_shared(piece, rest, step)
-            if template.text.startswith("|"):
-                piece = _whole_cells(piece)
+            before = template.pieces[index - 2] if index >= 2 else ""
+            piece = literal_text(
+                piece,
+                others,
+                rest,
+                step,
+                inside_image=isinstance(before, str) and ends_inside_image(before),
+                table=template.text.startswith("|"),
+            )
             piece = _VARIABLE_TARGET.sub(f"]({placeholder('url')})", piece)
         pieces.append(piece)
     return pieces
@@ -369,7 +226,9 @@ def render(
     # its own width): the rows nearest the model say how the new one is padded.
     rows = [t.text for t in sorted(templates, key=lambda t: abs(t.start - template.start))[:7]]
     written = [t.text for t in everywhere or templates]
-    return tidy_lines(pad_row("".join(out), rows), written)
+    # A closing comment (a key no source gives) as the four entries nearest the model close.
+    text = end_comment(pad_row("".join(out), rows), rows[:4])
+    return tidy_lines(text, written)
 
 
 def _names_by_title(templates: Sequence[Template]) -> bool:
