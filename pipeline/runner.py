@@ -184,22 +184,32 @@ async def _run_network(
             ctx.net = net
             # A host's next links may still be in the part of the list not yet parsed.
             net.hold_connections("links" in stages)
-            catalog = await stream_catalog(
-                text,
-                ctx.settings,
-                ctx.now,
-                net if "links" in stages else None,
-                spared=lambda link: bool(_sparing_apis(link, set(apis))),
-            )
-            catalog = _carry_over(catalog, ctx.previous, not_run)
-            # The catalog lives through the whole network phase: without this the collector
-            # walks its ~10^6 objects every few seconds (0.3 s pauses that cost a paced host
-            # its turns).
-            gc.freeze()
+            # The API stages whose first call can go out from the first parsed entries (arXiv's
+            # 3 s spacing sets a real list's length); each stage joins its own.
+            ctx.started = {
+                name: start(ctx) for name in apis if (start := _SPECS[name].starter()) is not None
+            }
             try:
-                catalog = await _network_phase(catalog, ctx, stages, apis, net)
+                catalog = await stream_catalog(
+                    text,
+                    ctx.settings,
+                    ctx.now,
+                    net if "links" in stages else None,
+                    spared=lambda link: bool(_sparing_apis(link, set(apis))),
+                    starts=list(ctx.started.values()),
+                )
+                catalog = _carry_over(catalog, ctx.previous, not_run)
+                # The catalog lives through the whole network phase: without this the
+                # collector walks its ~10^6 objects every few seconds (0.3 s pauses that
+                # cost a paced host its turns).
+                gc.freeze()
+                try:
+                    catalog = await _network_phase(catalog, ctx, stages, apis, net)
+                finally:
+                    gc.unfreeze()
             finally:
-                gc.unfreeze()
+                for early in ctx.started.values():  # left by a stage that did not run
+                    await early.aclose()
         ctx.notes.extend(net.cache.warnings)  # a cache not trusted, broken or given up
     return catalog
 

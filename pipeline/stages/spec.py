@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from pipeline.config import Settings
-from pipeline.context import RunContext
+from pipeline.context import EarlyStart, RunContext
 from pipeline.model import Catalog, Link
 
 __all__ = ["Stage", "StageSpec"]
@@ -56,6 +56,10 @@ class StageSpec:
     # "module:function", a Stage: an API stage's optional part, run beside the whole run (as
     # a beside_run stage) once the stage itself is done; settled with it.
     beside: str | None = None
+    # "module:function" `(ctx) -> EarlyStart`: the stage's first requests, from the links of
+    # the list's first parsed entries (its call then joins them), where its spacing sets the
+    # run's length (arXiv's 3 s).
+    start: str | None = None
     api_urls: Callable[[Catalog, Settings], list[str]] = _no_urls
     verifies: Callable[[Link], bool] = _verifies_nothing
     ttls: Callable[[Settings], dict[str, float]] = _no_ttls
@@ -68,6 +72,10 @@ class StageSpec:
     def besider(self) -> Stage | None:
         """The optional part run beside the whole run, if the stage has one."""
         return _resolve(self.beside) if self.beside else None
+
+    def starter(self) -> Callable[[RunContext], EarlyStart] | None:
+        """The function that starts the stage's first requests early, if it has one."""
+        return _resolve(self.start) if self.start else None
 
     def settler(self) -> Callable[[Catalog], Catalog] | None:
         """The settle function, if the stage has one."""
