@@ -1,7 +1,7 @@
 """`make bench`: the pipeline and lychee in the same emulated HTTPS worlds, side by side.
 
     python -m bench [--links 10000] [--hosts 200] [--skip-lychee] [--no-readme]
-                    [--worlds shipped,shared,throttled,generated,lists]
+                    [--worlds shipped,shared,throttled,generated,lists] [--lists amusi,dair]
                     [--scaling 10000,100000,1000000] [--scaling-budget 900]
                     [--skip-scaling | --only-scaling]
 
@@ -390,11 +390,14 @@ def _write_readme(table: str, begin: str = BEGIN, end: str = END) -> None:
     README.write_text(f"{before}{begin}\n{table}\n{end}{after}", encoding="utf-8")
 
 
-def _lists(folder: Path) -> list[ListRow]:
-    """Each shared list's cold run in its own world (HTTPS, hosts at 50-300 ms)."""
+def _lists(folder: Path, names: list[str]) -> list[ListRow]:
+    """Each shared list's cold run in its own world (HTTPS, hosts at 50-300 ms); with
+    `names`, only the lists whose file name contains one of them."""
     rows: list[ListRow] = []
     spans = len(_SPANS)
     for emulator, listing in each_list(folder, tls=True):
+        if names and not any(name.lower() in listing.stem.lower() for name in names):
+            continue
         world = shared_world(emulator, listing)
         row = _scenario(emulator, world, full=False, lychee=False)[0]
         rows.append(
@@ -424,6 +427,9 @@ def main() -> None:
     parser.add_argument("--profile", metavar="FILE", help="cProfile the generated list's run")
     parser.add_argument(
         "--worlds", default=",".join(_WORLDS), help=f"which of {', '.join(_WORLDS)} to run"
+    )
+    parser.add_argument(
+        "--lists", default="", help="the lists world: only lists whose name contains one of these"
     )
     parser.add_argument("--scaling", default="10000,100000,1000000", help="link counts")
     parser.add_argument(
@@ -459,7 +465,8 @@ def main() -> None:
                 _PROFILE[generated.name] = str(Path(args.profile).resolve())
             rows += _scenario(emulator, generated, full=False, lychee=not args.skip_lychee)
             pacing = generated.pacing_bound(Rules())
-    list_rows = _lists(DEFAULT_LISTS) if "lists" in worlds and DEFAULT_LISTS.is_dir() else []
+    names = [n.strip() for n in args.lists.split(",") if n.strip()]
+    list_rows = _lists(DEFAULT_LISTS, names) if "lists" in worlds and DEFAULT_LISTS.is_dir() else []
     load_after = os.getloadavg()
     notes = (
         []
@@ -498,7 +505,7 @@ def main() -> None:
             _write_readme(table)
         else:
             print("README.md left alone: its table has every world beside lychee", file=sys.stderr)
-        if listed:
+        if listed and not names:  # the README's table has every list
             _write_readme(listed, *LISTS_MARKERS)
     if not args.skip_scaling:
         print_scaling(run_scaling(sizes, args.scaling_budget))

@@ -6,15 +6,28 @@ import asyncio
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from pipeline.config import Settings
-from pipeline.model import Catalog
+from pipeline.model import Catalog, Link
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-__all__ = ["RunContext"]
+__all__ = ["EarlyStart", "RunContext"]
+
+
+class EarlyStart(Protocol):
+    """An API stage's first requests, sent from the links of the list's first parsed
+    entries (spec.start): the stage itself takes it from `RunContext.started`."""
+
+    url: str  # the API it asks: nothing is sent before a connection to it has opened
+
+    def take(self, links: list[Link]) -> None:
+        """The links of the entries parsed since the last call."""
+
+    async def aclose(self) -> None:
+        """Stop what is still under way (the stage did not run)."""
 
 
 @dataclass
@@ -40,9 +53,11 @@ class RunContext:
     # Set when a stage that runs beside the whole run (spec.beside_run) must end its optional
     # work: the rest of the run is done. None: nothing else runs, no need to stop early.
     stop: asyncio.Event | None = None
-    # What a stage that needs the links' verdicts started while the links were checked (by
-    # stage name, see StageSpec.early); it has `cancel()`, called when the run ends.
-    early: dict[str, Any] = field(default_factory=dict)
+    # Stage name -> its requests started while the list was parsed, for the stage to join.
+    started: dict[str, EarlyStart] = field(default_factory=dict)
+    # Stage name -> what a stage that needs the links' verdicts started on those judged while
+    # the rest were checked (StageSpec.while_checked); its `cancel()` is called at the end.
+    while_checked: dict[str, Any] = field(default_factory=dict)
 
     def reachable(self, url: str) -> bool:
         """False when the pre-run check could not connect to `url`'s host."""

@@ -184,22 +184,32 @@ async def _run_network(
             ctx.net = net
             # A host's next links may still be in the part of the list not yet parsed.
             net.hold_connections("links" in stages)
-            catalog = await stream_catalog(
-                text,
-                ctx.settings,
-                ctx.now,
-                net if "links" in stages else None,
-                spared=lambda link: bool(_sparing_apis(link, set(apis))),
-            )
-            catalog = _carry_over(catalog, ctx.previous, not_run)
-            # The catalog lives through the whole network phase: without this the collector
-            # walks its ~10^6 objects every few seconds (0.3 s pauses that cost a paced host
-            # its turns).
-            gc.freeze()
+            # The API stages whose first call can go out from the first parsed entries (arXiv's
+            # 3 s spacing sets a real list's length); each stage joins its own.
+            ctx.started = {
+                name: start(ctx) for name in apis if (start := _SPECS[name].starter()) is not None
+            }
             try:
-                catalog = await _network_phase(catalog, ctx, stages, apis, net)
+                catalog = await stream_catalog(
+                    text,
+                    ctx.settings,
+                    ctx.now,
+                    net if "links" in stages else None,
+                    spared=lambda link: bool(_sparing_apis(link, set(apis))),
+                    starts=list(ctx.started.values()),
+                )
+                catalog = _carry_over(catalog, ctx.previous, not_run)
+                # The catalog lives through the whole network phase: without this the
+                # collector walks its ~10^6 objects every few seconds (0.3 s pauses that
+                # cost a paced host its turns).
+                gc.freeze()
+                try:
+                    catalog = await _network_phase(catalog, ctx, stages, apis, net)
+                finally:
+                    gc.unfreeze()
             finally:
-                gc.unfreeze()
+                for early in ctx.started.values():  # left by a stage that did not run
+                    await early.aclose()
         ctx.notes.extend(net.cache.warnings)  # a cache not trusted, broken or given up
     return catalog
 
@@ -224,7 +234,7 @@ async def _network_phase(
     elif "links" in stages:
         net.start_probes(_unaffected_by_apis(catalog, set(apis), ctx.settings.badge_hosts))
         for name in _LATE:
-            start = _SPECS[name].starter() if name in stages else None
+            start = _SPECS[name].checked_starter() if name in stages else None
             if start is not None:
                 start(catalog, ctx)
     net.hold_connections(False)  # every link check the run knows of before the APIs is queued
@@ -264,7 +274,7 @@ async def _network_phase(
             if name in stages and not ctx.outage:
                 catalog = await stages[name](catalog, ctx)
     finally:
-        for started in ctx.early.values():
+        for started in ctx.while_checked.values():
             started.cancel()  # an outage, or a Ctrl-C: what was started early is not wanted
     return await beside.join(catalog)
 

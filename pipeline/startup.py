@@ -17,6 +17,11 @@ first entry (the links stage requests the first spelling, entries before other
 links; those are only known at the end, and wait for it). Nothing goes out
 before one TCP connection to the busiest hosts read so far has opened: with no
 network, the runner's own check says "outage" before any request, as before.
+
+An API stage whose spacing sets a real list's length (arXiv: 3 s between calls)
+gets the same head start (`EarlyStart`, spec.start): the links read so far,
+once a connection to its API has opened, and its first call goes out while the
+list is parsed; the stage joins it when it runs.
 """
 
 from __future__ import annotations
@@ -24,11 +29,12 @@ from __future__ import annotations
 import asyncio
 import gc
 from collections import Counter
-from collections.abc import Awaitable, Callable, Generator
+from collections.abc import Awaitable, Callable, Generator, Sequence
 from datetime import datetime
 from typing import TypeVar
 
 from pipeline.config import Settings
+from pipeline.context import EarlyStart
 from pipeline.model import Catalog, Entry, Finding, Link, ParsedList, RawLink, RepoRecord
 from pipeline.net import NetClient, host_of, reach
 from pipeline.stages.parse import parse_list, read_list
@@ -64,10 +70,12 @@ async def stream_catalog(
     now: datetime,
     net: NetClient | None,
     spared: Callable[[Link], bool],
+    starts: Sequence[EarlyStart] = (),
 ) -> Catalog:
     """`build_catalog` of `text`, letting the event loop run between chunks; with `net`,
-    the checks of links read so far that `spared` (an API answer) cannot spare start now."""
-    early = _EarlyChecks(net, settings, spared) if net is not None else None
+    the checks of links read so far that `spared` (an API answer) cannot spare start now,
+    and `starts` (API stages' first requests) are handed the links read so far."""
+    early = _EarlyChecks(net, settings, spared, starts) if net is not None or starts else None
     thresholds = gc.get_threshold()
     # No full collection while the list's ~10^6 objects are made (each walked them all,
     # 0.3 s in which no check went out); the young ones still go, so the garbage of the
@@ -127,14 +135,24 @@ def _catalog(
 
 
 class _EarlyChecks:
-    """The link checks that start while the list is still being parsed."""
+    """The link checks, and API stages' first requests, that start while the list is
+    still being parsed."""
 
-    def __init__(self, net: NetClient, settings: Settings, spared: Callable[[Link], bool]) -> None:
-        self.net = net
+    def __init__(
+        self,
+        net: NetClient | None,
+        settings: Settings,
+        spared: Callable[[Link], bool],
+        starts: Sequence[EarlyStart],
+    ) -> None:
+        self.net = net  # None: no link checks (the links stage does not run)
         self.settings = settings
         self.spared = spared
+        self.starts = list(starts)
+        self.ready: list[EarlyStart] = []  # the starts whose API host was reached
         self.queued: set[str] = set()  # normalized URLs sent or waiting
         self.waiting: list[str] = []
+        self.links: list[Link] = []  # read, not yet handed to the starts
         self.network: bool | None = None  # None until a connection has been tried
         self.trying: asyncio.Task[None] | None = None
 
@@ -142,10 +160,18 @@ class _EarlyChecks:
         """Queue the checks of `links`, once the network has shown it is there: the parse
         waits for that answer (the connections' threads, and the first requests, would
         wait for the parse otherwise: 0.7 s now and then)."""
-        self.waiting += [url for link in links if (url := self._url(link)) is not None]
+        resolved = [resolve_link(link) for link in links]
+        if self.net is not None:
+            self.waiting += [
+                url
+                for raw, link in zip(links, resolved, strict=True)
+                if (url := self._url(raw, link))
+            ]
+        if self.starts:
+            self.links += resolved
         if self.network:
             self._send()
-        elif self.network is None and self.trying is None and self.waiting:
+        elif self.network is None and self.trying is None and (self.waiting or self.links):
             self.trying = asyncio.ensure_future(self._try(self._canaries()))
         if self.trying is not None and not self.trying.done():
             await asyncio.wait({self.trying})
@@ -158,29 +184,39 @@ class _EarlyChecks:
         if self.trying is not None:
             self.trying.cancel()
 
-    def _url(self, link: RawLink) -> str | None:
-        resolved = resolve_link(link)
+    def _url(self, raw: RawLink, resolved: Link) -> str | None:
         if resolved.health is not None or self.spared(resolved):
             return None  # malformed (judged by its spelling), or an API may verify it
         if resolved.normalized_url in self.queued:
             return None
         self.queued.add(resolved.normalized_url)
-        return link.url
+        return raw.url
 
     def _canaries(self) -> list[str]:
         first: dict[str, str] = {}
         for url in self.waiting:
             first.setdefault(host_of(url), url)
         counts = Counter(host_of(url) for url in self.waiting)
-        return [first[host] for host, _ in counts.most_common(_CANARIES)]
+        busiest = [first[host] for host, _ in counts.most_common(_CANARIES)]
+        return busiest + [start.url for start in self.starts]
 
     async def _try(self, urls: list[str]) -> None:
         reached = await reach(urls, self.settings)
         if self.network is None:
             self.network = any(failure is None for failure in reached.values())
+            # An API is asked early only when its own host answered (else its stage finds out).
+            self.ready = [
+                s
+                for s in self.starts
+                if host_of(s.url) in reached and reached[host_of(s.url)] is None
+            ]
             if self.network:
                 self._send()
 
     def _send(self) -> None:
         waiting, self.waiting = self.waiting, []
-        self.net.start_probes(waiting)
+        if self.net is not None and waiting:
+            self.net.start_probes(waiting)
+        links, self.links = self.links, []
+        for start in self.ready:
+            start.take(links)

@@ -217,3 +217,18 @@ def test_the_host_that_sets_the_runs_length_gets_one_get_a_link(
     assert len(busy) == 40
     assert [method for method, path in busy if path in gone] == ["GET"] * 3
     assert [r.method for r in emulator.requests_to("side")] == ["HEAD", "GET"]
+
+
+def test_a_handshake_slot_is_held_until_the_request_goes_out_not_until_its_answer(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    # amusi's 32 links on as many hosts: with the slot held for the whole request, no more
+    # than HANDSHAKES were ever in flight, and the run waited for rounds of answers.
+    slow = InFlight(1.5)
+    hosts = [f"one{i}" for i in range(2 * HANDSHAKES)]
+    for host in hosts:
+        emulator.mount(host, slow)
+    urls = [emulator.url(host, "/") for host in hosts]
+    probes = probe_all(fast_settings(tmp_path, timeout=10), *urls)
+    assert {p.status for p in probes} == {200}
+    assert slow.peak == len(hosts)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Generator
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from typer.testing import CliRunner
@@ -17,7 +18,9 @@ from pipeline import startup
 from pipeline.cli import app
 from pipeline.model import ParsedList, RawLink
 from pipeline.net import NetClient, Probe
+from tests.arxiv_helpers import INTERVAL, paper, serve
 from tests.emulator import Emulator, World, load_world
+from tests.emulator.arxiv_api import ARXIV_HOST, arxiv_url
 
 _ENTRIES = 2500
 # Titles with some markup: parsing takes seconds (a TCP connection to the emulator, tried
@@ -113,3 +116,37 @@ def test_early_checks_are_the_runs_own_one_per_url_as_first_written(
     assert any(arrived for _, arrived in noted[:-1])  # checks went out during the parse
     paths = sorted(r.path for r in emulator.requests_to("far"))
     assert paths == sorted(["/p", *(f"/q/{i}" for i in range(_ENTRIES))])
+
+
+def test_the_first_arxiv_call_goes_out_while_the_list_is_still_parsed(
+    tmp_path: Path, emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Issue 18: on a real list arXiv's 3 s spacing sets the run's length; its first call
+    # waited for the whole list (0.67 s after the first link check on dair-ai's 1,305).
+    ids = [f"2401.{n:05d}" for n in range(1, 151)]
+    serve(emulator, *(paper(i, f"Paper {i}") for i in ids))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PIPELINE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("ARXIV_API_URL", arxiv_url(emulator))
+    monkeypatch.setenv("PIPELINE_ARXIV_INTERVAL", str(INTERVAL))
+    monkeypatch.setenv("PIPELINE_ARXIV_BATCH_SIZE", "50")
+    lines = [f"- Paper {i}: {_TITLE}. [[paper](https://arxiv.org/abs/{i})]\n" for i in ids]
+    lines += [f"\nNotes {i}: {_TITLE}.\n" for i in range(2500)]  # long to parse, no entries
+    _list(tmp_path, emulator, lines)
+    noted = _steps_noted(monkeypatch, emulator)
+    result = CliRunner().invoke(app, ["refresh", "-q", "--only", "arxiv", "-i", "list.md"])
+    assert result.exit_code == 0, result.output
+    # Before: nothing reached the emulator until the whole list was parsed.
+    assert any(arrived for _, arrived in noted[:-1]), noted[-3:]
+    # Batching kept: 150 ids in 3 calls of 50, each id asked once.
+    asked = [
+        parse_qs(urlsplit(r.target).query)["id_list"][0].split(",")
+        for r in emulator.requests_to(ARXIV_HOST)
+    ]
+    assert [len(batch) for batch in asked] == [50, 50, 50]
+    assert sorted(i for batch in asked for i in batch) == ids
+    # A warm rerun asks nothing, early or late.
+    before = len(emulator.requests_to(ARXIV_HOST))
+    result = CliRunner().invoke(app, ["refresh", "-q", "--only", "arxiv", "-i", "list.md"])
+    assert result.exit_code == 0, result.output
+    assert len(emulator.requests_to(ARXIV_HOST)) == before

@@ -13,7 +13,11 @@ API calls (`urgent`) go before link checks: they take the next global slot
 whatever is queued, and the run's critical path is theirs (arXiv's 3-second
 spacing). New connections are bounded too (HANDSHAKES at once, the host with
 the most work first): opening hundreds of TLS connections at once kept the
-event loop busy for seconds, and the first API call waited behind them. Each host's requests ride
+event loop busy for seconds, and the first API call waited behind them. A
+handshake slot is held until the connection is open (the request's headers go
+out: `Turn.trace`, httpcore's trace extension), not until the answer: a list
+whose 32 links are on 32 hosts waited for 4 rounds of answers, not handshakes.
+Each host's requests ride
 that host's own connection pool (HTTP/1.1 keep-alive, HTTP/2 where offered),
 so hosts never evict each other's idle connections; a host's connections are
 closed as soon as nothing is queued for it any more. All pools share one TLS
@@ -22,7 +26,7 @@ context: building one loads the CA bundle, which costs milliseconds.
     scheduler = Scheduler(settings)
     future = scheduler.submit(host, check)      # a job on the host's queue (a link check)
     async with scheduler.queued(host):          # or keep the host's connections for a block
-        async with scheduler.slot(host):        # one request
+        async with scheduler.slot(host) as turn:  # one request (turn.trace: its extension)
             ...                                 # the client's transport routes by host
 
 A host's queue holds jobs, not running coroutines: at most the host's
@@ -57,6 +61,7 @@ __all__ = [
     "MOST_CONNECTIONS",
     "HostRouter",
     "Scheduler",
+    "Turn",
     "tls_context",
 ]
 
@@ -125,6 +130,26 @@ class _Slots:
             if not future.done():
                 self.used += 1
                 future.set_result(None)
+
+
+class Turn:
+    """One request's slot: whether it opens a connection, and its handshake slot's end."""
+
+    def __init__(self, opens: bool, release: Callable[[], None] | None) -> None:
+        self.opens = opens  # likely to open a new connection (its time includes a handshake)
+        self._release = release
+
+    def connected(self) -> None:
+        """The connection is open: its handshake slot goes to the next (once)."""
+        if self._release is not None:
+            release, self._release = self._release, None
+            release()
+
+    async def trace(self, event: str, info: dict[str, Any]) -> None:
+        """httpcore's `trace` extension: the request's headers going out (HTTP/1.1 or
+        HTTP/2) mean TCP and TLS are done."""
+        if event.endswith("send_request_headers.started"):
+            self.connected()
 
 
 @dataclass
@@ -325,13 +350,14 @@ class Scheduler:
             self._done(state)
 
     @asynccontextmanager
-    async def slot(self, host: str, *, urgent: bool = False) -> AsyncIterator[bool]:
+    async def slot(self, host: str, *, urgent: bool = False) -> AsyncIterator[Turn]:
         """Hold one request slot for `host`: its semaphore, a handshake slot when it opens
-        a connection, its turn, then a global slot.
+        a connection (until `Turn.connected`, or the end of the block), its turn, then a
+        global slot.
 
         `urgent` (an API call): first in line for the global slot, and not held back
-        by the bound on handshakes. Yields True when the request is likely to open a
-        new connection (its time then includes a handshake: not the host's latency).
+        by the bound on handshakes. `Turn.opens` is True when the request is likely to
+        open a new connection (its time then includes a handshake: not the host's latency).
         """
         async with self.queued(host):
             state = self._host(host)
@@ -346,16 +372,16 @@ class Scheduler:
                     # Before the turn: a turn kept waiting here would go out late, right
                     # before the next one, faster than the pace.
                     await self._handshakes.acquire(len(state.jobs))
+                turn = Turn(opens, self._handshakes.release if opens else None)
                 try:
                     await state.pace.wait_turn()
                     await self._global.acquire(_URGENT if urgent else len(state.jobs))
                     try:
-                        yield opens
+                        yield turn
                     finally:
                         self._global.release()
                 finally:
-                    if opens:
-                        self._handshakes.release()
+                    turn.connected()  # if the request never got that far
             finally:
                 state.active -= 1
                 state.semaphore.release()

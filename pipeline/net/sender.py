@@ -68,12 +68,16 @@ class Sender:
         """
         host = host_of(url)
         timeout = timeout or self.settings.timeout
-        async with self.scheduler.slot(host) as opening:
+        async with self.scheduler.slot(host) as turn:
             # Decided inside the slot: an earlier request to this host may just have learned it.
             if method == "HEAD" and (host in head_refused or self.scheduler.critical(host)):
                 method = "GET"
             try:
-                request = self.client.build_request(method, url, headers=headers, timeout=timeout)
+                # Traced only when it opens a connection: to free its handshake slot once open.
+                extensions = {"trace": turn.trace} if turn.opens else None
+                request = self.client.build_request(
+                    method, url, headers=headers, timeout=timeout, extensions=extensions
+                )
             except (httpx.InvalidURL, httpx.UnsupportedProtocol, UnicodeError, ValueError) as exc:
                 # UnicodeError: httpx decodes an xn-- host with IDNA 2008 (`xn--a.com`).
                 return Answer(method, None, failure=Failure.INVALID_URL, detail=str(exc))
@@ -102,7 +106,7 @@ class Sender:
                 return Answer(method, None, failure=failure, detail=detail)
         answer = dict(response.headers.items())
         # A new connection's handshake is no part of the host's latency: it is paid once.
-        self._teach(host, response.status_code, answer, None if opening else seconds)
+        self._teach(host, response.status_code, answer, None if turn.opens else seconds)
         return Answer(method, response.status_code, answer, seconds=seconds)
 
     async def fetch_once(

@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from pipeline.config import Settings
-from pipeline.context import RunContext
+from pipeline.context import EarlyStart, RunContext
 from pipeline.model import Catalog, Link
 
 __all__ = ["Stage", "StageSpec"]
@@ -49,9 +49,9 @@ class StageSpec:
     name: str
     run: str  # "module:function", an `async (catalog, ctx) -> catalog`, imported when it runs
     after_links: bool = False  # needs the links stage's verdicts
-    # "module:function" `(catalog, ctx) -> None`: an after_links stage's start on the verdicts
-    # known while the links are still checked (it keeps its state in ctx.early[name]).
-    early: str | None = None
+    # "module:function" `(catalog, ctx) -> None`: an after_links stage's start on the links
+    # judged while the rest are still checked (its state in ctx.while_checked[name]).
+    while_checked: str | None = None
     # Optional work that must never lengthen a run: starts once the API stages that share
     # its hosts are done, ends when the rest of the run is (ctx.stop).
     beside_run: bool = False
@@ -59,6 +59,10 @@ class StageSpec:
     # "module:function", a Stage: an API stage's optional part, run beside the whole run (as
     # a beside_run stage) once the stage itself is done; settled with it.
     beside: str | None = None
+    # "module:function" `(ctx) -> EarlyStart`: the stage's first requests, from the links of
+    # the list's first parsed entries (its call then joins them), where its spacing sets the
+    # run's length (arXiv's 3 s).
+    start: str | None = None
     api_urls: Callable[[Catalog, Settings], list[str]] = _no_urls
     verifies: Callable[[Link], bool] = _verifies_nothing
     ttls: Callable[[Settings], dict[str, float]] = _no_ttls
@@ -72,9 +76,13 @@ class StageSpec:
         """The optional part run beside the whole run, if the stage has one."""
         return _resolve(self.beside) if self.beside else None
 
-    def starter(self) -> Callable[[Catalog, RunContext], None] | None:
-        """The early start, if the stage has one."""
-        return _resolve(self.early) if self.early else None
+    def starter(self) -> Callable[[RunContext], EarlyStart] | None:
+        """The function that starts the stage's first requests early, if it has one."""
+        return _resolve(self.start) if self.start else None
+
+    def checked_starter(self) -> Callable[[Catalog, RunContext], None] | None:
+        """The start on links judged while the rest are checked, if the stage has one."""
+        return _resolve(self.while_checked) if self.while_checked else None
 
     def settler(self) -> Callable[[Catalog], Catalog] | None:
         """The settle function, if the stage has one."""

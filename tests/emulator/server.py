@@ -10,7 +10,9 @@ and a path prefix; every request is recorded before it is answered.
 `ca_file` is the PEM a client must trust (the pipeline's `ca_bundle`,
 lychee's `SSL_CERT_FILE`). Opening a connection then costs what the internet
 charges: `connect_delay[name]` seconds (load_world sets the host's latency)
-before the first answer. `connections[name]` counts new connections per host.
+before the TLS handshake completes, so a client sees its connection open only
+once that is paid, as on a real network (the TCP and TLS round trips come
+before the request). `connections[name]` counts new connections per host.
 """
 
 from __future__ import annotations
@@ -102,6 +104,7 @@ class Emulator:
         self.tls = tls
         self.port = 0
         self.ca_file: Path | None = None  # with tls: the test CA's certificate (PEM)
+        self._contexts: dict[str, ssl.SSLContext] = {}  # address -> its TLS context (tls)
         self.connections: Counter[str] = Counter()  # host name -> connections opened
         self.closed: Counter[str] = Counter()  # host name -> connections closed (by either end)
         self.connect_delay: dict[str, float] = {}  # host name -> seconds a new connection costs
@@ -174,12 +177,12 @@ class Emulator:
 
     def _listen(self, address: str, name: str = "localhost") -> None:
         assert self._loop is not None
-        context = self._server_context(name, address) if self.tls else None
+        if self.tls:
+            # TLS starts in `_connection`, after the connection's round trip is paid.
+            self._contexts[address] = self._server_context(name, address)
 
         async def serve() -> asyncio.Server:
-            return await asyncio.start_server(
-                self._connection, address, self.port, backlog=512, ssl=context
-            )
+            return await asyncio.start_server(self._connection, address, self.port, backlog=512)
 
         server = asyncio.run_coroutine_threadsafe(serve(), self._loop).result(timeout=5)
         self.port = server.sockets[0].getsockname()[1]
@@ -272,6 +275,10 @@ class Emulator:
         with self._lock:
             self.connections[name] += 1
         try:
+            context = self._contexts.get(address)
+            if context is not None:
+                # The client's TLS hello waits in the socket until the round trip is paid.
+                writer.transport.pause_reading()
             delay = self.connect_delay.get(name, 0.0)
             if delay:
                 with self._lock:
@@ -282,6 +289,8 @@ class Emulator:
                 finally:
                     with self._lock:
                         self._connecting -= 1
+            if context is not None:
+                await writer.start_tls(context)
             while await self._one(reader, writer, address):
                 pass
         except (

@@ -37,6 +37,7 @@ def _verifies(link: Link) -> bool:
 STAGE = StageSpec(
     name="arxiv",
     run="pipeline.stages.arxiv.stage:fetch_arxiv",
+    start="pipeline.stages.arxiv.ids:IdLookup",
     api_urls=_api_urls,
     verifies=_verifies,
     ttls=lambda settings: {"arxiv": settings.arxiv_ttl_days * 86400},

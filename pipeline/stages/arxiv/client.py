@@ -59,6 +59,7 @@ class ArxivApi:
         self._lock = asyncio.Lock()
         self._next_at = 0.0  # monotonic time before which no request may start
         self.down: str | None = None  # why the API is considered down, once it is
+        self.requests = 0  # sent by this client (its ctx may be the run's, not the stage's)
 
     async def _get(self, url: str) -> bytes | None:
         """The body of a 200 (or 400) answer, or None (and `down` set) when there was none."""
@@ -78,6 +79,7 @@ class ArxivApi:
                 self._next_at = time.monotonic() + self._interval
                 sent = self._net.counters[f"requests:{self._host}"] - before
                 self._ctx.counters["requests:arxiv"] += sent
+                self.requests += sent
         if fetched.status == 400:
             return fetched.body
         if fetched.status != 200:

@@ -2,7 +2,8 @@
 
 1. Every arXiv id the list links is looked up, unversioned, `arxiv_batch_size`
    (up to 100) per request; a record cached less than `arxiv_ttl_days` ago is
-   not asked again.
+   not asked again. The first batch may have gone out while the list was still
+   parsed (`ids.IdLookup`, started by the runner).
 2. Entries with no arXiv link are searched by title, many titles per request
    (`ti:"..." OR ti:"..."`, URLs kept under 4000 characters) and matched back
    by `arxiv_match.best_match`: at or above `title_match_threshold` (default
@@ -22,8 +23,6 @@ link health is left to the links stage, and nothing is called missing.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass, field
 
 from pydantic import ValidationError
 
@@ -47,22 +46,12 @@ from pipeline.stages.arxiv.findings import (
     resolved_by_title_finding,
     suggestion_finding,
 )
+from pipeline.stages.arxiv.ids import KIND, IdLookup, Known, cached
 from pipeline.stages.arxiv.match import SUGGESTION_FLOOR, best_match, normalize_title, query_title
 
 __all__ = ["fetch_arxiv"]
 
-_KIND = "arxiv"  # the net cache's kind (TTL: arxiv_ttl_days)
-
-
-@dataclass
-class _Known:
-    """Everything learned this run (or from the fresh cache), before entries are rebuilt."""
-
-    records: dict[str, ArxivRecord] = field(default_factory=dict)  # id -> OK or NOT_FOUND
-    missing: dict[str, str] = field(default_factory=dict)  # id -> why it is missing
-    stale: dict[str, ArxivRecord] = field(default_factory=dict)  # id -> expired cache record
-    titles: dict[str, tuple[ArxivRecord | None, float]] = field(default_factory=dict)
-    down: str | None = None
+STAGE_NAME = "arxiv"
 
 
 def _linked_ids(catalog: Catalog) -> list[str]:
@@ -70,49 +59,13 @@ def _linked_ids(catalog: Catalog) -> list[str]:
     return list(dict.fromkeys(ids))
 
 
-def _cached(ctx: RunContext, key: str) -> tuple[dict | None, bool]:
-    entry = ctx.net.cache.get(_KIND, key) if ctx.net is not None else None
-    return (entry.value, entry.fresh) if entry is not None else (None, False)
+def _lookup(ctx: RunContext) -> IdLookup:
+    """The run's id lookup: the one the run started while the list was parsed, else a new one."""
+    started = ctx.started.pop(STAGE_NAME, None)
+    return started if isinstance(started, IdLookup) else IdLookup(ctx)
 
 
-def _cached_record(ctx: RunContext, arxiv_id: str) -> tuple[ArxivRecord | None, bool]:
-    value, fresh = _cached(ctx, f"id:{arxiv_id}")
-    try:
-        return (ArxivRecord.model_validate(value), fresh) if value is not None else (None, False)
-    except ValidationError:  # the cache is not trusted: a record that does not parse is a miss
-        return None, False
-
-
-async def _lookup_ids(ids: list[str], api: ArxivApi | None, ctx: RunContext, known: _Known) -> None:
-    wanted = []
-    for arxiv_id in ids:
-        record, fresh = _cached_record(ctx, arxiv_id)
-        if record is not None and fresh:
-            known.records[arxiv_id] = record
-            ctx.counters["cache_hits"] += 1
-            continue
-        if record is not None:
-            known.stale[arxiv_id] = record
-        wanted.append(arxiv_id)
-    size = ctx.settings.arxiv_batch_size
-    for start in range(0, len(wanted), size):
-        if api is None or api.down:
-            break
-        answer = await api.fetch_ids(wanted[start : start + size])
-        for arxiv_id, result in answer.found.items():
-            record = record_from_result(result, now=ctx.now)
-            known.records[arxiv_id] = record
-            ctx.net.cache.put(_KIND, f"id:{arxiv_id}", record.model_dump(mode="json"))
-        for arxiv_id, why in answer.missing.items():
-            record = ArxivRecord(
-                arxiv_id=arxiv_id, status=FetchStatus.NOT_FOUND, fetched_at=ctx.now
-            )
-            known.records[arxiv_id] = record
-            known.missing[arxiv_id] = why
-            ctx.net.cache.put(_KIND, f"id:{arxiv_id}", record.model_dump(mode="json"))
-
-
-def _searched_titles(catalog: Catalog, known: _Known) -> list[Entry]:
+def _searched_titles(catalog: Catalog, known: Known) -> list[Entry]:
     def unresolved(entry: Entry) -> bool:
         record = known.records.get(entry.arxiv_id or "")
         return entry.arxiv_id is None or (
@@ -135,12 +88,12 @@ def _title_hit(value: dict) -> tuple[ArxivRecord | None, float] | None:
 
 
 async def _search_titles(
-    entries: list[Entry], api: ArxivApi | None, ctx: RunContext, known: _Known
+    entries: list[Entry], api: ArxivApi | None, ctx: RunContext, known: Known
 ) -> None:
     phrases: dict[str, str] = {}  # phrase -> the title it came from
     for entry in entries:
         norm = normalize_title(entry.title)
-        value, fresh = _cached(ctx, f"title:{norm}")
+        value, fresh = cached(ctx, f"title:{norm}")
         hit = _title_hit(value) if value is not None and fresh else None
         if hit is not None:
             known.titles[norm] = hit
@@ -161,7 +114,7 @@ async def _search_titles(
             )
         known.titles[normalize_title(title)] = (record, score)
         value = {"record": record.model_dump(mode="json") if record else None, "score": score}
-        ctx.net.cache.put(_KIND, f"title:{normalize_title(title)}", value)
+        ctx.net.cache.put(KIND, f"title:{normalize_title(title)}", value)
 
 
 def _health(
@@ -194,7 +147,7 @@ def _health(
     )
 
 
-def _fallback(arxiv_id: str, previous: ArxivRecord | None, known: _Known) -> ArxivRecord:
+def _fallback(arxiv_id: str, previous: ArxivRecord | None, known: Known) -> ArxivRecord:
     # The API could not be asked: the last known values, marked as such; never "not found".
     if (
         previous is not None
@@ -208,7 +161,7 @@ def _fallback(arxiv_id: str, previous: ArxivRecord | None, known: _Known) -> Arx
 
 
 def _by_title(
-    entry: Entry, previous: ArxivRecord | None, known: _Known, ctx: RunContext
+    entry: Entry, previous: ArxivRecord | None, known: Known, ctx: RunContext
 ) -> tuple[ArxivRecord | None, list[Finding]]:
     """(record, findings) for an entry looked up by its title."""
     norm = normalize_title(entry.title)
@@ -228,7 +181,7 @@ def _by_title(
 def _checked_links(
     links: list[Link],
     old_links: list[Link],
-    known: _Known,
+    known: Known,
     ctx: RunContext,
     entry: Entry | None,
     record: ArxivRecord | None,
@@ -249,7 +202,7 @@ def _checked_links(
 
 
 def _rebuild(
-    entry: Entry, known: _Known, ctx: RunContext, old: Entry | None
+    entry: Entry, known: Known, ctx: RunContext, old: Entry | None
 ) -> tuple[Entry, list[Finding]]:
     previous = old.arxiv if old is not None else None
     findings: list[Finding] = []
@@ -273,9 +226,9 @@ def _rebuild(
 
 async def fetch_arxiv(catalog: Catalog, ctx: RunContext) -> Catalog:
     """Attach arXiv records to entries, set health of arXiv links, and add arXiv findings."""
-    api = ArxivApi(ctx) if ctx.net is not None else None
-    known = _Known()
-    await _lookup_ids(_linked_ids(catalog), api, ctx, known)
+    lookup = _lookup(ctx)
+    api, known = lookup.api, lookup.known
+    await lookup.lookup(_linked_ids(catalog))
     await _search_titles(_searched_titles(catalog, known), api, ctx, known)
     known.down = api.down if api is not None else "offline"
     old_entries = {e.key: e for e in ctx.previous.entries} if ctx.previous else {}
@@ -287,15 +240,15 @@ async def fetch_arxiv(catalog: Catalog, ctx: RunContext) -> Catalog:
     old_others = ctx.previous.other_links if ctx.previous else []
     others, extra = _checked_links(catalog.other_links, old_others, known, ctx, None, None)
     findings += extra
-    _note(ctx, entries, known)
+    _note(ctx, entries, known, api.requests if api is not None else 0)
     update = {"entries": entries, "other_links": others, "findings": findings}
     return catalog.model_copy(update=update)
 
 
-def _note(ctx: RunContext, entries: list[Entry], known: _Known) -> None:
+def _note(ctx: RunContext, entries: list[Entry], known: Known, requests: int) -> None:
     by_title = sum(1 for e in entries if e.arxiv and e.arxiv.resolved_by == "title-search")
     line = (
-        f"arxiv: {ctx.counters['requests:arxiv']} request(s), {len(known.records)} id(s) known, "
+        f"arxiv: {requests} request(s), {len(known.records)} id(s) known, "
         f"{by_title} resolved by title"
     )
     if known.down:

@@ -53,7 +53,7 @@ ARCHIVE = StageSpec(
     name="archive",
     run="pipeline.stages.scholarly.archive:find_archived_copies",
     after_links=True,
-    early="pipeline.stages.scholarly.archive:start_early",
+    while_checked="pipeline.stages.scholarly.archive:start_early",
     ttls=lambda s: {"archive": s.archive_ttl_days * _DAY},
     carry=_carry_copies,
 )

@@ -80,7 +80,7 @@ class _Early:
 def start_early(catalog: Catalog, ctx: RunContext) -> None:
     """Look up each link the moment its check says it is dead (the links stage still runs)."""
     early = _Early(ctx)
-    ctx.early["archive"] = early
+    ctx.while_checked["archive"] = early
     ctx.net.on_checked(dead_as_checked(catalog, ctx, early.found))
 
 
@@ -92,7 +92,7 @@ async def find_archived_copies(catalog: Catalog, ctx: RunContext) -> Catalog:
     }
     if not health:
         return catalog
-    early = ctx.early.get("archive")
+    early = ctx.while_checked.get("archive")
     if not isinstance(early, _Early):
         early = _Early(ctx) if ctx.net is not None and not ctx.outage else None
     copies: dict[str, ArchivedCopy | None] = {}
