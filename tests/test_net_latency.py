@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.model import Verdict
-from pipeline.net import open_client, scheduler
+from pipeline.net import host_of, open_client, scheduler
 from pipeline.net.scheduler import HANDSHAKES, MOST_CONNECTIONS
 from tests.emulator import Emulator
 from tests.links_helpers import (
@@ -48,17 +48,47 @@ def test_a_far_host_gets_connections_for_its_pace(emulator: Emulator, tmp_path: 
 
 
 def test_a_handshake_is_not_counted_as_the_hosts_latency(
-    emulator: Emulator, tmp_path: Path
+    tls_emulator: Emulator, tmp_path: Path
 ) -> None:
     # 0.1 s an answer at 20 a second needs 3 connections; the first answers also paid a
     # 0.5 s handshake, which would have asked for 13.
     quick = InFlight(0.1)
-    emulator.mount("quick", quick)
-    emulator.connect_delay["quick"] = 0.5
-    urls = [emulator.url("quick", f"/{i}") for i in range(40)]
-    settings = fast_settings(tmp_path, per_host_concurrency=2, per_host_interval=0.05, timeout=5)
+    tls_emulator.mount("quick", quick)
+    tls_emulator.connect_delay["quick"] = 0.5
+    urls = [tls_emulator.url("quick", f"/{i}") for i in range(40)]
+    settings = fast_settings(
+        tmp_path,
+        ca_bundle=tls_emulator.ca_file,
+        per_host_concurrency=2,
+        per_host_interval=0.05,
+        timeout=5,
+    )
     probe_all(settings, *urls)
-    assert emulator.connections["quick"] <= 4, emulator.connections["quick"]
+    assert tls_emulator.connections["quick"] <= 4, tls_emulator.connections["quick"]
+
+
+def test_a_hosts_first_answers_size_its_connections(tls_emulator: Emulator, tmp_path: Path) -> None:
+    # Both first requests open a connection (0.3 s) and are answered 0.3 s after they go out:
+    # at 20 a second that asks for 0.3 x 20 + 1 = 7 connections at once, not after a third
+    # answer on a reused connection (the busiest host of a run started slowly).
+    tls_emulator.mount("far", InFlight(0.3))
+    tls_emulator.connect_delay["far"] = 0.3
+    settings = fast_settings(
+        tmp_path,
+        ca_bundle=tls_emulator.ca_file,
+        per_host_concurrency=2,
+        per_host_interval=0.05,
+        timeout=5,
+    )
+
+    urls = [tls_emulator.url("far", f"/{i}") for i in range(2)]
+
+    async def first_two() -> int:
+        async with open_client(settings) as net:
+            await asyncio.gather(*(net.probe(url) for url in urls))
+            return net.sender.scheduler.concurrency(host_of(urls[0]))
+
+    assert 7 <= asyncio.run(first_two()) <= 9
 
 
 def test_a_near_host_keeps_its_configured_connections(emulator: Emulator, tmp_path: Path) -> None:

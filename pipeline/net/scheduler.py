@@ -44,6 +44,7 @@ import heapq
 import itertools
 import math
 import ssl
+import time
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -138,6 +139,7 @@ class Turn:
     def __init__(self, opens: bool, release: Callable[[], None] | None) -> None:
         self.opens = opens  # likely to open a new connection (its time includes a handshake)
         self._release = release
+        self.sent_at: float | None = None  # when its headers went out (traced requests)
 
     def connected(self) -> None:
         """The connection is open: its handshake slot goes to the next (once)."""
@@ -149,7 +151,15 @@ class Turn:
         """httpcore's `trace` extension: the request's headers going out (HTTP/1.1 or
         HTTP/2) mean TCP and TLS are done."""
         if event.endswith("send_request_headers.started"):
+            self.sent_at = time.monotonic()
             self.connected()
+
+    def latency(self, started: float, answered: float) -> float | None:
+        """Seconds the host took to answer, a new connection's handshake left out (None:
+        not known, the request was not traced)."""
+        if not self.opens:
+            return answered - started
+        return answered - self.sent_at if self.sent_at is not None else None
 
 
 @dataclass

@@ -105,8 +105,9 @@ class Sender:
                 failure, detail = self._classify(exc, timeout)
                 return Answer(method, None, failure=failure, detail=detail)
         answer = dict(response.headers.items())
-        # A new connection's handshake is no part of the host's latency: it is paid once.
-        self._teach(host, response.status_code, answer, None if turn.opens else seconds)
+        # A new connection's handshake is no part of the host's latency (it is paid once),
+        # but its answer is: a host's first answers size its connections at once.
+        self._teach(host, response.status_code, answer, turn.latency(started, started + seconds))
         return Answer(method, response.status_code, answer, seconds=seconds)
 
     async def fetch_once(
