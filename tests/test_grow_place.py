@@ -77,7 +77,7 @@ def test_a_paper_slipped_in_late_does_not_move_a_new_one_away_from_its_nearest_i
 
 def test_a_small_section_in_order_by_chance_is_not_sorted_when_the_list_never_sorts() -> None:
     entries, ends = _entries("weeks.md")
-    # Week 3's five ids happen to be in order; weeks 1 and 2 are in none: the bottom.
+    # Week 3's five ids happen to be in order; the four other weeks are in none: the bottom.
     spot = place(entries, ("Week 3",), "2406.35000", ends)
     assert spot.order == "bottom"
     assert _title_at(entries, spot.neighbour) == "Omicron"
@@ -92,3 +92,22 @@ def test_the_round_trip_tells_an_entry_the_list_had_out_of_order_from_a_misplace
     shown = table([result]) + "\n" + "\n".join(result.examples)
     assert result.tried == 1, shown
     assert (result.misplaced, result.unordered) == (0, 1), shown
+
+
+def test_a_small_section_is_sorted_as_the_list_sorts_its_sections() -> None:
+    entries, ends = _entries("by-year.md")
+    # Three sections of four in order, newest first (a big appendix in none, terryum's
+    # shape): a 2014 paper goes between Language's 2017 and 2014 papers, not at the bottom.
+    spot = place(entries, ("Language",), "1411.04555", ends)
+    assert spot.order == "newest first"
+    assert _title_at(entries, spot.neighbour) == "Sequence to sequence learning"
+
+
+def test_a_paper_goes_first_among_papers_of_its_year_that_have_no_arxiv_id() -> None:
+    entries, ends = _entries("by-year.md")
+    # terryum: a 2016 paper with no arXiv link tops a section sorted newest first by year;
+    # a 2016 arXiv paper goes above it, not below it beside the next arXiv id.
+    spot = place(entries, ("Generative models",), "1606.03498", ends, date="2016-06-10")
+    assert spot.order == "newest first"
+    assert _title_at(entries, spot.neighbour) == "Improved techniques for training GANs"
+    assert spot.line == spot.neighbour - 1

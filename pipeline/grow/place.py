@@ -14,7 +14,6 @@ oldest first; otherwise at the bottom.
 from __future__ import annotations
 
 import bisect
-import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -42,7 +41,7 @@ __all__ = [
 _ORDINAL = re.compile(r"^(\s*(?:\|\s*)?)(\d{1,4})([.)])")
 # A number in an anchor (`id = "1003"`), not in a URL or an arXiv id.
 _ANCHOR_NUMBER = re.compile(r"(?<=[\"'#])\d+(?=[\"'])")
-_SORTED = 0.9  # share of the list's pairs of entries in order for it to sort its sections
+_HABIT = 1 / 3  # share of a list's sections in one order for it to sort its small ones too
 _IN_ORDER = 0.8  # share of a section's entries in order for it to count as sorted
 _DATED = 0.8  # share of a section's entries that write a date for it to be ordered by them
 _TELLS = 8  # entries a section needs to show its order alone (fewer: only the list's habit)
@@ -155,20 +154,6 @@ def _keyed(
     return [(k, e) for e in members if (k := _key(e.arxiv_id)) is not None], _key(arxiv_id)
 
 
-def _counts(keys: Sequence[Any]) -> tuple[int, int, int]:
-    """Pairs of `keys` in ascending order, in descending order (ties count as both), all."""
-    pairs = list(itertools.combinations(keys, 2))
-    up = sum(1 for a, b in pairs if a <= b)
-    return up, sum(1 for a, b in pairs if a >= b), len(pairs)
-
-
-def _direction(up: int, down: int, total: int) -> str | None:
-    """The order at least `_SORTED` of the pairs agree on, if any."""
-    if not total or max(up, down) < _SORTED * total:
-        return None
-    return "newest first" if down > up else "oldest first"
-
-
 def _longest_run(keys: Sequence[Any]) -> int:
     """How many of `keys` stay in ascending order when the fewest others are left out."""
     tails: list[Any] = []
@@ -178,23 +163,27 @@ def _longest_run(keys: Sequence[Any]) -> int:
     return len(tails)
 
 
-def _order(keys: Sequence[Any], habit: str | None) -> str | None:
-    """The section's order: "newest first", "oldest first", None (no order).
-
-    Sorted when all but a few entries are in order (`_IN_ORDER` of them), so a sorted
+def _in_order(keys: Sequence[Any]) -> str | None:
+    """The order all but a few of `keys` are in (`_IN_ORDER` of them), if any: a sorted
     section where maintainers slipped a few papers in late (BradyFU's benchmarks: 80% of
     neighbouring pairs in order, 81% of the entries) stays sorted, while one in order
-    only by and large (mc-lan's referring segmentation, 60%) is not. A small section shows
-    its order only as the list's habit: a week of dair-ai's five papers is in order by
-    chance now and then, never as the list's whole."""
+    only by and large (mc-lan's referring segmentation, 60%) is not."""
     if len(keys) < 3:
         return None
     up = _longest_run(keys)
     down = _longest_run([_negated(k) for k in keys])
     if max(up, down) < _IN_ORDER * len(keys):
         return None
-    order = "newest first" if down > up else "oldest first"
-    return order if len(keys) >= _TELLS or order == habit else None
+    return "newest first" if down > up else "oldest first"
+
+
+def _order(keys: Sequence[Any], habit: str | None) -> str | None:
+    """The section's order: "newest first", "oldest first", None (no order).
+
+    A small section shows its order only as the list's habit: a week of dair-ai's five
+    papers is in order by chance now and then (1 week of 130), never as the list's."""
+    order = _in_order(keys)
+    return order if order and (len(keys) >= _TELLS or order == habit) else None
 
 
 def _negated(key: Any) -> Any:
@@ -205,14 +194,19 @@ def _negated(key: Any) -> Any:
 
 
 def _habit(entries: Sequence[Entry], dates: dict[int, str], date: str | None) -> str | None:
-    """The order the list's sections hold together (their pairs pooled), if any."""
-    up = down = total = 0
+    """The order the list sorts its sections in: the one order of at least `_HABIT` of
+    its sections (of 3 entries or more; terryum 5 of 13, BradyFU 13 of 15, dair-ai 1 of
+    130), if any."""
+    found: list[str | None] = []
     for path in sections(entries):
         members = [e for e in entries if tuple(e.section) == path]
         keyed, _ = _keyed(members, dates, date, None)
-        counts = _counts([k for k, _ in keyed])
-        up, down, total = up + counts[0], down + counts[1], total + counts[2]
-    return _direction(up, down, total)
+        if len(keyed) >= 3:
+            found.append(_in_order([k for k, _ in keyed]))
+    orders = {order for order in found if order}
+    if len(orders) != 1 or len(found) - found.count(None) < _HABIT * len(found):
+        return None
+    return orders.pop()
 
 
 def _number(key: Any) -> float:
@@ -251,9 +245,9 @@ def place(
     The order is the dates the section writes (`dates`: an entry's line -> `2024-05` or
     `2024-05-17`) when nearly every entry has one and the new paper's `date` is known,
     else the arXiv ids. A section is sorted when `_IN_ORDER` of its entries are in order,
-    and it has `_TELLS` entries or the list's sections pooled are sorted that way. The entry goes
-    where it is out of order with the fewest of its neighbours, and of those places next
-    to the key nearest its own (a paper slipped in late does not move it)."""
+    and it has `_TELLS` entries or the list sorts its sections that way (`_habit`). The
+    entry goes where it is out of order with the fewest of its neighbours, and of those
+    places next to the key nearest its own (a paper slipped in late does not move it)."""
     members = [e for e in entries if tuple(e.section) == section]
     written = dates or {}
     keyed, new = _keyed(members, written, date, arxiv_id)
@@ -270,6 +264,23 @@ def place(
 
         at = min(range(len(keyed) + 1), key=rank)
         breaks = _breaks(keyed, at, new, newest_first)
+        after = keyed[at - 1][1].line if at else 0
+        upto = keyed[at][1].line if at < len(keyed) else ends[members[-1].line] + 1
+        year = int(date[:4]) if date and date[:4].isdigit() else None
+        # Entries with no key between its neighbours: before the first whose written year
+        # is not newer (older first: not older), as the year order goes (terryum's papers
+        # with no arXiv link); else right before the next keyed entry.
+        unkeyed = [
+            e
+            for e in members
+            if after < e.line < upto
+            and e.year is not None
+            and year is not None
+            and all(e is not k for _, k in keyed)
+            and (e.year <= year if newest_first else e.year >= year)
+        ]
+        if unkeyed:
+            return Placement(unkeyed[0].line - 1, order, unkeyed[0].line, breaks)
         if at < len(keyed):
             entry = keyed[at][1]
             return Placement(entry.line - 1, order, entry.line, breaks)
