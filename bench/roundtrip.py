@@ -28,9 +28,12 @@ the regenerated lines compared with the removed ones. Each lands in one of:
 
 Also counted: entries of a date-sorted section put back elsewhere than they came from,
 unless only entries of the same written date lie between (in a section with no order, a
-new entry goes to the bottom); and, of those formatted differently, the list's own hand:
-every difference is written in a form none of the entry's section neighbours write
-(bench/hand.py), so no learner of the list's style could have reproduced it.
+new entry goes to the bottom): misplaced; or, where the list had the entry out of order
+with more of its neighbours than the place `add` chose, out of order in the list (the
+order implies another place; each is printed with -v). And, of those formatted
+differently, the list's own hand: every difference is written in a form none of the
+entry's section neighbours write (bench/hand.py), so no learner of the list's style could
+have reproduced it.
 """
 
 from __future__ import annotations
@@ -49,7 +52,7 @@ from bench.recall import DEFAULT_LISTS
 from pipeline.config import Settings, load_settings
 from pipeline.errors import PipelineError
 from pipeline.grow.add import Added, add_papers
-from pipeline.grow.place import ordinal
+from pipeline.grow.place import breaks_at, ordinal, written_dates
 from pipeline.grow.style import PLACEHOLDER
 from pipeline.model import Entry
 from pipeline.stages.arxiv.match import normalize_title
@@ -75,6 +78,7 @@ class ListResult:
     fields: Counter[str] = field(default_factory=Counter)  # wrong or missing, by field
     misplaced: int = 0
     hand: int = 0  # formatted differently, each difference a form no neighbour writes
+    unordered: int = 0  # put where the order implies, not where the list had them out of order
     orders: Counter[str] = field(default_factory=Counter)  # where add put them: the sections' order
     examples: list[str] = field(default_factory=list)
 
@@ -227,8 +231,30 @@ def _neighbours(entries: list[Entry], entry: Entry, lines: list[str]) -> list[st
     return ["\n".join(lines[e.line - 1 : _ends(e)]) for e in nearest]
 
 
+def _own_breaks(entries: list[Entry], entry: Entry, lines: list[str]) -> int | None:
+    """How many of its neighbours the entry is out of order with where the list has it, by
+    the order of its section without it (None: no order), dated as the world dates it."""
+    others = [e for e in entries if e is not entry]
+    written = _WRITTEN_DATE.search(lines[entry.line - 1])
+    month = (entry.arxiv_id or "").partition(".")[0]
+    date = written.group() if written else f"20{month[:2]}-{month[2:]}"
+    return breaks_at(
+        others,
+        tuple(entry.section),
+        entry.arxiv_id,
+        entry.line,
+        dates=written_dates(others, lines),
+        date=date,
+    )
+
+
 async def _one(
-    settings: Settings, text: str, entry: Entry, result: ListResult, neighbours: list[str]
+    settings: Settings,
+    text: str,
+    entry: Entry,
+    result: ListResult,
+    neighbours: list[str],
+    own: int | None = None,
 ) -> None:
     lines = text.split("\n")
     end = _ends(entry)
@@ -246,10 +272,18 @@ async def _one(
     done = added[0]
     result.orders[done.order] += 1
     if done.order != "bottom" and not _in_order(removed, new_text, entry.line, done):
-        result.misplaced += 1  # in a sorted section, elsewhere than its order implies
-        result.examples.append(
-            f"misplaced {entry.arxiv_id} ({done.order}): line {entry.line}, put at {done.line}"
-        )
+        if own is not None and own > done.breaks:
+            # The list had it out of order with its neighbours: the order puts it elsewhere.
+            result.unordered += 1
+            result.examples.append(
+                f"out of order in the list {entry.arxiv_id} ({done.order}): line {entry.line} "
+                f"(out of order with {own} neighbour(s)), put at {done.line}"
+            )
+        else:
+            result.misplaced += 1  # in a sorted section, elsewhere than its order implies
+            result.examples.append(
+                f"misplaced {entry.arxiv_id} ({done.order}): line {entry.line}, put at {done.line}"
+            )
     # An unsorted section's entry goes to the bottom, numbered there: compared as numbered there.
     removed = _counted(removed, new_text, done.line, done.text)
     if _matches(done.text, removed):
@@ -292,7 +326,9 @@ def round_trip(
     result = ListResult(name=listing.stem, tried=len(chosen))
     lines = text.split("\n")
     for entry in sorted(chosen, key=lambda e: e.line):
-        asyncio.run(_one(settings, text, entry, result, _neighbours(entries, entry, lines)))
+        neighbours = _neighbours(entries, entry, lines)
+        own = _own_breaks(entries, entry, lines)
+        asyncio.run(_one(settings, text, entry, result, neighbours, own))
     return result
 
 
@@ -322,8 +358,8 @@ def table(results: list[ListResult]) -> str:
     """The Markdown table of the results."""
     rows = [
         "| list | re-added | identical | formatted differently | of those, the list's own hand "
-        "| wrong or missing field | refused | misplaced |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| wrong or missing field | refused | misplaced | out of order in the list |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         share = r.outcomes["identical"] / r.tried if r.tried else 0.0
@@ -333,7 +369,7 @@ def table(results: list[ListResult]) -> str:
             f"| {r.name} | {r.tried} | {r.outcomes['identical']} ({share:.0%}) "
             f"| {r.outcomes['formatted differently']} | {r.hand} "
             f"| {wrong}{f' ({named})' if named else ''} "
-            f"| {r.outcomes['refused']} | {r.misplaced} |"
+            f"| {r.outcomes['refused']} | {r.misplaced} | {r.unordered} |"
         )
     return "\n".join(rows)
 

@@ -14,7 +14,6 @@ For each identifier, in order (each sees the ones added before it):
 from __future__ import annotations
 
 import itertools
-import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -32,6 +31,7 @@ from pipeline.grow.place import (
     resolve_section,
     section_path,
     sections,
+    written_dates,
 )
 from pipeline.grow.sources import Found, Reference, fetch_paper, read_identifier
 from pipeline.grow.style import (
@@ -61,10 +61,7 @@ class Added:
     order: str
     text: str
     notes: list[str] = field(default_factory=list)
-
-
-# A date an entry writes on its first line (a table's date column): `2024-05`, `2024-05-17`.
-_WRITTEN_DATE = re.compile(r"(?<![\d.])(?:19|20)\d\d-[01]\d(?:-[0-3]\d)?(?![\d])")
+    breaks: int = 0  # neighbours of a sorted section it is out of order with (the fewest)
 
 
 def _ends(entries: Sequence[Entry]) -> dict[int, int]:
@@ -107,14 +104,16 @@ def choose_section(entries: Sequence[Entry], references: list[Reference] | None)
 
 
 def _gap(members: Sequence[Entry], ends: dict[int, int], lines: Sequence[str]) -> list[str]:
-    """The blank lines the section puts between two entries."""
+    """The blank lines the section puts between two entries (`\r` in a CRLF list, so the
+    lines split on `\n` keep their endings)."""
     gaps: Counter[int] = Counter()
     for a, b in itertools.pairwise(members):
         between = lines[ends[a.line] : b.line - 1]
         if all(not line.strip() for line in between):
             gaps[len(between)] += 1
     count = gaps.most_common(1)[0][0] if gaps else 0
-    return [""] * count
+    blank = "\r" if members and lines[members[0].line - 1].endswith("\r") else ""
+    return [blank] * count
 
 
 def _style(members: Sequence[Entry], entries: Sequence[Entry], arxiv_id: str | None) -> ListStyle:
@@ -161,11 +160,7 @@ def insert_entry(
     paper = found.paper
     paper.tags = list(tags)
     ends = _ends(entries)
-    dates = {
-        e.line: match.group()
-        for e in members
-        if 0 < e.line <= len(lines) and (match := _WRITTEN_DATE.search(lines[e.line - 1]))
-    }
+    dates = written_dates(entries, lines)
     spot = place(entries, section, paper.arxiv_id, ends, dates=dates, date=paper.date)
     roles, given = _roles(paper), _given(paper)
     template = pick_template(templates, roles, spot.neighbour, given)
@@ -202,6 +197,7 @@ def insert_entry(
         order=spot.order,
         text="\n".join(block),
         notes=notes,
+        breaks=spot.breaks,
     )
     return "\n".join(new_lines), added
 

@@ -44,17 +44,34 @@ class NewEntry:
     paper_url: str | None = None  # no arXiv id: the page it was added from
 
 
-def _name(full: str, form: str) -> str:
+# Words that start a surname after the given names: `Fons van der Sommen`, `Simon Le
+# Cleac'h`, `Peter H. N. de With` (a name's last word is its surname all the same: `Quoc V. Le`).
+_PARTICLES = frozenset(
+    {"al", "bin", "da", "das", "de", "del", "della", "der", "di", "dos", "du", "el", "ibn"}
+    | {"la", "le", "ten", "ter", "van", "von"}
+)
+
+
+def _surname(full: str) -> tuple[list[str], str]:
+    """The given names and the surname of a name as arXiv gives it: the surname is what
+    follows the given names, from its first particle (`van der Sommen`), else the last word."""
     parts = full.split()
-    if not parts:
-        return full
+    if len(parts) < 2:
+        return [], full
+    for at in range(1, len(parts) - 1):
+        word = parts[at]
+        if word.lower() in _PARTICLES or word[:1].islower():
+            return parts[:at], " ".join(parts[at:])
+    return parts[:-1], parts[-1]
+
+
+def _name(full: str, form: str) -> str:
+    given, surname = _surname(full)
     if form == "surname":
-        return parts[-1]
-    if form == "initials" and len(parts) > 1:
-        initials = " ".join(
-            "-".join(f"{p[0]}." for p in part.split("-") if p) for part in parts[:-1]
-        )
-        return f"{initials} {parts[-1]}"
+        return surname
+    if form == "initials" and given:
+        initials = " ".join("-".join(f"{p[0]}." for p in part.split("-") if p) for part in given)
+        return f"{initials} {surname}"
     return full
 
 
@@ -67,6 +84,8 @@ def format_authors(names: list[str], style: AuthorStyle) -> str:
         return style.separator.join(shown[: style.shown]) + style.et_al
     if len(shown) == 1:
         return shown[0]
+    if len(shown) == 2 and style.pair:
+        return style.pair.join(shown)
     return style.separator.join(shown[:-1]) + style.last_separator + shown[-1]
 
 
@@ -197,19 +216,42 @@ def _most_in_full(counts: Counter[int]) -> int:
     return max((c for c, _ in counts.most_common(1)), default=0)
 
 
-def section_authors(templates: Sequence[Template]) -> AuthorStyle | None:
+_NEAR = 3  # entries with two names nearest the new one whose joiner wins when they agree
+
+
+def _nearest(found: Sequence[tuple[int, str]], near: int | None) -> str | None:
+    """What the `_NEAR` entries nearest line `near` (line, value) mostly write, when they
+    agree (at least two of them); else what most entries write."""
+    if not found:
+        return None
+    overall = Counter(value for _, value in found)
+    if near is not None:
+        close = Counter(v for _, v in sorted(found, key=lambda f: abs(f[0] - near))[:_NEAR])
+        value, count = close.most_common(1)[0]
+        if count >= 2 and count * 2 > sum(close.values()):
+            return value
+    return max(overall, key=lambda value: overall[value])
+
+
+def section_authors(templates: Sequence[Template], near: int | None = None) -> AuthorStyle | None:
     """One author style for the section: separators from entries written in full, and
-    "et al." after `shown` names for papers with more authors than any written in full."""
+    "et al." after `shown` names for papers with more authors than any written in full;
+    two names joined as the entries with two nearest line `near` join them when they agree.
+
+    The name form is the list's: where neighbours write first names in full and the list
+    initials (terryum's "New papers"), the neighbours' form would be right there and wrong
+    in awesome-NeRF's survey (`Dellaert and Yen-Chen` among names in full)."""
     full: Counter[tuple[str, str, str]] = Counter()
     et_al: Counter[tuple[int, str]] = Counter()
-    forms: Counter[str] = Counter()
+    forms: list[str] = []
+    pairs: list[tuple[int, str]] = []
     counts: Counter[int] = Counter()
     for t in templates:
         for p in t.pieces:
             if not (isinstance(p, Slot) and p.kind == "authors" and p.authors):
                 continue
             style = p.authors
-            forms[style.form] += 1
+            forms.append(style.form)
             if style.et_al:
                 et_al[(style.shown or 1, style.et_al)] += 1
             else:
@@ -218,6 +260,8 @@ def section_authors(templates: Sequence[Template]) -> AuthorStyle | None:
                 if count >= 2:
                     sep = style.separator if count >= 3 else ""
                     full[(sep, style.last_separator, "")] += 1
+                if count == 2:
+                    pairs.append((t.start, style.last_separator))
     if not forms:
         return None
     most = _most_in_full(counts)
@@ -230,6 +274,7 @@ def section_authors(templates: Sequence[Template]) -> AuthorStyle | None:
         last_separator=last[0][0] if last else separator,
         shown=shown,
         et_al=suffix,
-        form=forms.most_common(1)[0][0],
+        form=Counter(forms).most_common(1)[0][0],
         most_in_full=most if et_al else None,
+        pair=_nearest(pairs, near),
     )

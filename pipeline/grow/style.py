@@ -182,7 +182,7 @@ def render(
     if new.project_url:
         keep.add("project")
     pieces = _drop_urls(_with_placeholders(template, templates, step), keep)
-    authors = section_authors(everywhere or templates)
+    authors = section_authors(everywhere or templates, template.start)
     out = []
     for piece in pieces:
         if isinstance(piece, str):

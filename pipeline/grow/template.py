@@ -58,6 +58,7 @@ class AuthorStyle:
     et_al: str = ""
     form: str = "full"  # full | initials | surname
     most_in_full: int | None = None  # more names than this: `shown` and `et_al`
+    pair: str | None = None  # between two names, when the list joins two its own way
 
 
 @dataclass(frozen=True)

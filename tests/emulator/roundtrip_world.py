@@ -2,8 +2,9 @@
 
 `mount_roundtrip_world(emulator, entries)` serves, for each entry with an arXiv id:
 
-- arXiv: the list's title, its authors (a name written "X et al." becomes X and a
-  co-author), first version in the month of the id, the version the list links;
+- arXiv: the list's title, its authors in arXiv's shape (a name written "X et al."
+  becomes X and two co-authors; a given name before a surname a list writes alone, a
+  first name for a first initial: `Anna Le Cleac'h`, `Jonas Weston`), first version in the month of the id, the version the list links;
 - Semantic Scholar: the venue and year the list names (a preprint when it names
   none or arXiv), with the venue's long name and its abbreviation as alternate;
 - Hugging Face: the list's code link (a GitHub repository) and project page;
@@ -54,14 +55,47 @@ def code_and_project(entry: Entry) -> tuple[str | None, str | None]:
     return code, project
 
 
-def _authors(names: Sequence[str]) -> list[str]:
+# Given names for names a list writes without them: arXiv gives authors' names in full
+# (`Simon Le Cleac'h`, `Fons van der Sommen`), never `Le Cleac'h` or `J. Weston`.
+_GIVEN = dict(
+    zip(
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+        "Anna Bruno Clara Dmitri Elena Felix Greta Hugo Ines Jonas Kira Luca Mara Nils Olga "
+        "Pavel Quinn Rosa Sven Tara Ugo Vera Wim Xenia Yuki Zora".split(),
+        strict=True,
+    )
+)
+# A surname written alone may start with a particle: `Le Cleac'h`, `Van Gool`.
+_PARTICLES = frozenset({"al", "da", "de", "del", "der", "di", "du", "el", "la", "le", "van", "von"})
+_INITIAL = re.compile(r"[A-Z]\. \S")  # `J. Weston`, `A. G. Howard`
+
+
+def _arxiv_name(name: str, surnames: bool) -> str:
+    """`name` as arXiv would give it: a given name before a surname written alone (in a
+    list that writes surnames: `Garbin`, `Le Cleac'h`), a first name for a first initial
+    (`J. Weston`); else as written (`Kyle Gao`)."""
+    words = name.split()
+    if surnames and (len(words) == 1 or words[0].lower() in _PARTICLES):
+        return f"{_GIVEN.get(name[:1].upper(), 'Alex')} {name}"
+    if _INITIAL.match(name) is None:
+        return name
+    return f"{_GIVEN.get(name[0], 'Alex')} {name[3:]}"
+
+
+def _authors(names: Sequence[str], surnames: bool = False) -> list[str]:
     out = []
     for name in names:
         cut = _ET_AL.sub("", name)
-        out.append(cut)
+        out.append(_arxiv_name(cut, surnames))
         if cut != name:
             out += ["Another Author", "Third Author"]
     return out or ["An Author"]
+
+
+def _writes_surnames(entries: Sequence[Entry]) -> bool:
+    """Whether the list names authors by surname alone (awesome-NeRF's `Garbin et al.`)."""
+    firsts = [_ET_AL.sub("", e.authors[0]).split() for e in entries if e.authors]
+    return bool(firsts) and sum(len(f) == 1 for f in firsts) * 2 > len(firsts)
 
 
 def _published(arxiv_id: str) -> datetime:
@@ -94,6 +128,7 @@ def mount_roundtrip_world(
     """Serve the sources for `entries` (of the list whose `lines` are given); returns the
     settings that reach them."""
     arxiv, s2, hf, github = ArxivWorld(), S2World(), HfWorld(), GitHubWorld()
+    surnames = _writes_surnames(entries)
     for entry in entries:
         arxiv_id = entry.arxiv_id
         if not arxiv_id or "/" in arxiv_id:
@@ -105,7 +140,7 @@ def mount_roundtrip_world(
             Paper(
                 arxiv_id=arxiv_id,
                 title=entry.title,
-                authors=_authors(entry.authors),
+                authors=_authors(entry.authors, surnames),
                 published=_first_version(
                     arxiv_id, lines[entry.line - 1] if 0 < entry.line <= len(lines) else ""
                 ),
