@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,11 @@ from typer.testing import CliRunner
 
 from pipeline.cli import app
 from pipeline.merge import merge_catalogs
-from pipeline.model import Finding, Severity
+from pipeline.model import Catalog, Finding, Severity
+from pipeline.runner import _unaffected_by_apis
+from pipeline.stages.github import STAGE as GITHUB_STAGE
+from pipeline.stages.parse import parse_list
+from pipeline.stages.resolve import resolve_entries
 from tests.emulator import Emulator
 from tests.emulator.arxiv_api import ARXIV_HOST
 from tests.emulator.github_api import HOST as GITHUB_API_HOST
@@ -69,6 +74,21 @@ def test_links_the_github_api_leaves_are_checked_before_arxiv_is_done(
     left = [i for i, r in enumerate(emulator.requests) if r.host == "github.com"]
     assert left and api
     assert max(left) < api[-1]
+
+
+def test_a_path_inside_a_repository_is_checked_without_waiting_for_the_github_api() -> None:
+    # The API says whether a repository exists, never whether a path in it does: such a link
+    # is checked with the first checks, not after the API's answer (amusi's tree/ links were
+    # the last requests of its run).
+    text = (
+        "## Papers\n\n- A Tool for Things. arXiv'2025. [[code](https://github.com/org/tool)] "
+        "[[configs](https://github.com/org/tool/tree/main/configs)]\n"
+    )
+    entries, _ = resolve_entries(parse_list(text, "list.md"))
+    catalog = Catalog(generated_at=datetime.now(UTC), source="list.md", entries=entries)
+    repo, path = (link for _, link in catalog.iter_links())
+    assert GITHUB_STAGE.verifies(repo) and not GITHUB_STAGE.verifies(path)
+    assert _unaffected_by_apis(catalog, {"github"}, []) == [path.url]
 
 
 def _finding(code: str) -> Finding:

@@ -6,6 +6,7 @@ from typing import Any
 
 from pipeline.config import Settings
 from pipeline.model import Catalog, Link
+from pipeline.stages.github.health import is_plain_repo_url
 from pipeline.stages.spec import StageSpec
 
 __all__ = ["STAGE", "STARS_FILE", "fetch_github"]
@@ -21,7 +22,10 @@ def _carry(catalog: Catalog, previous: Catalog) -> Catalog:
 
 
 def _verifies(link: Link) -> bool:
-    return bool(link.repo)
+    # The repository's own page only: the API cannot say whether a path inside it (tree/,
+    # blob/) exists, so those are checked from the start, not after the API's answer (only
+    # a path in a deleted repository then costs a request the API's answer would spare).
+    return bool(link.repo) and is_plain_repo_url(link.url)
 
 
 STAGE = StageSpec(
