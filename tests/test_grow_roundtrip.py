@@ -12,6 +12,7 @@ import pytest
 from bench.hand import own_hand
 from bench.roundtrip import ListResult, _counted, round_trip, table, world_settings
 from pipeline.grow.add import add_papers
+from pipeline.grow.literal import literal_text
 from pipeline.stages.parse import parse_list
 from pipeline.stages.resolve import resolve_entries
 from tests.emulator import Emulator
@@ -118,6 +119,9 @@ def _readd(emulator: Emulator, tmp_path: Path, listing: str, arxiv_id: str) -> L
         # dair-ai: the model row's `,  [Tweet]` (rows 5-7 of the week) is written as most of
         # the week's rows write it, `, [Tweet]`.
         pytest.param("weekly-spacing.md", "2406.01252", id="spacing-most-rows-write"),
+        # The only row that reads as a template, its words nobody else's to compare with:
+        # they are fields, never copied (row 1's description was written into row 4).
+        pytest.param("quoted-descriptions.md", "2404.03862", id="no-description-copied"),
     ],
 )
 def test_each_known_cause_comes_back_byte_for_byte(
@@ -225,3 +229,13 @@ def test_a_removed_row_is_renumbered_but_not_its_titles_number() -> None:
     anchored = '4. <span id = "1004">**[A4]**</span>'
     assert _counted(anchored, "3. b\n5. x", 2, "4. y") == anchored
     assert _counted(anchored, "4. b\n5. x", 2, "5. y") == '5. <span id = "1005">**[A4]**</span>'
+
+
+def test_a_description_quoting_a_phrase_leaves_no_quotation_mark_behind() -> None:
+    # dair-ai: `TODO:text".` where the model's description ended with a quoted word.
+    model = '** - aligns models to quote "verbatim". | [Paper]('
+    others = [
+        '** - integrates a "compressive memory". | [Paper](',
+        '** - uses "tokens". | [Paper](',
+    ]
+    assert literal_text(model, others, [], None) == "** - TODO:text | [Paper]("

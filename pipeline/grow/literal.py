@@ -87,9 +87,8 @@ def _variable(ours: str, others: list[str], step: int | None) -> str:
 
 def _words_shared(ours: str, others: list[str], step: int | None = None) -> str:
     """For an entry of a shape no other has: its words most entries also have are the list's;
-    the others are placeholders; its numbers count on by `step` (see `_variable`)."""
-    if not others:
-        return ours
+    the others are placeholders; its numbers count on by `step` (see `_variable`). With no
+    other entry to learn from, every word is a field: never another paper's description."""
     seen = Counter(w for other in others for w in set(_TOKEN.findall(other)) if w.isalnum())
     need = max(1, (len(others) + 1) // 2)
     tokens = _TOKEN.findall(ours)
@@ -99,6 +98,10 @@ def _words_shared(ours: str, others: list[str], step: int | None = None) -> str:
     for index, token in enumerate(tokens):
         if step is not None and token.isdigit():
             out.append(str(int(token) + step).zfill(len(token)))
+            continue
+        after = tokens[index + 1] if index + 1 < len(tokens) else ""
+        if token.isdigit() and not "".join(out).strip(" |") and after in (".", ")"):
+            out.append("1")  # an ordered list's marker, which any number renders
             continue
         keep = not token.isalnum() or seen[token] >= need or index in label | images
         out.append(token if keep else placeholder("text"))
@@ -174,15 +177,18 @@ def _collapse(text: str) -> str:
         return text
     rebuilt = parts[0]
     opened = 0  # parentheses of the free text merged in, not closed yet: `TODO:text (TODO:text).`
+    quoted = False  # a quotation mark of the free text merged in, not closed yet
     for middle in parts[1:-1]:
         if _MARKUP.search(middle) is not None or "](" in middle:
             rebuilt += mark + middle
-            opened = 0
+            opened, quoted = 0, False
         else:
             opened += middle.count("(") - middle.count(")")
+            quoted ^= middle.count('"') % 2 == 1
     tail = parts[-1]
-    if opened > 0 and tail.startswith(")" * opened):
-        tail = tail[opened:]
+    closer = ")" * opened if opened > 0 else '"' if quoted else ""
+    if closer and tail.startswith(closer):
+        tail = tail[len(closer) :]
         tail = tail[1:] if tail[:1] in _SENTENCE and tail[1:2] in ("", " ") else tail
     return rebuilt + mark + tail
 
