@@ -33,15 +33,14 @@ def _needs_copy(link: Link, health: LinkHealth | None) -> bool:
     return health.verdict is Verdict.DEAD or health.persistently_unreachable
 
 
-def _key(url: str, health: LinkHealth) -> tuple[str, str]:
-    """The lookup's cache key, and the day the copy must predate (empty: any)."""
+def _key(url: str, health: LinkHealth) -> str:
+    """The lookup's cache key: the URL and the day its copy must predate (empty: any)."""
     bound = health.last_ok_at or health.first_failed_at
-    day = bound.isoformat() if bound else ""
-    return f"{url} {day}", day
+    return f"{url} {bound.isoformat() if bound else ''}"
 
 
 async def _look_up(api: Wayback, ctx: RunContext, url: str, health: LinkHealth) -> _Value:
-    key, _ = _key(url, health)
+    key = _key(url, health)
     snapshot = await api.newest_before(url, health.last_ok_at or health.first_failed_at)
     if snapshot is None:
         return None
@@ -54,8 +53,9 @@ async def _look_up(api: Wayback, ctx: RunContext, url: str, health: LinkHealth) 
     return value
 
 
-class _Early:
-    """Lookups started while the links are checked, within the stage's one budget."""
+class _Lookups:
+    """The run's archive lookups: one API (its 429 ends them all), one budget, and those
+    started while the links were still checked."""
 
     def __init__(self, ctx: RunContext) -> None:
         self.ctx = ctx
@@ -64,7 +64,7 @@ class _Early:
         self.lookups: dict[str, asyncio.Task[_Value]] = {}
 
     def found(self, link: Link, health: LinkHealth) -> None:
-        key, _ = _key(link.url, health)
+        key = _key(link.url, health)
         if not _needs_copy(link, health) or key in self.lookups or self.budget <= 0:
             return
         if self.api.down or cached(self.ctx, ARCHIVE_KIND, key)[1]:
@@ -79,7 +79,7 @@ class _Early:
 
 def start_early(catalog: Catalog, ctx: RunContext) -> None:
     """Look up each link the moment its check says it is dead (the links stage still runs)."""
-    early = _Early(ctx)
+    early = _Lookups(ctx)
     ctx.while_checked["archive"] = early
     ctx.net.on_checked(dead_as_checked(catalog, ctx, early.found))
 
@@ -92,17 +92,18 @@ async def find_archived_copies(catalog: Catalog, ctx: RunContext) -> Catalog:
     }
     if not health:
         return catalog
-    early = ctx.while_checked.get("archive")
-    if not isinstance(early, _Early):
-        early = _Early(ctx) if ctx.net is not None and not ctx.outage else None
+    early: _Lookups | None = ctx.while_checked.get("archive")
+    if early is None and ctx.net is not None and not ctx.outage:
+        early = _Lookups(ctx)
     copies: dict[str, ArchivedCopy | None] = {}
     for url, known in health.items():
         assert known is not None
-        key, _ = _key(url, known)
-        value, fresh = cached(ctx, ARCHIVE_KIND, key)
+        key = _key(url, known)
         if early is not None and key in early.lookups:
-            value = await early.lookups[key]  # asked while the links were checked
-        elif fresh:
+            copies[url] = _copy(await early.lookups[key], old.get(url), ctx)  # asked early
+            continue
+        value, fresh = cached(ctx, ARCHIVE_KIND, key)
+        if fresh:
             ctx.counters["cache_hits"] += 1
         elif early is not None and early.budget > 0 and not early.api.down:
             early.budget -= 1
