@@ -16,7 +16,7 @@ import pytest
 from pipeline.config import Settings
 from pipeline.model import Verdict
 from pipeline.net import host_of, open_client, scheduler
-from pipeline.net.scheduler import HANDSHAKES, MOST_CONNECTIONS
+from pipeline.net.scheduler import FIRST_HANDSHAKES, HANDSHAKES, MOST_CONNECTIONS
 from tests.emulator import Emulator
 from tests.links_helpers import (
     InFlight,
@@ -194,16 +194,39 @@ def test_an_api_call_that_timed_out_is_retried_with_a_longer_timeout(
     assert len(emulator.requests_to("api")) == 2
 
 
-def test_new_connections_are_opened_a_few_at_a_time(tls_emulator: Emulator, tmp_path: Path) -> None:
-    # 40 hosts, each new connection costing 0.2 s at the emulator: 32 global slots would
-    # open 32 at once.
+def test_hosts_first_connections_are_opened_a_few_dozen_at_a_time(
+    tls_emulator: Emulator, tmp_path: Path
+) -> None:
+    # 40 hosts, one link each (amusi's kind of list), each new connection costing 0.2 s at
+    # the emulator: every host needs its one connection, so they need not wait for rounds
+    # of 8 (4 rounds of round trips); 64 global slots would open all 40 at once.
     hosts = [f"h{i}" for i in range(40)]
     mount_hosts(tls_emulator, {h: {"default": {}, "latency": 0.2} for h in hosts})
-    urls = [tls_emulator.url(h, f"/{i}") for h in hosts for i in range(2)]
-    settings = fast_settings(tmp_path, ca_bundle=tls_emulator.ca_file, timeout=5)
+    urls = [tls_emulator.url(h, "/") for h in hosts]
+    settings = fast_settings(tmp_path, ca_bundle=tls_emulator.ca_file, concurrency=64, timeout=5)
     probes = probe_all(settings, *urls)
     assert {p.status for p in probes} == {200}
-    assert 2 <= tls_emulator.peak_connecting <= HANDSHAKES
+    assert HANDSHAKES < tls_emulator.peak_connecting <= FIRST_HANDSHAKES
+
+
+def test_a_hosts_further_connections_are_opened_a_few_at_a_time(
+    tls_emulator: Emulator, tmp_path: Path
+) -> None:
+    # 3 hosts that could use 8 connections each: their first connections, then no more
+    # than HANDSHAKES others opening at once (24 would open together without the bound).
+    hosts = ["a", "b", "c"]
+    mount_hosts(tls_emulator, {h: {"default": {}, "latency": 0.2} for h in hosts})
+    urls = [tls_emulator.url(h, f"/{i}") for h in hosts for i in range(8)]
+    settings = fast_settings(
+        tmp_path,
+        ca_bundle=tls_emulator.ca_file,
+        concurrency=64,
+        per_host_concurrency=8,
+        timeout=5,
+    )
+    probes = probe_all(settings, *urls)
+    assert {p.status for p in probes} == {200}
+    assert 2 <= tls_emulator.peak_connecting <= len(hosts) + HANDSHAKES
 
 
 def test_an_api_call_goes_before_queued_link_checks(emulator: Emulator, tmp_path: Path) -> None:

@@ -58,6 +58,7 @@ from pipeline.net.politeness import Pace
 
 __all__ = [
     "CRITICAL_SECONDS",
+    "FIRST_HANDSHAKES",
     "HANDSHAKES",
     "MOST_CONNECTIONS",
     "HostRouter",
@@ -73,8 +74,12 @@ _Job = tuple[Callable[[], Awaitable[Any]], "asyncio.Future[Any]"]
 # second going, more than any host should be asked for.
 MOST_CONNECTIONS = 16
 # Link requests that may be opening a connection at once (each a round trip and a TLS
-# handshake's CPU): enough to open 200 hosts' first connections in a few seconds.
+# handshake's CPU), beyond hosts' first connections.
 HANDSHAKES = 8
+# A host's first connection has slots of its own: every host needs one whatever its
+# latency turns out to be, so none is opened in vain, and a list whose links are on many
+# hosts would otherwise wait a round trip for each 8 of them (amusi: 32 hosts, 4 rounds).
+FIRST_HANDSHAKES = 32
 # A host with at least this many seconds of checks queued (at its pace), and the most of
 # any host, sets the run's length: each extra request to it makes the run longer.
 CRITICAL_SECONDS = 5.0
@@ -194,6 +199,7 @@ class Scheduler:
         self._settings = settings
         self._global = _Slots(settings.concurrency)
         self._handshakes = _Slots(HANDSHAKES)
+        self._first_handshakes = _Slots(FIRST_HANDSHAKES)
         self._hosts: dict[str, _Host] = {}
         self._overrides: dict[str, tuple[int, float]] = {}
         self._learned = learned or (lambda host: None)
@@ -374,6 +380,7 @@ class Scheduler:
             await state.semaphore.acquire()
             # More requests under way than the pool has connections: this one opens one.
             opens = not urgent and state.active >= state.opened
+            handshakes = self._first_handshakes if state.opened == 0 else self._handshakes
             state.active += 1
             if opens:
                 state.opened += 1
@@ -381,8 +388,8 @@ class Scheduler:
                 if opens:
                     # Before the turn: a turn kept waiting here would go out late, right
                     # before the next one, faster than the pace.
-                    await self._handshakes.acquire(len(state.jobs))
-                turn = Turn(opens, self._handshakes.release if opens else None)
+                    await handshakes.acquire(len(state.jobs))
+                turn = Turn(opens, handshakes.release if opens else None)
                 try:
                     await state.pace.wait_turn()
                     await self._global.acquire(_URGENT if urgent else len(state.jobs))
