@@ -284,3 +284,30 @@ def test_a_handshake_slot_is_held_until_the_request_goes_out_not_until_its_answe
     probes = probe_all(fast_settings(tmp_path, timeout=10), *urls)
     assert {p.status for p in probes} == {200}
     assert slow.peak == len(hosts)
+
+
+def test_a_host_that_speaks_http1_gets_each_new_connection_at_once(
+    tls_emulator: Emulator, tmp_path: Path
+) -> None:
+    # Once the host's first answer says HTTP/1.1, a request that needs a new connection
+    # opens its own: while HTTP/2 was offered, httpcore queued it behind another request's
+    # connection still in its handshake (one might carry both), and three new connections
+    # opened one after another, a round trip each.
+    busy = InFlight(0.3)
+    tls_emulator.mount("busy", busy)
+    tls_emulator.connect_delay["busy"] = 0.2
+    urls = [tls_emulator.url("busy", f"/{i}") for i in range(4)]
+    settings = fast_settings(
+        tmp_path, ca_bundle=tls_emulator.ca_file, per_host_concurrency=4, timeout=5
+    )
+
+    async def go() -> None:
+        async with open_client(settings) as net:
+            async with net.sender.scheduler.queued(host_of(urls[0])):  # keep the connection
+                await net.probe(tls_emulator.url("busy", "/first"))
+                await asyncio.gather(*(net.probe(url) for url in urls))
+
+    asyncio.run(go())
+    assert busy.peak == 4
+    assert tls_emulator.connections["busy"] == 4
+    assert tls_emulator.peak_connecting == 3

@@ -211,6 +211,33 @@ class _HostMap(httpx.AsyncBaseTransport):
         await self._inner.aclose()
 
 
+class _Http2Offered(httpx.AsyncBaseTransport):
+    """A host's pool offers HTTP/2 until the host's first answer says it speaks HTTP/1.1.
+
+    While HTTP/2 is offered, httpcore hands a waiting request to a connection still in
+    its handshake (it may turn out HTTP/2, and carry them all): on an HTTP/1.1 host each
+    connection a busy host adds then opens a round trip late, behind another's handshake.
+    httpx has no public switch for a live pool; where the private one is missing (another
+    httpx), HTTP/2 stays offered and only that round trip is lost.
+    """
+
+    def __init__(self, inner: httpx.AsyncHTTPTransport) -> None:
+        self._inner = inner
+        self._offered = True
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await self._inner.handle_async_request(request)
+        if self._offered and response.extensions.get("http_version") == b"HTTP/1.1":
+            self._offered = False
+            pool = getattr(self._inner, "_pool", None)
+            if isinstance(getattr(pool, "_http2", None), bool):
+                pool._http2 = False  # type: ignore[union-attr]
+        return response
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
 class _ByScheme(httpx.AsyncBaseTransport):
     """A host's pool when proxies are set: one transport per scheme (the proxy may differ)."""
 
@@ -245,7 +272,8 @@ def _pools(settings: Settings, proxies: Proxies) -> Callable[[str, int], httpx.A
         limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
 
         def transport(proxy: str | None = None) -> httpx.AsyncBaseTransport:
-            return httpx.AsyncHTTPTransport(verify=context, http2=True, limits=limits, proxy=proxy)
+            inner = httpx.AsyncHTTPTransport(verify=context, http2=True, limits=limits, proxy=proxy)
+            return _Http2Offered(inner)
 
         target = host_map.get(host) or host_map.get(host.rsplit(":", 1)[0])
         if target:  # a mapped host is connected to where the map says, never through a proxy
