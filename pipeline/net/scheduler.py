@@ -11,12 +11,13 @@ host from falling behind it.
 
 API calls (`urgent`) go before link checks: they take the next global slot
 whatever is queued, and the run's critical path is theirs (arXiv's 3-second
-spacing). New connections are bounded too (HANDSHAKES at once, the host with
-the most work first): opening hundreds of TLS connections at once kept the
-event loop busy for seconds, and the first API call waited behind them. A
-handshake slot is held until the connection is open (the request's headers go
-out: `Turn.trace`, httpcore's trace extension), not until the answer: a list
-whose 32 links are on 32 hosts waited for 4 rounds of answers, not handshakes.
+spacing). New connections are bounded too (FIRST_HANDSHAKES hosts' first
+connections and HANDSHAKES further ones at once, the host with the most work
+first): opening hundreds of TLS connections at once kept the event loop busy
+for seconds, and the first API call waited behind them. A handshake slot is
+held until the connection is open (the request's headers go out: `Turn.trace`,
+httpcore's trace extension), not until the answer: a list whose 32 links are
+on 32 hosts waited for 4 rounds of answers, then for 4 rounds of handshakes.
 Each host's requests ride
 that host's own connection pool (HTTP/1.1 keep-alive, HTTP/2 where offered),
 so hosts never evict each other's idle connections; a host's connections are
