@@ -64,3 +64,34 @@ def test_an_entry_goes_where_its_blocks_order_puts_it(
     assert f"(https://arxiv.org/abs/{arxiv_id})" in written[at]
     assert written[:at] == lines[:at]
     assert written[at + 1 :] == lines[at + 1 :]
+
+
+def test_a_block_with_no_entries_takes_the_paper_inside_it(
+    emulator: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = TOPICS.read_text()
+    _serve(emulator, text, monkeypatch)
+    lines = text.split("\n")
+    at = next(i for i, line in enumerate(lines) if "/abs/2103.13744)" in line)
+    empty = ["<details open>", "<summary>Compression</summary>", "", "</details>", ""]
+    close = lines.index("</details>", at)
+    shorter = [*lines[:at], *lines[at + 1 : close + 2], *empty, *lines[close + 2 :]]
+    listing = tmp_path / "list.md"
+    listing.write_text("\n".join(shorter))
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(
+        app, ["add", "2103.13744", "--section", "Compression", "--input", str(listing), "--write"]
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "'Papers > Compression', line 17 (first in its section)" in result.stderr
+    written = listing.read_text().split("\n")
+    start = written.index("<summary>Compression</summary>")
+    assert written[start - 1 : start + 5] == [
+        "<details open>",
+        "<summary>Compression</summary>",
+        "",
+        written[start + 2],
+        "",
+        "</details>",
+    ]
+    assert written[start + 2].startswith("- [Thousands of Tiny MLPs](https://arxiv.org/abs/2103")
