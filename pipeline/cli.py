@@ -298,7 +298,8 @@ def add_command(
         typer.Option(
             "--section",
             metavar="NAME|PATH",
-            help="The heading to add under, or a path: 'General > Benchmark'.",
+            help="The heading (or <details> summary) to add under, or a path: "
+            "'General > Benchmark', 'Papers > Faster Inference'.",
         ),
     ] = None,
     tag: Annotated[

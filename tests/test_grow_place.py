@@ -103,11 +103,17 @@ def test_a_small_section_is_sorted_as_the_list_sorts_its_sections() -> None:
     assert _title_at(entries, spot.neighbour) == "Sequence to sequence learning"
 
 
-def test_a_paper_goes_first_among_papers_of_its_year_that_have_no_arxiv_id() -> None:
+def test_among_papers_of_its_year_with_no_arxiv_id_a_paper_goes_beside_an_id_of_its_year() -> None:
     entries, ends = _entries("by-year.md")
-    # terryum: a 2016 paper with no arXiv link tops a section sorted newest first by year;
-    # a 2016 arXiv paper goes above it, not below it beside the next arXiv id.
+    # A 2016 paper with no arXiv link tops a section sorted newest first by year, above
+    # 1601.06759: a 2016 arXiv paper goes right above that id of its year (the paper with
+    # none says nothing about where in 2016 it is), not first (awesome-NeRF, leave one out
+    # over all seven lists: 387 entries back in place against 385, no list fewer).
     spot = place(entries, ("Generative models",), "1606.03498", ends, date="2016-06-10")
     assert spot.order == "newest first"
+    assert _title_at(entries, spot.neighbour) == "Pixel recurrent networks"
+    assert spot.line == spot.neighbour - 1
+    # A 2017 one has no id of its year near: above the 2016 paper with none, first.
+    spot = place(entries, ("Generative models",), "1701.00001", ends, date="2017-01-10")
     assert _title_at(entries, spot.neighbour) == "Improved techniques for training GANs"
     assert spot.line == spot.neighbour - 1

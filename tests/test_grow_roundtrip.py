@@ -122,6 +122,10 @@ def _readd(emulator: Emulator, tmp_path: Path, listing: str, arxiv_id: str) -> L
         # The only row that reads as a template, its words nobody else's to compare with:
         # they are fields, never copied (row 1's description was written into row 4).
         pytest.param("quoted-descriptions.md", "2404.03862", id="no-description-copied"),
+        # awesome-NeRF: a `<details><summary>` topic is a section; the paper goes back to
+        # its bottom, before `</details>`, among entries closing with `<!---key-->`, not
+        # after the last block among entries with none.
+        pytest.param("details-topics.md", "2103.13744", id="details-block-is-a-section"),
     ],
 )
 def test_each_known_cause_comes_back_byte_for_byte(

@@ -3,9 +3,10 @@
 The parse stage knows a section only through its entries; `pipeline add
 --section` may also name a heading with no entry under it yet (a new topic).
 Heading paths are built as the parse stage builds them (`General > Benchmark`;
-a heading inside a list item is text, and the list's H1 title is no part of
-a path when no entry sits right under it), so the paths of headings with
-entries are the entries' own.
+a `<details><summary>Topic</summary>` block is a subsection of its heading,
+`Papers > Topic`; a heading inside a list item is text, and the list's H1
+title is no part of a path when no entry sits right under it), so the paths
+of headings with entries are the entries' own.
 
 An empty section has no entries to learn a style from: it takes the style of
 the nearest section that has some, its parent's own entries first, then its
@@ -23,6 +24,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from pipeline.model import Entry
+from pipeline.stages.parse.details import Outline, details_tags
 
 __all__ = ["Heading", "list_headings", "model_section"]
 
@@ -57,10 +59,14 @@ def _clean(text: str) -> str:
 
 
 def list_headings(text: str, entries: Sequence[Entry]) -> list[Heading]:
-    """Every heading of the list outside list items, in order, with its section path."""
+    """Every heading of the list outside list items, and every `<details>` block with a
+    summary, in order, with its section path (a block's line is its summary's)."""
     md = MarkdownIt("commonmark", {"html": True}).enable("table")
     tokens = md.parse(text)
-    found: list[tuple[int, str, int]] = []  # (level, text, 0-based line)
+    found: list[tuple[int, str, int]] = []  # (level, 0 for a <details>; text; 0-based line)
+    paths: list[tuple[int, ...]] = []  # each one's path: indices in `found`
+    closes: dict[int, int] = {}  # a <details> block's index in `found` -> its closing line
+    outline: Outline[int] = Outline()
     items = 0
     for i, token in enumerate(tokens):
         if token.type == "list_item_open":
@@ -68,22 +74,35 @@ def list_headings(text: str, entries: Sequence[Entry]) -> list[Heading]:
         elif token.type == "list_item_close":
             items -= 1
         elif token.type == "heading_open" and not items and token.map:
-            found.append((int(token.tag[1:]), _clean(_plain([tokens[i + 1]])), token.map[0]))
+            level = int(token.tag[1:])
+            found.append((level, _clean(_plain([tokens[i + 1]])), token.map[0]))
+            outline.heading(level, len(found) - 1)
+            paths.append(outline.path())
+        elif token.type == "html_block" and token.map:
+            for tag in details_tags(token.content):
+                line = token.map[0] + tag.line
+                if tag.kind == "open":
+                    outline.open_details(in_item=bool(items))
+                elif tag.kind == "close":
+                    inner = outline.path()
+                    outline.close_details()
+                    for ref in inner[len(outline.path()) :]:
+                        closes.setdefault(ref, line)
+                elif tag.text and not items and outline.wants_name():
+                    found.append((0, _clean(tag.text), line))
+                    outline.name(len(found) - 1)
+                    paths.append(outline.path())
     if not found:
         return []
     top = found[0]
     drop_title = top[0] == 1 and not any(e.section[:1] == [top[1]] for e in entries)
     total = len(text.split("\n"))
     out: list[Heading] = []
-    stack: list[tuple[int, str, int]] = []  # (level, text, index in `found`)
-    for n, (level, name, line) in enumerate(found):
-        while stack and stack[-1][0] >= level:
-            stack.pop()
-        stack.append((level, name, n))
-        names = [s[1] for s in stack]
-        if drop_title and stack[0][2] == 0:
-            names = names[1:]
+    for n, (_, _, line) in enumerate(found):
+        names = [found[i][1] for i in paths[n] if not (drop_title and i == 0)]
+        # A heading's section runs to the next heading or block; a block's, to its close.
         end = found[n + 1][2] if n + 1 < len(found) else total
+        end = min(end, closes.get(n, end))
         if n > 0 or not drop_title:
             out.append(Heading(tuple(names), line + 1, end))
     return out

@@ -231,6 +231,35 @@ def _breaks(keyed: Sequence[tuple[Any, Entry]], at: int, new: Any, newest_first:
     return out
 
 
+def _key_year(key: Any) -> int:
+    """The year of a key: a written date's, or an arXiv id's (`2104.00587`: 2021)."""
+    return int(key[:4]) if isinstance(key, str) else 2000 + key[0] // 100
+
+
+def _same_year_side(
+    keyed: Sequence[tuple[Any, Entry]], at: int, new: Any, year: int | None, between: list[Entry]
+) -> int | None:
+    """Which keyed neighbour (`at - 1` or `at`) the new entry goes right next to, when
+    papers of its year with no key lie between them and that neighbour's key is of its
+    year too: the one whose key is nearest its own. None when neither is.
+
+    Papers with no key of the same year say nothing about where in the year a new one
+    goes; a neighbour whose id is of that year does (awesome-NeRF's Generalization,
+    oldest first: 2104.00587 right after 2103.17269, before eleven 2021 papers with no
+    arXiv link; 2304.08971 after a 2023 one, right before 2308.12967)."""
+    if year is None or not between:
+        return None
+    sides = []
+    if at > 0 and between[0].year == year and _key_year(keyed[at - 1][0]) == year:
+        sides.append(at - 1)
+    if at < len(keyed) and between[-1].year == year and _key_year(keyed[at][0]) == year:
+        sides.append(at)
+    if not sides:
+        return None
+    target = _number(new)
+    return min(sides, key=lambda i: abs(_number(keyed[i][0]) - target))
+
+
 def place(
     entries: Sequence[Entry],
     section: tuple[str, ...],
@@ -267,18 +296,24 @@ def place(
         after = keyed[at - 1][1].line if at else 0
         upto = keyed[at][1].line if at < len(keyed) else ends[members[-1].line] + 1
         year = int(date[:4]) if date and date[:4].isdigit() else None
-        # Entries with no key between its neighbours: before the first whose written year
-        # is not newer (older first: not older), as the year order goes (terryum's papers
-        # with no arXiv link); else right before the next keyed entry.
-        unkeyed = [
+        between = [
             e
             for e in members
             if after < e.line < upto
             and e.year is not None
             and year is not None
             and all(e is not k for _, k in keyed)
-            and (e.year <= year if newest_first else e.year >= year)
         ]
+        side = _same_year_side(keyed, at, new, year, between)
+        if side is not None:
+            entry = keyed[side][1]
+            if side < at:  # right after the neighbour before it
+                return Placement(ends[entry.line], order, entry.line, breaks)
+            return Placement(entry.line - 1, order, entry.line, breaks)
+        # Entries with no key between its neighbours: before the first whose written year
+        # is not newer (older first: not older), as the year order goes (terryum's papers
+        # with no arXiv link); else right before the next keyed entry.
+        unkeyed = [e for e in between if (e.year <= year if newest_first else e.year >= year)]
         if unkeyed:
             return Placement(unkeyed[0].line - 1, order, unkeyed[0].line, breaks)
         if at < len(keyed):

@@ -8,6 +8,10 @@ from regular expressions over the raw file. An entry is one of:
 - a bold title (a `**Title**` paragraph or `- **Title**` bullet) followed by
   link bullets such as `- Paper: <url>` / `- Code: <url>`.
 
+An entry's section is the path of headings it sits under, and of the
+`<details><summary>Topic</summary>` blocks inside them (`Papers > Faster
+Inference`, details.py); headings and blocks inside list items are text.
+
 Everything else (badges, legends, navigation, fenced code, prose) is not an
 entry. The legend is the list's bold `[TAG]: meaning` lines; entries' tags
 are checked against it only when there is one.
@@ -48,6 +52,7 @@ from pipeline.stages.parse.collect import (
     rendered_link,
     salvage_findings,
 )
+from pipeline.stages.parse.details import Outline, details_tags
 from pipeline.stages.parse.html import html_block_links
 from pipeline.stages.parse.inline import FoundLink, InlineText, read_inline
 from pipeline.stages.parse.lint import Draft, has_code_link, lint_entries
@@ -165,13 +170,6 @@ def _parse(text: str, source: str, chunk: int) -> Generator[list[RawLink], None,
 
 
 @dataclass
-class _Heading:
-    level: int
-    text: str
-    index: int
-
-
-@dataclass
 class _Item:
     """An open list item: its own inline parts, until its nested list starts."""
 
@@ -212,7 +210,7 @@ class _Walker:
     def __init__(self, lines: list[str], markdown: Markdown) -> None:
         self.lines = lines
         self.markdown = markdown
-        self.headings: list[_Heading] = []
+        self.outline: Outline[int] = Outline()  # open sections: indices in heading_texts
         self.heading_texts: list[str] = []
         self.heading_levels: list[int] = []
         self.legend: list[str] = []
@@ -323,11 +321,22 @@ class _Walker:
             self._html_block(token)
 
     def _html_block(self, token: Token) -> None:
-        """An HTML block's anchors and images are links; it never makes an entry."""
+        """An HTML block's anchors and images are links; it never makes an entry. Its
+        `<details>` and `<summary>` tags open and close sections."""
         first = token.map[0] if token.map else 0
         sections = self._sections()
         links = html_block_links(token.content, self.lines, first)
         self.rendered.extend((link, sections) for link in links)
+        for tag in details_tags(token.content):
+            if tag.kind == "open":
+                self.outline.open_details(in_item=bool(self.items))
+            elif tag.kind == "close":
+                self.outline.close_details()
+            elif tag.text and not self.items and self.outline.wants_name():
+                # A section's name, numbered with the headings' (its level is no heading's).
+                self.heading_levels.append(0)
+                self.heading_texts.append(_clean_heading(tag.text))
+                self.outline.name(len(self.heading_texts) - 1)
 
     def _inline(self, token: Token) -> None:
         inline = self._read(token)
@@ -360,12 +369,10 @@ class _Walker:
         self.heading_texts.append(_clean_heading(text))
         if self.items:
             return  # `- # Heading` inside a list item is its text, not a section of the list
-        while self.headings and self.headings[-1].level >= level:
-            self.headings.pop()
-        self.headings.append(_Heading(level, self.heading_texts[-1], index))
+        self.outline.heading(level, index)
 
     def _sections(self) -> tuple[int, ...]:
-        return tuple(h.index for h in self.headings)
+        return self.outline.path()
 
     def _close_item(self, item: _Item) -> None:
         """An item's own text ends where its nested list starts, or at its end."""
