@@ -131,6 +131,8 @@ def _readd(emulator: Emulator, tmp_path: Path, listing: str, arxiv_id: str) -> L
         # dair-ai: the model row's description has bold and `<br>●` bullets no other row
         # writes: they are its description's, one placeholder with it.
         pytest.param("weekly-markup-in-text.md", "2308.16184", id="markup-inside-a-description"),
+        # ... and a quotation closing the model's description leaves no quotation mark.
+        pytest.param("weekly-quote-at-end.md", "2404.03862", id="quotation-inside-a-description"),
         # The only row that reads as a template, its words nobody else's to compare with:
         # they are fields, never copied (row 1's description was written into row 4).
         pytest.param("quoted-descriptions.md", "2404.03862", id="no-description-copied"),

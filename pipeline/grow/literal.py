@@ -66,9 +66,13 @@ def _variable(ours: str, others: list[str], step: int | None) -> str:
         if token in _SENTENCE and "".join(run).strip():
             run.append(token)  # a description's own full stop or comma is part of it
             continue
-        # Markup few entries of the shape write before a word of the text (dair-ai's
-        # `**FacTool**` or `<br>●` bullets in one row's description) is the text's.
-        rare = index not in comment and _before_text(tokens, shared, need, index, label)
+        # Markup few entries of the shape write inside the text or before a word of it
+        # (dair-ai's `**FacTool**`, `<br>●` bullets, a quotation in one row's description)
+        # is the text's.
+        rare = index not in comment and (
+            _before_text(tokens, shared, need, index, label)
+            or (_inside_text(token, count, need) and bool("".join(run).strip()))
+        )
         if count >= need or index in label or not (token.isalnum() or token.isspace() or rare):
             flush()
             out.append(token)
