@@ -80,14 +80,18 @@ def _markup_only(tokens: Sequence[str]) -> bool:
     return all(not t.isalnum() and "\n" not in t for t in tokens)
 
 
-def majority_markup(ours: str, others: Sequence[str]) -> str:
+def majority_markup(
+    ours: str, others: Sequence[str], *, starts_line: bool = True, ends_line: bool = True
+) -> str:
     """`ours` (a model entry's literal text between two fields) with its spaces and
     punctuation as most of `others` (the same literal in the section's entries of the same
     shape) write them, where more than half of them and the model agree on another way.
 
     dair-ai writes `,  [Tweet]` in the sixth to eighth rows of some weeks and `, [Tweet]`
     in the others, awesome-NeRF `)  | [bibtex]` in one entry: a model's own spacing is not
-    the list's. A line's start and end are left to `tidy_lines` (the list's lines decide).
+    the list's. A line's start and end are left to `tidy_lines` (the list's lines decide);
+    a literal right after a field (`starts_line` False) or before one (`ends_line` False)
+    is inside a line at that edge: mc-lan's `…Model| [pdf]` after a title is one row's.
     """
     if len(others) < 2:
         return ours
@@ -98,7 +102,11 @@ def majority_markup(ours: str, others: Sequence[str]) -> str:
         matcher = SequenceMatcher(a=tokens, b=theirs, autojunk=False)
         for tag, i1, i2, j1, j2 in matcher.get_opcodes():
             # A line's start and end: tidy_lines' (`\s+` takes a line break with its spaces).
-            ends = i1 == 0 or i2 == len(tokens) or "\n" in tokens[i2]
+            ends = (
+                (i1 == 0 and starts_line)
+                or (i2 == len(tokens) and ends_line)
+                or (i2 < len(tokens) and "\n" in tokens[i2])
+            )
             if tag == "equal" or ends:
                 continue
             if _markup_only(tokens[i1:i2]) and _markup_only(theirs[j1:j2]):

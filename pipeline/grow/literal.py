@@ -40,6 +40,7 @@ def _variable(ours: str, others: list[str], step: int | None) -> str:
             for i in range(block.a, block.a + block.size):
                 shared[i] += 1
     label = _label_tokens(tokens) | _image_tokens(tokens)
+    comment = _spanned(tokens, _COMMENT)  # a closing comment is lines.py's (end_comment)
     # Markup is what (nearly) every entry of the shape has; a value several share is a field.
     need = max(1, -(-len(others) * 4 // 5))
     out: list[str] = []
@@ -65,7 +66,14 @@ def _variable(ours: str, others: list[str], step: int | None) -> str:
         if token in _SENTENCE and "".join(run).strip():
             run.append(token)  # a description's own full stop or comma is part of it
             continue
-        if count >= need or index in label or not (token.isalnum() or token.isspace()):
+        # Markup few entries of the shape write inside the text or before a word of it
+        # (dair-ai's `**FacTool**`, `<br>●` bullets, a quotation in one row's description)
+        # is the text's.
+        rare = index not in comment and (
+            _before_text(tokens, shared, need, index, label)
+            or (_inside_text(token, count, need) and bool("".join(run).strip()))
+        )
+        if count >= need or index in label or not (token.isalnum() or token.isspace() or rare):
             flush()
             out.append(token)
         elif token.isdigit():
@@ -83,6 +91,28 @@ def _variable(ours: str, others: list[str], step: int | None) -> str:
             run.append(token)
     flush()
     return _collapse("".join(out))
+
+
+def _inside_text(token: str, count: int, need: int) -> bool:
+    """Whether a token other than a word or a table's cell border is shared by too few
+    entries of the shape to be the list's markup."""
+    return count < need and not token.isalnum() and not token.isspace() and token != "|"
+
+
+def _before_text(
+    tokens: list[str], shared: list[int], need: int, index: int, label: set[int]
+) -> bool:
+    """Whether token `index` is such markup and the next word after it (past spaces and
+    more of it) is one few entries share: text, not the list's (`. [[paper](` stays)."""
+    if not _inside_text(tokens[index], shared[index], need):
+        return False
+    for at in range(index + 1, len(tokens)):
+        token = tokens[at]
+        if token.isalnum():
+            return shared[at] < need and at not in label
+        if not token.isspace() and not _inside_text(token, shared[at], need):
+            return False
+    return False
 
 
 def _words_shared(ours: str, others: list[str], step: int | None = None) -> str:
@@ -109,6 +139,7 @@ def _words_shared(ours: str, others: list[str], step: int | None = None) -> str:
 
 
 _IMAGE = re.compile(r"!\[[^\]\n]*\]\([^)\s]*")
+_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
 _OPEN_IMAGE = re.compile(r"!\[[^\]\n]*\]\([^)\s]*$")  # a literal that ends inside an image's URL
 _URL_END = re.compile(r"[^)\s]*")
 
@@ -117,8 +148,13 @@ def _image_tokens(tokens: list[str]) -> set[int]:
     """Indexes of the tokens in an image's markup: a star badge's `![Star](…/{repo}.svg?…)`
     is the list's template as the model writes it (BradyFU writes `![Stars](…?style=…)` in
     some rows), never a field."""
+    return _spanned(tokens, _IMAGE)
+
+
+def _spanned(tokens: list[str], pattern: re.Pattern[str]) -> set[int]:
+    """Indexes of the tokens that start inside a match of `pattern` in their text."""
     text = "".join(tokens)
-    spans = [m.span() for m in _IMAGE.finditer(text)]
+    spans = [m.span() for m in pattern.finditer(text)]
     out = set()
     at = 0
     for index, token in enumerate(tokens):
@@ -206,10 +242,13 @@ def literal_text(
     *,
     inside_image: bool = False,
     table: bool = False,
+    first: bool = True,
+    last: bool = True,
 ) -> str:
     """A model's literal `piece` with its fields no source gives as placeholders: `others`
     are the same piece in the entries of its shape, `rest` the literal text of the others;
-    `inside_image`: the piece goes on with an image's URL (after a slot in it)."""
+    `inside_image`: the piece goes on with an image's URL (after a slot in it); `first`,
+    `last`: no field comes before it, after it."""
     head = ""
     if inside_image:
         # The rest of an image's URL after the repository in it (a star badge's
@@ -217,7 +256,7 @@ def literal_text(
         head = piece[: _url_end(piece)]
         piece = piece[len(head) :]
         others = [o[_url_end(o) :] for o in others]
-    piece = majority_markup(piece, others)
+    piece = majority_markup(piece, others, starts_line=first, ends_line=last)
     piece = _variable(piece, others, step) if others else _words_shared(piece, rest, step)
     piece = head + piece
     return _whole_cells(piece) if table else piece
