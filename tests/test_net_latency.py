@@ -59,15 +59,23 @@ def _two_at_20_a_second(tls_emulator: Emulator, tmp_path: Path) -> Settings:
     )
 
 
+def _far_host(
+    tls_emulator: Emulator, name: str, answer: float, handshake: float, count: int
+) -> tuple[InFlight, list[str]]:
+    """Host `name` answering `answer` s after a request goes out, each new connection
+    costing `handshake` s first; `count` pages on it."""
+    host = InFlight(answer)
+    tls_emulator.mount(name, host)
+    tls_emulator.connect_delay[name] = handshake
+    return host, [tls_emulator.url(name, f"/{i}") for i in range(count)]
+
+
 def test_a_handshake_is_not_counted_as_the_hosts_latency(
     tls_emulator: Emulator, tmp_path: Path
 ) -> None:
     # 0.1 s an answer at 20 a second needs 3 connections; the first answers also paid a
     # 0.5 s handshake, which would have asked for 13.
-    quick = InFlight(0.1)
-    tls_emulator.mount("quick", quick)
-    tls_emulator.connect_delay["quick"] = 0.5
-    urls = [tls_emulator.url("quick", f"/{i}") for i in range(40)]
+    _, urls = _far_host(tls_emulator, "quick", answer=0.1, handshake=0.5, count=40)
     settings = _two_at_20_a_second(tls_emulator, tmp_path)
     probe_all(settings, *urls)
     assert tls_emulator.connections["quick"] <= 4, tls_emulator.connections["quick"]
@@ -77,10 +85,8 @@ def test_a_hosts_first_answers_size_its_connections(tls_emulator: Emulator, tmp_
     # Both first requests open a connection (0.3 s) and are answered 0.3 s after they go out:
     # at 20 a second that asks for 0.3 x 20 + 1 = 7 connections at once, not after a third
     # answer on a reused connection (the busiest host of a run started slowly).
-    tls_emulator.mount("far", InFlight(0.3))
-    tls_emulator.connect_delay["far"] = 0.3
+    _, urls = _far_host(tls_emulator, "far", answer=0.3, handshake=0.3, count=2)
     settings = _two_at_20_a_second(tls_emulator, tmp_path)
-    urls = [tls_emulator.url("far", f"/{i}") for i in range(2)]
 
     async def first_two() -> int:
         async with open_client(settings) as net:
@@ -293,10 +299,7 @@ def test_a_host_that_speaks_http1_gets_each_new_connection_at_once(
     # opens its own: while HTTP/2 was offered, httpcore queued it behind another request's
     # connection still in its handshake (one might carry both), and three new connections
     # opened one after another, a round trip each.
-    busy = InFlight(0.3)
-    tls_emulator.mount("busy", busy)
-    tls_emulator.connect_delay["busy"] = 0.2
-    urls = [tls_emulator.url("busy", f"/{i}") for i in range(4)]
+    busy, urls = _far_host(tls_emulator, "busy", answer=0.3, handshake=0.2, count=4)
     settings = fast_settings(
         tmp_path, ca_bundle=tls_emulator.ca_file, per_host_concurrency=4, timeout=5
     )

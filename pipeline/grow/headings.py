@@ -21,10 +21,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
-from markdown_it.token import Token
 
 from pipeline.model import Entry
-from pipeline.stages.parse.details import Outline, details_tags
+from pipeline.stages.parse.details import Outline, details_tags, shown_text
 
 __all__ = ["Heading", "list_headings", "model_section"]
 
@@ -36,18 +35,6 @@ class Heading:
     path: tuple[str, ...]
     line: int
     end: int
-
-
-def _plain(tokens: Sequence[Token]) -> str:
-    """The text a heading shows, links' text included, images' alt text not (as parse)."""
-    return "".join(
-        t.content
-        if t.type in ("text", "code_inline")
-        else ""
-        if t.type == "image"
-        else _plain(t.children or [])
-        for t in tokens
-    )
 
 
 def _clean(text: str) -> str:
@@ -75,7 +62,7 @@ def list_headings(text: str, entries: Sequence[Entry]) -> list[Heading]:
             items -= 1
         elif token.type == "heading_open" and not items and token.map:
             level = int(token.tag[1:])
-            found.append((level, _clean(_plain([tokens[i + 1]])), token.map[0]))
+            found.append((level, _clean(shown_text([tokens[i + 1]])), token.map[0]))
             outline.heading(level, len(found) - 1)
             paths.append(outline.path())
         elif token.type == "html_block" and token.map:

@@ -18,13 +18,14 @@ agree.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-__all__ = ["DetailsTag", "Outline", "details_tags"]
+__all__ = ["DetailsTag", "Outline", "details_tags", "shown_text"]
 
 _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
 # An open or closing <details>, or a whole <summary>…</summary> (its text may span lines;
@@ -70,16 +71,17 @@ def summary_text(raw: str) -> str:
     renders (`**Bold** `code`` → `Bold code`), spaces collapsed."""
     text = _ANY_TAG.sub(" ", raw)
     tokens = _INLINE.parseInline(" ".join(text.split()))
-    return " ".join(_plain(tokens).split())
+    return " ".join(shown_text(tokens).split())
 
 
-def _plain(tokens: list[Token]) -> str:
+def shown_text(tokens: Sequence[Token]) -> str:
+    """The text inline tokens show: links' text included, images' alt text not."""
     return "".join(
         t.content
         if t.type in ("text", "code_inline")
         else ""
         if t.type == "image"
-        else _plain(t.children or [])
+        else shown_text(t.children or [])
         for t in tokens
     )
 
