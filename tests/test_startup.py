@@ -7,8 +7,10 @@ of its steps, how many requests had reached the emulator by then.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Generator
+from collections import Counter
+from collections.abc import Callable, Generator
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -18,6 +20,8 @@ from pipeline import startup
 from pipeline.cli import app
 from pipeline.model import ParsedList, RawLink
 from pipeline.net import NetClient, Probe
+from pipeline.stages import resolve
+from pipeline.stages.parse import lint, stage
 from tests.arxiv_helpers import INTERVAL, paper, serve
 from tests.emulator import Emulator, World, load_world
 from tests.emulator.arxiv_api import ARXIV_HOST, arxiv_url
@@ -150,3 +154,45 @@ def test_the_first_arxiv_call_goes_out_while_the_list_is_still_parsed(
     result = CliRunner().invoke(app, ["refresh", "-q", "--only", "arxiv", "-i", "list.md"])
     assert result.exit_code == 0, result.output
     assert len(emulator.requests_to(ARXIV_HOST)) == before
+
+
+def _most_in_one_step(steps: Generator[object, None, object], done: Callable[[], int]) -> int:
+    """Run `steps` to its end: the most work `done()` counted within one step."""
+    most = 0
+    while True:
+        before = done()
+        try:
+            next(steps)
+        except StopIteration:
+            return max(most, done() - before)
+        most = max(most, done() - before)
+
+
+def test_no_step_of_the_parse_or_resolve_does_the_whole_list(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The parse's last step drafted and linted all 10,000 entries at once, and resolve went
+    # 500 entries a step: 0.3 s and 50 ms in which a run's hosts got no turn.
+    text = "# Papers\n\n" + "".join(
+        f"- Paper {i}. [[paper](https://example.org/p/{i})]\n" for i in range(1000)
+    )
+    calls: Counter[str] = Counter()
+
+    def counted(name: str, real: Callable[..., Any]) -> Callable[..., Any]:
+        def count(*args: Any) -> Any:
+            calls[name] += 1
+            return real(*args)
+
+        return count
+
+    monkeypatch.setattr(stage, "has_code_link", counted("drafted", stage.has_code_link))
+    monkeypatch.setattr(lint, "_link_findings", counted("linted", lint._link_findings))
+    monkeypatch.setattr(resolve, "resolve_link", counted("resolved", resolve.resolve_link))
+    parse = stage.parse_steps(text, "list.md")
+    drafted_or_linted = _most_in_one_step(parse, lambda: calls["drafted"] + calls["linted"])
+    assert drafted_or_linted <= lint.ENTRIES_A_STEP, drafted_or_linted
+    assert (calls["drafted"], calls["linted"]) == (1000, 1000)
+    resolved = _most_in_one_step(
+        resolve.resolve_steps(stage.parse_list(text, "list.md")), lambda: calls["resolved"]
+    )
+    assert resolved <= 100, resolved

@@ -284,7 +284,7 @@ def resolve_entries(parsed: ParsedList) -> tuple[list[Entry], list[Finding]]:
 
 
 def resolve_steps(
-    parsed: ParsedList, chunk: int = 500
+    parsed: ParsedList, chunk: int = 100
 ) -> Generator[None, None, tuple[list[Entry], list[Finding]]]:
     """`resolve_entries`, pausing after each `chunk` entries (never when 0): a run checks
     links meanwhile, and a host's pace must not wait for 10,000 entries to resolve."""

@@ -26,6 +26,7 @@ from collections.abc import Generator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from markdown_it.token import Token
 
@@ -55,11 +56,13 @@ from pipeline.stages.parse.collect import (
 from pipeline.stages.parse.details import Outline, details_tags
 from pipeline.stages.parse.html import html_block_links
 from pipeline.stages.parse.inline import FoundLink, InlineText, read_inline
-from pipeline.stages.parse.lint import Draft, has_code_link, lint_entries
+from pipeline.stages.parse.lint import ENTRIES_A_STEP, Draft, has_code_link, lint_entries
 from pipeline.stages.parse.locate import Locator
 from pipeline.stages.parse.markdown import BLOCK_NESTING, Markdown
 
 __all__ = ["parse_list", "parse_steps", "read_list", "rendered_links", "source_lines"]
+
+_R = TypeVar("_R")
 
 _BOM = "\ufeff"
 _VENUE_MAJORITY = 0.8
@@ -134,6 +137,18 @@ def _normalized(text: str) -> str:
     return _NEWLINE.sub("\n", text.removeprefix(_BOM)).replace("\x00", "\ufffd")
 
 
+def _paused(steps: Generator[None, None, _R], chunk: int) -> Generator[list[RawLink], None, _R]:
+    """`steps` run to its end: at each of its pauses a parse step with no links (`chunk`
+    0: none, the whole at once)."""
+    while True:
+        try:
+            next(steps)
+        except StopIteration as done:
+            return done.value
+        if chunk:
+            yield []
+
+
 def _parse(text: str, source: str, chunk: int) -> Generator[list[RawLink], None, ParsedList]:
     normalized = _normalized(text)
     lines = normalized.split("\n")
@@ -147,18 +162,19 @@ def _parse(text: str, source: str, chunk: int) -> Generator[list[RawLink], None,
     # What markdown-it skipped for its nesting is still rendered by GitHub: its URLs count.
     deep = deep_links(lines, markdown.too_deep)
     walker.rendered.extend((link, ()) for link in deep)
-    drafts = walker.drafts()
+    drafts = yield from _paused(walker.drafts(), chunk)
     legend = list(dict.fromkeys(walker.legend))
     claimed = {link_id for draft in drafts for link_id in draft.claimed}
     others = walker.other_links(claimed)
     entries = [d.entry for d in drafts]
+    linted = yield from _paused(lint_entries(drafts, legend), chunk)
     return ParsedList(
         source=source,
         entries=entries,
         other_links=others,
         findings=sorted(
             [
-                *lint_entries(drafts, legend),
+                *linted,
                 *outside_findings(entries, others),
                 *salvage_findings([link for link, _ in walker.rendered]),
                 *nesting_findings(markdown.too_deep, deep, BLOCK_NESTING),
@@ -242,17 +258,22 @@ class _Walker:
                 left = chunk
         self._finish_pending()
 
-    def drafts(self) -> list[Draft]:
-        """The drafts found, in list order, with section paths and venue expectations."""
+    def drafts(self) -> Generator[None, None, list[Draft]]:
+        """The drafts found, in list order, with section paths and venue expectations
+        (pausing every ENTRIES_A_STEP entries)."""
         title = self._title_heading()
         counts: dict[object, list[int]] = {}  # group -> [with a venue, with code, entries]
-        for found in self.found:
+        for number, found in enumerate(self.found, 1):
+            if number % ENTRIES_A_STEP == 0:
+                yield
             count = counts.setdefault(found.group, [0, 0, 0])
             count[0] += 1 if found.draft.entry.venue else 0
             count[1] += 1 if has_code_link(found.draft.entry) else 0
             count[2] += 1
         drafts: list[Draft] = []
-        for found in self.found:
+        for number, found in enumerate(self.found, 1):
+            if number % ENTRIES_A_STEP == 0:
+                yield
             draft = found.draft
             draft.entry = draft.entry.model_copy(
                 update={"section": self._section_path(found.sections, title)}
