@@ -102,7 +102,10 @@ def test_per_host_interval_spaces_requests(emulator: Emulator, tmp_path: Path) -
     urls = [emulator.url("a", f"/{i}") for i in range(4)]
     probe_all(fast_settings(tmp_path, per_host_interval=0.1), *urls)
     times = sorted(r.time for r in emulator.requests)
-    assert min(b - a for a, b in itertools.pairwise(times)) >= 0.09
+    # Arrival times carry the emulator thread's own delays (a request noted late shortens
+    # the gap after it, 0.088 s seen under load); without a pace all four arrive at once.
+    assert times[-1] - times[0] >= 3 * 0.1 - 0.03
+    assert min(b - a for a, b in itertools.pairwise(times)) >= 0.06
 
 
 def test_fetch_reads_body_and_caches_it(emulator: Emulator, tmp_path: Path) -> None:
