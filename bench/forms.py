@@ -7,8 +7,8 @@ the entry's own form (`https://arxiv.org/pdf/{id}.pdf`, `http://arxiv.org/abs/{i
 from the other entries, and the table prints how often it is right:
 
 - `add`: what `pipeline add` does (`fields.arxiv_form_near`): the commonest form of the 7
-  entries of the section nearest the id in date (ties to the list's commonest), else the
-  list's;
+  entries of the section nearest the id in date (ties to the section's commonest), when at
+  least two of them write it; else the same among the list's 7 nearest;
 - `between 2`: in a section `place` finds sorted, the 2 entries before and the 2 after
   where it puts the entry back (ties to the section's commonest form); else as `add`;
 - `months 7`: as `add`, the distance in months (`2212` and `2301` one month apart, not 89);
@@ -78,7 +78,7 @@ def _rules(overall: Counter[str], placed: Placed) -> dict[str, Rule]:
         return rule
 
     def ids(e: Entry, s: list[Entry], a: list[Entry]) -> str | None:
-        return arxiv_form_near(s, e.arxiv_id) or arxiv_form_near(a, e.arxiv_id)
+        return arxiv_form_near(s, e.arxiv_id, least=2) or arxiv_form_near(a, e.arxiv_id)
 
     def between(e: Entry, s: list[Entry], a: list[Entry]) -> str | None:
         line = placed(e)

@@ -140,6 +140,11 @@ def _readd(emulator: Emulator, tmp_path: Path, listing: str, arxiv_id: str) -> L
         # its bottom, before `</details>`, among entries closing with `<!---key-->`, not
         # after the last block among entries with none.
         pytest.param("details-topics.md", "2103.13744", id="details-block-is-a-section"),
+        # A topic whose two other arXiv entries write two forms (one a slip, `abs/ID.pdf`,
+        # the nearest in date) agrees on none: the list's entries nearest in date say `/abs/ID`.
+        pytest.param(
+            "topic-forms.md", "2107.00021", id="arxiv-form-of-the-list-where-a-topic-disagrees"
+        ),
     ],
 )
 def test_each_known_cause_comes_back_byte_for_byte(

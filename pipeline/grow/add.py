@@ -124,7 +124,10 @@ def _style(members: Sequence[Entry], entries: Sequence[Entry], arxiv_id: str | N
         preprint=own.preprint if has_preprint else whole.preprint,
         preprint_form=own.preprint_form if has_preprint else whole.preprint_form,
         arxiv_form=own.arxiv_form if any(e.arxiv_id for e in members) else whole.arxiv_form,
-        arxiv_near=arxiv_form_near(members, arxiv_id) or arxiv_form_near(entries, arxiv_id),
+        # A section's nearest entries must agree on a form (two at least) to outvote the
+        # list's: a topic of two arXiv entries copied awesome-NeRF's one `abs/ID.pdf` typo.
+        arxiv_near=arxiv_form_near(members, arxiv_id, least=2)
+        or arxiv_form_near(entries, arxiv_id),
     )
 
 

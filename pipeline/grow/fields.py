@@ -119,7 +119,9 @@ def _id_number(arxiv_id: str) -> int | None:
     return int(month) * 100_000 + int(number) if month.isdigit() and number.isdigit() else None
 
 
-def arxiv_form_near(entries: Sequence[Entry], arxiv_id: str | None, k: int = 7) -> str | None:
+def arxiv_form_near(
+    entries: Sequence[Entry], arxiv_id: str | None, k: int = 7, *, least: int = 1
+) -> str | None:
     """The commonest arXiv URL form among the `k` entries nearest `arxiv_id` in date.
 
     Lists change how they link arXiv over the years (`/pdf/ID.pdf`, later `/pdf/ID`), and
@@ -146,7 +148,8 @@ def arxiv_form_near(entries: Sequence[Entry], arxiv_id: str | None, k: int = 7) 
         return None
     overall = Counter(form for _, form in dated)
     near = Counter(form for _, form in sorted(dated, key=lambda d: abs(d[0] - target))[:k])
-    return max(near, key=lambda form: (near[form], overall[form]))
+    best = max(near, key=lambda form: (near[form], overall[form]))
+    return best if near[best] >= least else None
 
 
 def list_style(entries: Sequence[Entry]) -> ListStyle:
