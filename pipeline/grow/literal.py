@@ -13,9 +13,9 @@ from collections import Counter
 from difflib import SequenceMatcher
 
 from pipeline.grow.lines import majority_markup
-from pipeline.grow.template import PLACEHOLDER, placeholder
+from pipeline.grow.template import PLACEHOLDER, Piece, placeholder
 
-__all__ = ["ends_inside_image", "literal_text"]
+__all__ = ["ends_inside_image", "literal_text", "varying_cells"]
 
 _TOKEN = re.compile(r"\s+|[A-Za-z0-9]+|[^\sA-Za-z0-9]")
 
@@ -174,6 +174,46 @@ def _whole_cells(literal: str) -> str:
             trail = cell[len(cell.rstrip()) :]
             cells[i] = lead + placeholder("text") + trail
     return "|".join(cells)
+
+
+def varying_cells(pieces: list[Piece], rows: list[str]) -> list[Piece]:
+    """A table's `pieces` with each cell of words (BradyFU's datasets' `Caption`) that
+    another of the section's `rows` fills with other words (`ASR`) as a placeholder.
+
+    Such a column is a field no source gives, however many rows share one value: the
+    majority's would be another paper's. A cell without words (`-`) is the list's mark
+    for an empty field, and rows that link something in the column are not compared.
+    """
+    columns = [[cell.strip() for cell in row.split("|")] for row in rows]
+    out: list[Piece] = []
+    column = 0
+    for piece in pieces:
+        if not isinstance(piece, str):
+            out.append(piece)
+            continue
+        cells = piece.split("|")
+        for j in range(1, len(cells) - 1):
+            core = cells[j].strip()
+            if _words_only(core) and any(
+                column + j < len(row) and _words_only(row[column + j]) and row[column + j] != core
+                for row in columns
+            ):
+                lead = cells[j][: len(cells[j]) - len(cells[j].lstrip())]
+                trail = cells[j][len(cells[j].rstrip()) :]
+                cells[j] = lead + placeholder("text") + trail
+        column += len(cells) - 1
+        out.append("|".join(cells))
+    return out
+
+
+def _words_only(cell: str) -> bool:
+    """Whether a table cell is plain text with a word in it: no link, image or placeholder."""
+    return (
+        any(c.isalnum() for c in cell)
+        and "](" not in cell
+        and "://" not in cell
+        and PLACEHOLDER not in cell
+    )
 
 
 def _label_tokens(tokens: list[str]) -> set[int]:

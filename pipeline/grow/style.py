@@ -26,7 +26,7 @@ from pipeline.grow.fields import (
     section_authors,
 )
 from pipeline.grow.lines import end_comment, pad_row, tidy_lines
-from pipeline.grow.literal import ends_inside_image, literal_text
+from pipeline.grow.literal import ends_inside_image, literal_text, varying_cells
 from pipeline.grow.template import (
     PLACEHOLDER,
     AuthorStyle,
@@ -151,6 +151,9 @@ def _with_placeholders(
             )
             piece = _VARIABLE_TARGET.sub(f"]({placeholder('url')})", piece)
         pieces.append(piece)
+    if template.text.startswith("|"):
+        rows = [t.text for t in templates if t is not template]
+        return varying_cells(pieces, rows)
     return pieces
 
 
