@@ -29,9 +29,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from bench.recall import DEFAULT_LISTS
-from pipeline.grow.add import _ends
 from pipeline.grow.fields import arxiv_form_near
-from pipeline.grow.place import place, written_dates
+from pipeline.grow.place import entry_ends, place, written_dates
 from pipeline.grow.template import arxiv_form
 from pipeline.model import Entry
 from pipeline.stages.parse import parse_list
@@ -121,7 +120,7 @@ def _rules(overall: Counter[str], placed: Placed) -> dict[str, Rule]:
 def _placer(entries: list[Entry], lines: list[str]) -> Placed:
     """Where `place` puts an entry back in its section once it is removed (None: the
     section is not sorted, or has no other entry); its written date as the paper's."""
-    ends, dates = _ends(entries), written_dates(entries, lines)
+    ends, dates = entry_ends(entries), written_dates(entries, lines)
 
     def placed(entry: Entry) -> int | None:
         others = [o for o in entries if o is not entry]

@@ -53,7 +53,7 @@ from bench.recall import DEFAULT_LISTS
 from pipeline.config import Settings, load_settings
 from pipeline.errors import PipelineError
 from pipeline.grow.add import Added, add_papers
-from pipeline.grow.place import breaks_at, ordinal, written_dates
+from pipeline.grow.place import breaks_at, entry_ends, ordinal, written_dates
 from pipeline.grow.style import PLACEHOLDER
 from pipeline.model import Entry
 from pipeline.stages.arxiv.match import normalize_title
@@ -82,10 +82,6 @@ class ListResult:
     unordered: int = 0  # put where the order implies, not where the list had them out of order
     orders: Counter[str] = field(default_factory=Counter)  # where add put them: the sections' order
     examples: list[str] = field(default_factory=list)
-
-
-def _ends(entry: Entry) -> int:
-    return max([entry.line, *(link.line for link in entry.links if link.column > 0)])
 
 
 def _candidates(entries: list[Entry]) -> list[Entry]:
@@ -229,7 +225,8 @@ def _neighbours(entries: list[Entry], entry: Entry, lines: list[str]) -> list[st
     """The raw text of the entries of `entry`'s section nearest it (itself left out)."""
     members = [e for e in entries if e.section == entry.section and e is not entry]
     nearest = sorted(members, key=lambda e: abs(e.line - entry.line))[:NEIGHBOURS]
-    return ["\n".join(lines[e.line - 1 : _ends(e)]) for e in nearest]
+    ends = entry_ends(nearest)
+    return ["\n".join(lines[e.line - 1 : ends[e.line]]) for e in nearest]
 
 
 def _own_breaks(entries: list[Entry], entry: Entry, lines: list[str]) -> int | None:
@@ -258,7 +255,7 @@ async def _one(
     own: int | None = None,
 ) -> None:
     lines = text.split("\n")
-    end = _ends(entry)
+    end = entry_ends([entry])[entry.line]
     removed = "\n".join(lines[entry.line - 1 : end])
     shorter = "\n".join(_remove(lines, entry.line, end))
     section = " > ".join(entry.section)

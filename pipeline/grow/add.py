@@ -23,6 +23,7 @@ from pipeline.errors import InputError
 from pipeline.grow.fields import NewEntry, arxiv_form_near
 from pipeline.grow.headings import Heading, list_headings, model_section
 from pipeline.grow.place import (
+    entry_ends,
     find_duplicate,
     number_step,
     ordinal,
@@ -62,13 +63,6 @@ class Added:
     text: str
     notes: list[str] = field(default_factory=list)
     breaks: int = 0  # neighbours of a sorted section it is out of order with (the fewest)
-
-
-def _ends(entries: Sequence[Entry]) -> dict[int, int]:
-    """Each entry's last line: its own line, or the line of its last link."""
-    return {
-        e.line: max([e.line, *(link.line for link in e.links if link.column > 0)]) for e in entries
-    }
 
 
 def choose_section(entries: Sequence[Entry], references: list[Reference] | None) -> tuple[str, ...]:
@@ -162,7 +156,7 @@ def insert_entry(
         raise InputError(f"no entry of '{section_path(section)}' could be read as a model")
     paper = found.paper
     paper.tags = list(tags)
-    ends = _ends(entries)
+    ends = entry_ends(entries)
     dates = written_dates(entries, lines)
     spot = place(entries, section, paper.arxiv_id, ends, dates=dates, date=paper.date)
     roles, given = _roles(paper), _given(paper)

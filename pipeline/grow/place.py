@@ -26,6 +26,7 @@ from pipeline.stages.arxiv.match import normalize_title
 __all__ = [
     "Placement",
     "breaks_at",
+    "entry_ends",
     "find_duplicate",
     "number_step",
     "ordinal",
@@ -121,6 +122,13 @@ def _key(arxiv_id: str | None) -> tuple[int, int] | None:
         return None
     month, number = arxiv_id.split(".", 1)
     return (int(month), int(number)) if month.isdigit() and number.isdigit() else None
+
+
+def entry_ends(entries: Sequence[Entry]) -> dict[int, int]:
+    """Each entry's last line (by its first): its own line, or the line of its last link."""
+    return {
+        e.line: max([e.line, *(link.line for link in e.links if link.column > 0)]) for e in entries
+    }
 
 
 def written_dates(entries: Sequence[Entry], lines: Sequence[str]) -> dict[int, str]:
