@@ -9,7 +9,8 @@ from typer.testing import CliRunner
 
 from bench.roundtrip import round_trip, table
 from pipeline.cli import app
-from pipeline.grow.place import place
+from pipeline.errors import InputError
+from pipeline.grow.place import place, resolve_section
 from pipeline.model import Entry
 from pipeline.stages.parse import parse_list
 from pipeline.stages.resolve import resolve_entries
@@ -117,3 +118,19 @@ def test_among_papers_of_its_year_with_no_arxiv_id_a_paper_goes_beside_an_id_of_
     spot = place(entries, ("Generative models",), "1701.00001", ends, date="2017-01-10")
     assert _title_at(entries, spot.neighbour) == "Improved techniques for training GANs"
     assert spot.line == spot.neighbour - 1
+
+
+def _in(*section: str) -> Entry:
+    return Entry(key="-".join(section), title="T", line=1, section=list(section))
+
+
+def test_a_heading_with_a_path_mark_in_it_can_be_named() -> None:
+    # awesome-NeRF-like: a `<summary>Text > Image</summary>` block under "Models".
+    entries = [_in("Models", "Text > Image"), _in("Models", "Image"), _in("Text", "Video")]
+    assert resolve_section("Text > Image", entries) == ("Models", "Text > Image")
+    assert resolve_section("models>text > image", entries) == ("Models", "Text > Image")
+    assert resolve_section("Models > Image", entries) == ("Models", "Image")
+    with pytest.raises(InputError, match="holds no papers of its own"):
+        resolve_section("Text", [*entries, _in("Other", "Text", "Audio")])
+    with pytest.raises(InputError, match="--section is empty"):
+        resolve_section(" > ", entries)

@@ -64,21 +64,28 @@ def _norm(text: str) -> str:
     return " ".join(text.lower().split())
 
 
+def _joined(parts: Sequence[str]) -> str:
+    """Headings as one path, compared with any spacing around `>`: a heading may hold one
+    itself (a `<summary>A > B</summary>`)."""
+    return _norm(_PATH_MARK.sub(" > ", " > ".join(parts)))
+
+
+_PATH_MARK = re.compile(r"\s*>\s*")
+
+
 def resolve_section(
     name: str, entries: Sequence[Entry], headings: Sequence[tuple[str, ...]] = ()
 ) -> tuple[str, ...]:
     """The one section `name` (a heading or a path `A > B`) means, or InputError; `headings`
     (every heading path) adds those no entry sits under, not even in a subsection."""
-    wanted = [_norm(part) for part in name.split(">") if part.strip()]
-    if not wanted:
+    if not name.replace(">", "").strip():
         raise InputError("--section is empty; give a heading or a path like 'General > Benchmark'")
+    wanted = _joined([name])
     held = sections(entries)
     empty = [h for h in headings if not any(p[: len(h)] == h for p in held)]
     known = list(dict.fromkeys([*held, *empty]))
     matches = [
-        path
-        for path in known
-        if len(path) >= len(wanted) and [_norm(p) for p in path[-len(wanted) :]] == wanted
+        path for path in known if any(_joined(path[-k:]) == wanted for k in range(1, len(path) + 1))
     ]
     if len(matches) == 1:
         return matches[0]
@@ -88,7 +95,9 @@ def resolve_section(
             path
             for path in known
             if any(
-                [_norm(p) for p in path[i : i + len(wanted)]] == wanted for i in range(len(path))
+                _joined(path[i:j]) == wanted
+                for i in range(len(path))
+                for j in range(i + 1, len(path) + 1)
             )
         ]
         if under:
