@@ -148,6 +148,13 @@ def _readd(emulator: Emulator, tmp_path: Path, listing: str, arxiv_id: str) -> L
         # BradyFU's datasets: `Caption` fills most of the Type column, `ASR` the audio rows:
         # the column is a field no source gives, a placeholder, never the majority's value.
         pytest.param("datasets-table.md", "1808.10583", id="column-of-values-is-a-field"),
+        # dair-ai's 2025 rows: most of the week link a tweet, though most rows' names are only
+        # guessed (`UniversalRAG  UniversalRAG is …`, no template): the tweet is written; the
+        # description's `<br>●` bullets, as many as its paper needs, are one placeholder.
+        pytest.param("weekly-bullets.md", "2504.20734", id="bulleted-description-one-field"),
+        # ... and where the one row that reads as a template with a tweet is removed, the
+        # model is a row with a tweet still, of a shape of its own but for the tweet.
+        pytest.param("weekly-bullets.md", "2504.19413", id="tweet-of-the-week-unread-rows"),
     ],
 )
 def test_each_known_cause_comes_back_byte_for_byte(
@@ -296,3 +303,15 @@ def test_the_table_says_how_many_lines_a_learner_of_the_neighbours_could_give_ba
     assert cells["identical"] == "11 (55%)"
     assert cells["of those, the list's own hand"] == "6"
     assert cells["identical at most"] == "70%"
+
+
+def test_a_description_in_bullets_is_one_placeholder_however_many_it_has() -> None:
+    # dair-ai, 2025: each paper's description in as many `<br>●` bullets as it needs.
+    model = "  Proposes a thing. Highlights:   <br>● one (a) part.   <br>● two.   <br>● three | ["
+    others = [
+        "  Introduces X:   <br>● first.   <br>● second | [",
+        "  A survey.   <br>● a (b) c.   <br>● d.   <br>● e.   <br>● f | [",
+    ]
+    assert literal_text(model, others, [], None) == "  TODO:text | ["
+    # With no other row of its shape, the tags' names stay markup, the words are the text.
+    assert literal_text(model, [], others, None) == "  TODO:text | ["

@@ -160,7 +160,7 @@ def insert_entry(
     dates = written_dates(entries, lines)
     spot = place(entries, section, paper.arxiv_id, ends, dates=dates, date=paper.date)
     roles, given = _roles(paper), _given(paper)
-    template = pick_template(templates, roles, spot.neighbour, given)
+    template = pick_template(templates, roles, spot.neighbour, given, members)
     everywhere = learn_templates(entries, lines)
     if roles - template.roles:
         # No entry of the section links what a source gives (a project page): an entry of

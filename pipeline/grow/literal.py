@@ -123,7 +123,7 @@ def _words_shared(ours: str, others: list[str], step: int | None = None) -> str:
     need = max(1, (len(others) + 1) // 2)
     tokens = _TOKEN.findall(ours)
     label = _label_tokens(tokens)
-    images = _image_tokens(tokens)
+    images = _image_tokens(tokens) | _spanned(tokens, _TAG)
     out = []
     for index, token in enumerate(tokens):
         if step is not None and token.isdigit():
@@ -133,12 +133,15 @@ def _words_shared(ours: str, others: list[str], step: int | None = None) -> str:
         if token.isdigit() and not "".join(out).strip(" |") and after in (".", ")"):
             out.append("1")  # an ordered list's marker, which any number renders
             continue
+        if token in _SENTENCE and out and out[-1] == placeholder("text"):
+            continue  # the description's own full stop, not the list's
         keep = not token.isalnum() or seen[token] >= need or index in label | images
         out.append(token if keep else placeholder("text"))
     return _collapse("".join(out))
 
 
 _IMAGE = re.compile(r"!\[[^\]\n]*\]\([^)\s]*")
+_TAG = re.compile(r"</?[A-Za-z][^<>\n]*>")  # an HTML tag's name is markup (`<br>`), never text
 _COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
 _OPEN_IMAGE = re.compile(r"!\[[^\]\n]*\]\([^)\s]*$")  # a literal that ends inside an image's URL
 _URL_END = re.compile(r"[^)\s]*")
@@ -240,6 +243,9 @@ _WORDS_BEFORE = re.compile(
     r"(?<=[\s(])(?:[A-Za-z][\w'’-]* +){1,3}(?=" + re.escape(PLACEHOLDER) + "text)"
 )
 _MARKUP = re.compile(r"[|\[\]<>*`\n]")  # parentheses are a description's as often as a link's
+# Between two parts of a description: a break and a bullet (dair-ai's 2025 rows, `<br>●`),
+# as many as each paper's description needs: the description's own, not the list's markup.
+_BULLETS = re.compile(r"(?:[\s.,;:!?)]*<br\s*/?>\s*[●•▪◦·-]?\s*)+", re.IGNORECASE)
 
 
 def _collapse(text: str) -> str:
@@ -255,7 +261,9 @@ def _collapse(text: str) -> str:
     opened = 0  # parentheses of the free text merged in, not closed yet: `TODO:text (TODO:text).`
     quoted = False  # a quotation mark of the free text merged in, not closed yet
     for middle in parts[1:-1]:
-        if _MARKUP.search(middle) is not None or "](" in middle:
+        if (_MARKUP.search(middle) is not None or "](" in middle) and not _BULLETS.fullmatch(
+            middle
+        ):
             rebuilt += mark + middle
             opened, quoted = 0, False
         else:

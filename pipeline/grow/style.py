@@ -35,8 +35,10 @@ from pipeline.grow.template import (
     Template,
     arxiv_form,
     learn_templates,
+    links_unsourced,
     placeholder,
 )
+from pipeline.model import Entry
 from pipeline.stages.resolve import repo_from_url
 
 __all__ = [
@@ -72,17 +74,15 @@ def _markup(template: Template) -> tuple[str, ...]:
     return (*template.skeleton, *(p for p in template.pieces if isinstance(p, str)))
 
 
-def _links_unsourced(template: Template) -> bool:
-    """Whether the entry links something no source gives (a tweet, a bibtex file)."""
-    return any(
-        isinstance(p, Slot) and p.kind == "url" and p.role == "other" for p in template.pieces
-    )
+def _shape(template: Template) -> tuple[str, ...]:
+    """The fields a template writes, in order, but for links no source gives."""
+    return tuple(kind for kind in template.skeleton if kind and kind != "url:other")
 
 
-def _usual_unsourced(templates: Sequence[Template]) -> bool | None:
-    """Whether most of `templates` link something no source gives (None: as many do as not)."""
-    count = sum(1 for t in templates if _links_unsourced(t))
-    return None if count * 2 == len(templates) else count * 2 > len(templates)
+def _usual_unsourced(entries: Sequence[Entry]) -> bool | None:
+    """Whether most of `entries` link something no source gives (None: as many do as not)."""
+    count = sum(1 for e in entries if links_unsourced(e))
+    return None if count * 2 == len(entries) else count * 2 > len(entries)
 
 
 def pick_template(
@@ -90,29 +90,34 @@ def pick_template(
     roles: frozenset[str],
     near: int,
     fields: frozenset[str] = frozenset(),
+    section: Sequence[Entry] = (),
 ) -> Template:
     """The template of the entry nearest line `near` that links the same roles and writes
     the `fields` the sources give (`when`, `authors`), preferring a shape other entries
-    share, and a link no source gives (a tweet) where most entries have one; else the one
-    missing fewest of them."""
-    shapes = Counter(t.skeleton for t in templates)
+    share, and a link no source gives (a tweet) where most entries have one (of `section`,
+    else of the templates); else the one missing fewest of them."""
+    # A shape no other entry shares is an odd one out; a link no source gives (a tweet) is
+    # not part of the shape: whether to write one is the section's habit, below.
+    shapes = Counter(_shape(t) for t in templates)
     # How many entries write the same markup between their fields: a typical entry's
     # separators, not the one entry's slip (terryum's `(2014) D. Kingma` for `(2014), …`).
     markup = Counter(_markup(t) for t in templates)
     # A link no source gives is a habit of the section, not of the one entry nearest: a
     # dair-ai row has a tweet as most rows of its week do (right for 95.8% of rows, leave
     # one out; the row nearest it, where a paper is added at a week's bottom, 91.6%).
-    usual = _usual_unsourced(templates)
+    # Every entry of the section counts, not only those that read as templates: a 2025
+    # dair-ai row whose name is only guessed (`MAGI  MAGI is …`) links its tweet all the same.
+    usual = _usual_unsourced(section or [t.entry for t in templates])
 
     def cost(t: Template) -> tuple[int, int, int, int, int, int, int, int]:
         # A field the sources give and the model cannot write would be lost.
         missing = len(roles - t.roles) + len(fields - _writes(t))
         extra = len(t.roles - roles)
-        alone = 1 if shapes[t.skeleton] < 2 and len(templates) > 1 else 0
+        alone = 1 if shapes[_shape(t)] < 2 and len(templates) > 1 else 0
         read = sum(1 for p in t.pieces if isinstance(p, Slot) and p.kind != "url")
         # Among nearby entries, the one whose fields could be read best.
         typical = -markup[_markup(t)]
-        odd = 0 if usual is None else int(_links_unsourced(t) != usual)
+        odd = 0 if usual is None else int(links_unsourced(t.entry) != usual)
         return (
             missing,
             extra,

@@ -25,6 +25,8 @@ __all__ = [
     "Template",
     "arxiv_form",
     "learn_templates",
+    "link_role",
+    "links_unsourced",
     "placeholder",
 ]
 
@@ -96,7 +98,8 @@ class Template:
         return tuple(f"{p.kind}:{p.role}" if isinstance(p, Slot) else "" for p in self.pieces)
 
 
-def _role(link: Link) -> str:
+def link_role(link: Link) -> str:
+    """What a link is to its paper: paper | code | project | other (a tweet, a bibtex file)."""
     label = link.label.strip().strip("`[]*_ ").lower()
     if link.kind is LinkKind.ARXIV or label in _PAPER_LABELS:
         return "paper"
@@ -110,6 +113,13 @@ def _role(link: Link) -> str:
     if label in _PROJECT_LABELS or link.kind is LinkKind.PROJECT:
         return "project"
     return "other"
+
+
+def links_unsourced(entry: Entry) -> bool:
+    """Whether an entry links something no source gives (a tweet, a bibtex file)."""
+    return any(
+        link.column > 0 and not link.image and link_role(link) == "other" for link in entry.links
+    )
 
 
 def arxiv_form(url: str) -> str | None:
@@ -237,7 +247,7 @@ def _template(entry: Entry, lines: Sequence[str]) -> Template | None:
         urls.append((pos, pos + len(link.url)))
         if link.image:
             continue
-        role = _role(link)
+        role = link_role(link)
         form = arxiv_form(link.url) or "" if role == "paper" else ""
         spans.add(pos, pos + len(link.url), Slot("url", role=role, form=form))
     urls += [m.span() for m in _BARE_URL.finditer(text)]
