@@ -283,16 +283,6 @@ def test_a_removed_row_is_renumbered_but_not_its_titles_number() -> None:
     assert _counted(anchored, "4. b\n5. x", 2, "5. y") == '5. <span id = "1005">**[A4]**</span>'
 
 
-def test_a_description_quoting_a_phrase_leaves_no_quotation_mark_behind() -> None:
-    # dair-ai: `TODO:text".` where the model's description ended with a quoted word.
-    model = '** - aligns models to quote "verbatim". | [Paper]('
-    others = [
-        '** - integrates a "compressive memory". | [Paper](',
-        '** - uses "tokens". | [Paper](',
-    ]
-    assert literal_text(model, others, [], None) == "** - TODO:text | [Paper]("
-
-
 def test_the_table_says_how_many_lines_a_learner_of_the_neighbours_could_give_back() -> None:
     # 20 re-added, 6 formatted in forms none of their neighbours write: at most 14 (70%).
     result = ListResult(name="a-list", tried=20, hand=6)
@@ -305,13 +295,48 @@ def test_the_table_says_how_many_lines_a_learner_of_the_neighbours_could_give_ba
     assert cells["identical at most"] == "70%"
 
 
-def test_a_description_in_bullets_is_one_placeholder_however_many_it_has() -> None:
-    # dair-ai, 2025: each paper's description in as many `<br>●` bullets as it needs.
-    model = "  Proposes a thing. Highlights:   <br>● one (a) part.   <br>● two.   <br>● three | ["
-    others = [
-        "  Introduces X:   <br>● first.   <br>● second | [",
-        "  A survey.   <br>● a (b) c.   <br>● d.   <br>● e.   <br>● f | [",
-    ]
-    assert literal_text(model, others, [], None) == "  TODO:text | ["
-    # With no other row of its shape, the tags' names stay markup, the words are the text.
-    assert literal_text(model, [], others, None) == "  TODO:text | ["
+_BULLETED = "  Proposes a thing. Highlights:   <br>● one (a) part.   <br>● two.   <br>● three | ["
+_BULLETED_OTHERS = [
+    "  Introduces X:   <br>● first.   <br>● second | [",
+    "  A survey.   <br>● a (b) c.   <br>● d.   <br>● e.   <br>● f | [",
+]
+
+
+@pytest.mark.parametrize(
+    ("model", "others", "rest", "expected"),
+    [
+        # dair-ai: `TODO:text".` where the model's description ended with a quoted word.
+        pytest.param(
+            '** - aligns models to quote "verbatim". | [Paper](',
+            [
+                '** - integrates a "compressive memory". | [Paper](',
+                '** - uses "tokens". | [Paper](',
+            ],
+            [],
+            "** - TODO:text | [Paper](",
+            id="no-quotation-mark-left",
+        ),
+        # dair-ai, 2025: each paper's description in as many `<br>●` bullets as it needs.
+        pytest.param(
+            _BULLETED, _BULLETED_OTHERS, [], "  TODO:text | [", id="bullets-one-placeholder"
+        ),
+        # With no other row of its shape, the tags' names stay markup, the words are the text.
+        pytest.param(
+            _BULLETED, [], _BULLETED_OTHERS, "  TODO:text | [", id="bullets-of-a-shape-alone"
+        ),
+    ],
+)
+def test_a_description_is_one_placeholder(
+    model: str, others: list[str], rest: list[str], expected: str
+) -> None:
+    assert literal_text(model, others, rest, None) == expected
+
+
+def test_a_description_of_many_breaks_is_read_in_one_pass() -> None:
+    # Hostile input: 40 breaks, then markup that is no bullet. A pattern that could split
+    # the spaces between two breaks two ways took 38 s for 8 of them (pytest-timeout: 120 s).
+    model = "  Words" + "   <br> " * 40 + "* more words | ["
+    others = ["  Some" + "   <br> " * 3 + "* text | [", "  Other" + "   <br> " * 2 + "* text | ["]
+    written = literal_text(model, others, [], None)
+    assert written.count("TODO:text") == 2, written
+    assert written.endswith("* TODO:text | ["), written

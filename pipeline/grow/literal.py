@@ -245,7 +245,8 @@ _WORDS_BEFORE = re.compile(
 _MARKUP = re.compile(r"[|\[\]<>*`\n]")  # parentheses are a description's as often as a link's
 # Between two parts of a description: a break and a bullet (dair-ai's 2025 rows, `<br>●`),
 # as many as each paper's description needs: the description's own, not the list's markup.
-_BULLETS = re.compile(r"(?:[\s.,;:!?)]*<br\s*/?>\s*[●•▪◦·-]?\s*)+", re.IGNORECASE)
+# Each break starts with its own `<br`, so the pattern reads any middle in one pass.
+_BULLETS = re.compile(r"[\s.,;:!?)]*(?:<br\s*/?>[\s.,;:!?)●•▪◦·-]*)+", re.IGNORECASE)
 
 
 def _collapse(text: str) -> str:
