@@ -171,12 +171,16 @@ def _whole_cells(literal: str) -> str:
     """A table cell (between two pipes of this literal) with a placeholder in it is one field."""
     cells = literal.split("|")
     for i in range(1, len(cells) - 1):
-        cell = cells[i]
-        if placeholder("text") in cell:
-            lead = cell[: len(cell) - len(cell.lstrip())]
-            trail = cell[len(cell.rstrip()) :]
-            cells[i] = lead + placeholder("text") + trail
+        if placeholder("text") in cells[i]:
+            cells[i] = _cell_placeholder(cells[i])
     return "|".join(cells)
+
+
+def _cell_placeholder(cell: str) -> str:
+    """A table cell as one placeholder, its padding kept."""
+    lead = cell[: len(cell) - len(cell.lstrip())]
+    trail = cell[len(cell.rstrip()) :]
+    return lead + placeholder("text") + trail
 
 
 def varying_cells(pieces: list[Piece], rows: list[str]) -> list[Piece]:
@@ -201,9 +205,7 @@ def varying_cells(pieces: list[Piece], rows: list[str]) -> list[Piece]:
                 column + j < len(row) and _words_only(row[column + j]) and row[column + j] != core
                 for row in columns
             ):
-                lead = cells[j][: len(cells[j]) - len(cells[j].lstrip())]
-                trail = cells[j][len(cells[j].rstrip()) :]
-                cells[j] = lead + placeholder("text") + trail
+                cells[j] = _cell_placeholder(cells[j])
         column += len(cells) - 1
         out.append("|".join(cells))
     return out

@@ -139,6 +139,7 @@ def _with_placeholders(
     rest = [
         "".join(p for p in t.pieces if isinstance(p, str)) for t in templates if t is not template
     ]
+    table = template.text.startswith("|")
     pieces = []
     for index, piece in enumerate(template.pieces):
         if isinstance(piece, str):
@@ -150,15 +151,14 @@ def _with_placeholders(
                 rest,
                 step,
                 inside_image=isinstance(before, str) and ends_inside_image(before),
-                table=template.text.startswith("|"),
+                table=table,
                 first=index == 0,
                 last=index == len(template.pieces) - 1,
             )
             piece = _VARIABLE_TARGET.sub(f"]({placeholder('url')})", piece)
         pieces.append(piece)
-    if template.text.startswith("|"):
-        rows = [t.text for t in templates if t is not template]
-        return varying_cells(pieces, rows)
+    if table:
+        return varying_cells(pieces, [t.text for t in templates if t is not template])
     return pieces
 
 
